@@ -1,0 +1,52 @@
+# Everything the project needs is installed by these targets, on a fresh Debian/Ubuntu machine too.
+#   make demo   — set up, then run the pipeline offline on the built-in config
+#   make test   — set up, then lint, type-check and run every test
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_DIR ?= runs/demo
+
+.PHONY: install system-deps test lint demo clean
+
+install: $(STAMP)
+
+# Debian's bubblewrap is the default sandbox; install it with apt when missing and we are root.
+system-deps:
+	@if ! command -v bwrap >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing bubblewrap (apt)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+	  else \
+	    echo "note: bubblewrap (bwrap) is not installed; install the 'bubblewrap' package for the sandbox"; \
+	  fi; \
+	fi
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "isetrace needs Python >= 3.11")'
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; \
+	    rm -rf $(VENV); $(PYTHON) -m venv $(VENV); \
+	  else echo "cannot create $(VENV): install python3-venv" >&2; exit 1; fi; }
+	@$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	@$(MAKE) --no-print-directory system-deps
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -q
+
+demo: install
+	@mkdir -p $(DEMO_DIR)
+	$(BIN)/ise intents render --config configs/offline.yaml --out $(DEMO_DIR)/intents.jsonl
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache runs/demo

@@ -1,0 +1,354 @@
+"""The one root configuration of a run, and how it is assembled.
+
+A run is described by a single :class:`RunConfig`, built in three layers, each overriding the one
+before: a YAML file, then ``ISE_*`` environment variables (``ISE_ENDPOINTS__AGENT__MODEL=…``; a double
+underscore separates levels), then ``-c dotted.key=value`` overrides. Values from the environment and
+from ``-c`` are read as YAML scalars, so ``32``, ``true`` and ``[a, b]`` mean what they look like.
+Every model forbids unknown keys, and every error names the dotted path of the field and where its
+value came from. Secrets are never part of the config: endpoints name the environment variable that
+holds their key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from isetrace.errors import ConfigError
+from isetrace.llm.scripted.faults import FaultSettings
+
+__all__ = [
+    "ROLES",
+    "CacheConfig",
+    "EndpointConfig",
+    "EndpointsConfig",
+    "IntentsConfig",
+    "RunConfig",
+    "RunSection",
+    "builtin_config_path",
+    "config_hash",
+    "load_config",
+    "masked_view",
+]
+
+ROLES = ("agent", "user", "renderer", "judge")
+"""The four model roles of a run; each may have its own endpoint."""
+
+OFFLINE_HINT = "configs/offline.yaml"
+ENV_PREFIX = "ISE_"
+ENV_CONFIG_FILE = "ISE_CONFIG"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, validate_default=True)
+
+
+class EndpointConfig(_Section):
+    """One model endpoint: any OpenAI-compatible server, or the offline scripted one."""
+
+    provider: Literal["openai", "scripted"] = "openai"
+    """``openai``: any OpenAI-compatible HTTP server (vLLM, SGLang, Ollama, llama.cpp, hosted APIs).
+    ``scripted``: the offline deterministic endpoint, started in-process on a loopback port."""
+    base_url: str | None = None
+    """The server's ``…/v1`` URL. Required for ``openai``; ignored for ``scripted``."""
+    model: str = "scripted"
+    """Model name sent with every request."""
+    api_key_env: str | None = None
+    """Name of the environment variable holding the API key (never the key itself)."""
+    temperature: float = Field(0.7, ge=0.0, le=2.0)
+    """Sampling temperature."""
+    top_p: float | None = Field(None, gt=0.0, le=1.0)
+    """Nucleus sampling; the server's default when unset."""
+    max_tokens: int | None = Field(None, ge=1)
+    """Completion token cap per call; the server's default when unset."""
+    concurrency: int = Field(8, ge=1)
+    """At most this many requests in flight to this endpoint at once."""
+    timeout_s: float = Field(120.0, gt=0.0)
+    """Per-request timeout; a timed-out request is retried."""
+    max_retries: int = Field(6, ge=0)
+    """Retries after the first attempt on 429, 5xx, timeouts and dropped connections."""
+    backoff_s: float = Field(1.0, gt=0.0)
+    """Base of the exponential backoff between retries (doubled each time, full jitter, capped at 60 s)."""
+    thinking: bool | None = None
+    """Ask for (true) or suppress (false) the model's reasoning; unset leaves the server's default."""
+    thinking_style: Literal["auto", "enable_thinking", "thinking", "reasoning_effort", "none"] = "auto"
+    """How the thinking switch is sent. ``auto`` picks by model family (see the README)."""
+    extra_body: dict[str, Any] = Field(default_factory=dict)
+    """Extra JSON fields merged into every request body (server-specific options)."""
+    extra_headers: dict[str, str] = Field(default_factory=dict)
+    """Extra HTTP headers sent with every request. Values are masked by ``ise config show``."""
+    faults: FaultSettings = Field(default_factory=FaultSettings)
+    """Scripted provider only: faults to inject (rate_limit, server_error, slow, disconnect,
+    fenced_json, malformed_json, bad_tool_args, unknown_tool, empty_reply)."""
+    latency_ms: int = Field(0, ge=0)
+    """Scripted provider only: a fixed delay added to every reply, to imitate a real model."""
+
+    @model_validator(mode="after")
+    def _provider_fields(self) -> EndpointConfig:
+        if self.provider == "openai" and not self.base_url:
+            raise ValueError("base_url is required when provider is 'openai'")
+        if self.provider == "openai" and (self.faults.active or self.latency_ms):
+            raise ValueError("faults and latency_ms apply only to provider 'scripted'")
+        return self
+
+
+class EndpointsConfig(_Section):
+    """The endpoint of each role. A role left unset cannot be used: nothing falls back silently."""
+
+    agent: EndpointConfig | None = None
+    """The model that acts: it calls the tools."""
+    user: EndpointConfig | None = None
+    """The model that plays the simulated user."""
+    renderer: EndpointConfig | None = None
+    """The model that writes intents from their 4D specs."""
+    judge: EndpointConfig | None = None
+    """The model that judges outcomes, where a judge is used."""
+
+
+class CacheConfig(_Section):
+    """An on-disk cache of model replies keyed by a hash of the request, so a re-run can replay them."""
+
+    enabled: bool = False
+    """Read and write the cache."""
+    path: str = ".ise-cache/llm.sqlite"
+    """SQLite file of the cache (relative paths are relative to the working directory)."""
+
+
+class IntentsConfig(_Section):
+    """Stage I: how many intents to make and from which seed."""
+
+    count: int = Field(8, ge=1)
+    """How many intents to sample and render."""
+    seed: int = 0
+    """Seed of the sampler; the same seed gives the same 4D samples."""
+
+
+class RunSection(_Section):
+    """Where a run keeps its files."""
+
+    dir: str = "runs/default"
+    """The run directory (intents, episodes, exports, statistics)."""
+
+
+class RunConfig(_Section):
+    """Everything a run needs to know, in one place."""
+
+    endpoints: EndpointsConfig = Field(default_factory=EndpointsConfig)
+    """Model endpoints, one per role."""
+    cache: CacheConfig = Field(default_factory=CacheConfig)
+    """The reply cache."""
+    intents: IntentsConfig = Field(default_factory=IntentsConfig)
+    """Stage I settings."""
+    run: RunSection = Field(default_factory=RunSection)
+    """The run directory."""
+
+    def endpoint(self, role: str) -> EndpointConfig:
+        """The endpoint of ``role``; a :class:`ConfigError` naming the offline config when unset."""
+        if role not in ROLES:
+            raise ConfigError(f"unknown role {role!r}; the roles are {', '.join(ROLES)}")
+        found: EndpointConfig | None = getattr(self.endpoints, role)
+        if found is None:
+            raise ConfigError(
+                f"no endpoint is configured for the {role} role (endpoints.{role}). Point it at an "
+                f"OpenAI-compatible server in your config, or run offline with --config {OFFLINE_HINT}."
+            )
+        return found
+
+
+# --------------------------------------------------------------------------------------------- loading
+
+
+def builtin_config_path(name: str) -> Path | None:
+    """The path of a config shipped with the package (``offline``), or ``None`` if there is none."""
+    candidate = resources.files("isetrace") / "configs" / f"{name}.yaml"
+    return Path(str(candidate)) if candidate.is_file() else None
+
+
+def _read_yaml_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise ConfigError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of sections, got {type(data).__name__}")
+    return data
+
+
+def _resolve_file(config: str | Path) -> Path:
+    path = Path(config)
+    if path.exists():
+        return path
+    builtin = builtin_config_path(str(config)) if "/" not in str(config) else None
+    if builtin is not None:
+        return builtin
+    raise ConfigError(f"config file {path} does not exist (built-in configs: offline)")
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+    keys = dotted.split(".")
+    node = data
+    for key in keys[:-1]:
+        child = node.get(key)
+        if not isinstance(child, dict):
+            child = {}
+            node[key] = child
+        node = child
+    node[keys[-1]] = value
+
+
+def _parse_scalar(text: str) -> Any:
+    """Read an override value the way YAML would; fall back to the plain string."""
+    if text == "":
+        return ""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def _env_overrides(environ: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """``(dotted key, raw value, source)`` for every ``ISE_*`` variable that sets a field."""
+    found = []
+    for name, value in sorted(environ.items()):
+        if not name.startswith(ENV_PREFIX) or name == ENV_CONFIG_FILE:
+            continue
+        dotted = name[len(ENV_PREFIX) :].lower().replace("__", ".")
+        found.append((dotted, value, f"environment variable {name}"))
+    return found
+
+
+def _cli_overrides(overrides: Sequence[str]) -> list[tuple[str, str, str]]:
+    found = []
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"override {item!r} must look like dotted.key=value")
+        found.append((key.strip(), value, f"-c {item}"))
+    return found
+
+
+def _known_keys(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
+    """The field names valid at ``loc`` (used to suggest a fix for a misspelt key)."""
+    current: Any = model
+    for part in loc:
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        field = current.model_fields.get(str(part))
+        if field is None:
+            return []
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        current = next((a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)),
+                       None)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _explain(error: ValidationError, sources: Mapping[str, str]) -> str:
+    lines = []
+    for problem in error.errors():
+        loc = [str(p) for p in problem["loc"]]
+        dotted = ".".join(loc) or "(root)"
+        message = problem["msg"]
+        if problem["type"] == "extra_forbidden":
+            message = "unknown key"
+            close = difflib.get_close_matches(loc[-1], _known_keys(RunConfig, loc[:-1]), n=1)
+            if close:
+                message += f" (did you mean {'.'.join([*loc[:-1], close[0]])}?)"
+        source = next((src for key, src in sources.items() if dotted == key or dotted.startswith(key + ".")),
+                      None)
+        lines.append(f"{dotted}: {message}" + (f" [from {source}]" if source else ""))
+    return "invalid configuration:\n  " + "\n  ".join(lines)
+
+
+def load_config(
+    config: str | Path | None = None,
+    overrides: Sequence[str] = (),
+    environ: Mapping[str, str] | None = None,
+) -> RunConfig:
+    """Build the run configuration from a file, ``ISE_*`` variables and ``-c`` overrides, in that order.
+
+    ``config`` is a YAML path or the name of a built-in config (``offline``); when ``None``, the file
+    named by ``ISE_CONFIG`` is used if set, else only defaults. Raises :class:`ConfigError` with the
+    dotted path of every bad field.
+    """
+    env = dict(os.environ if environ is None else environ)
+    if config is None and env.get(ENV_CONFIG_FILE):
+        config = env[ENV_CONFIG_FILE]
+    data: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    if config is not None:
+        path = _resolve_file(config)
+        data = _read_yaml_file(path)
+    for dotted, raw, source in [*_env_overrides(env), *_cli_overrides(overrides)]:
+        _set_dotted(data, dotted, _parse_scalar(raw))
+        sources[dotted] = source
+    try:
+        return RunConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc, sources)) from None
+
+
+def config_hash(config: RunConfig) -> str:
+    """A stable hash of the resolved config: a run resumed under a different config can be told apart."""
+    canonical = json.dumps(config.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+_SECRET_KEY = re.compile(r"(key|token|secret|password|passwd|authorization|cookie|credential)", re.I)
+MASK = "***"
+
+
+def _mask_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:{MASK}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _mask(node: Any, key: str = "") -> Any:
+    if isinstance(node, dict):
+        return {k: _mask(v, str(k)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_mask(v, key) for v in node]
+    if isinstance(node, str) and node:
+        if _SECRET_KEY.search(key) and not key.endswith("_env"):
+            return MASK
+        if key == "base_url":
+            return _mask_url(node)
+    return node
+
+
+def masked_view(config: RunConfig) -> dict[str, Any]:
+    """The resolved config as plain data with every secret-looking value masked.
+
+    Header values and fields whose names look secret (key, token, password…) are masked, and so are
+    passwords inside URLs; ``api_key_env`` stays, since it is only the name of a variable.
+    """
+    masked: dict[str, Any] = _mask(config.model_dump(mode="json"))
+    for endpoint in (masked.get("endpoints") or {}).values():
+        if isinstance(endpoint, dict):
+            endpoint["extra_headers"] = {k: MASK for k in endpoint.get("extra_headers") or {}}
+    return masked

@@ -1,0 +1,89 @@
+"""Reading and appending JSONL records without losing the good lines to a bad one.
+
+A dataset file with one malformed line is still a dataset: the reader reports that line as
+``file:line: reason`` and carries on, so one bad record never costs the rest of a run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+__all__ = ["LineError", "append_jsonl", "iter_jsonl", "load_jsonl"]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class LineError:
+    """One line that could not be read, located so a person can open the file at it."""
+
+    path: Path
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason}"
+
+
+def _describe(error: ValidationError) -> str:
+    """Shortest faithful summary of a validation error: dotted field path and message per problem."""
+    parts = []
+    for problem in error.errors():
+        where = ".".join(str(p) for p in problem["loc"]) or "(record)"
+        parts.append(f"{where}: {problem['msg']}")
+    return "; ".join(parts)
+
+
+def iter_jsonl(path: Path, model: type[M], on_error: Callable[[LineError], None]) -> Iterator[M]:
+    """Yield every valid record of ``path``; hand each bad line to ``on_error`` and go on.
+
+    Blank lines are skipped silently. Raises ``OSError`` only when the file itself cannot be opened.
+    """
+    with path.open("r", encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            text = line.strip()
+            if not text:
+                continue
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                on_error(LineError(path, number, f"not valid JSON ({exc.msg}; column {exc.colno})"))
+                continue
+            if not isinstance(data, dict):
+                on_error(LineError(path, number, f"expected a JSON object, got {type(data).__name__}"))
+                continue
+            try:
+                yield model.model_validate(data)
+            except ValidationError as exc:
+                on_error(LineError(path, number, _describe(exc)))
+
+
+def load_jsonl(path: Path, model: type[M]) -> tuple[list[M], list[LineError]]:
+    """Read a whole file: the valid records and the errors, in file order."""
+    errors: list[LineError] = []
+    records = list(iter_jsonl(path, model, errors.append))
+    return records, errors
+
+
+def append_jsonl(path: Path, records: Iterable[BaseModel]) -> int:
+    """Append records as complete lines and make them durable before returning.
+
+    Each record is written whole with one ``write`` and the file is fsynced, so a crash leaves at most
+    a torn final line, which readers report rather than trust. Returns how many records were written.
+    """
+    lines = [record.model_dump_json(exclude_none=False) + "\n" for record in records]
+    if not lines:
+        return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("".join(lines))
+        handle.flush()
+        os.fsync(handle.fileno())
+    return len(lines)

@@ -1,0 +1,108 @@
+"""Turning an endpoint's chat completion into a :class:`ChatReply` we can trust.
+
+All the ways servers differ in what they return are absorbed here: reasoning under
+``reasoning_content`` (vLLM, SGLang, DeepSeek), ``reasoning`` (Ollama, OpenRouter) or inline in a
+``<think>`` block; tool-call arguments that are not valid JSON; tools that were never offered;
+missing usage. Nothing downstream needs to know which server it talked to.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from isetrace.llm.jsonparse import split_think
+from isetrace.records import TokenUsage, ToolCall
+
+__all__ = ["ChatReply", "reply_from_completion"]
+
+
+@dataclass
+class ChatReply:
+    """One usable answer from an endpoint, with what it cost and how it was obtained."""
+
+    content: str
+    reasoning: str | None
+    tool_calls: list[ToolCall]
+    finish_reason: str
+    model: str
+    usage: TokenUsage
+    latency_s: float = 0.0
+    attempts: int = 1
+    cached: bool = False
+    completion: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def is_empty(self) -> bool:
+        """No text and no tool calls: nothing to act on."""
+        return not self.content.strip() and not self.tool_calls
+
+    def assistant_message(self) -> dict[str, Any]:
+        """The reply as an OpenAI assistant message, ready to append to the conversation."""
+        message: dict[str, Any] = {"role": "assistant", "content": self.content or None}
+        if self.tool_calls:
+            message["tool_calls"] = [
+                {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments_raw}}
+                for c in self.tool_calls
+            ]
+        return message
+
+
+def _parse_arguments(raw: str) -> tuple[dict[str, Any] | None, str | None]:
+    text = raw.strip() or "{}"
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, f"the arguments are not valid JSON ({exc.msg} at column {exc.colno})"
+    if not isinstance(value, dict):
+        return None, f"the arguments must be a JSON object, got a JSON {type(value).__name__}"
+    return value, None
+
+
+def _tool_calls(message: dict[str, Any], offered: Collection[str] | None) -> list[ToolCall]:
+    calls = []
+    for index, item in enumerate(message.get("tool_calls") or []):
+        function = item.get("function") or {}
+        name = str(function.get("name") or "")
+        raw = function.get("arguments")
+        raw_text = raw if isinstance(raw, str) else json.dumps(raw if raw is not None else {})
+        arguments, problem = _parse_arguments(raw_text)
+        if offered is not None and name not in offered:
+            known = ", ".join(sorted(offered)) or "none"
+            problem = f"unknown tool {name!r}; the tools offered are: {known}"
+        calls.append(
+            ToolCall(id=str(item.get("id") or f"call_{index}"), name=name, arguments=arguments,
+                     arguments_raw=raw_text, problem=problem)
+        )
+    return calls
+
+
+def reply_from_completion(completion: dict[str, Any], offered_tools: Collection[str] | None) -> ChatReply:
+    """Read the first choice of a chat completion (as plain JSON) into a :class:`ChatReply`.
+
+    ``offered_tools`` names the tools that were offered, so calls to any other name are flagged;
+    ``None`` skips that check.
+    """
+    choices = completion.get("choices") or []
+    choice = choices[0] if choices else {}
+    message = choice.get("message") or {}
+    content = message.get("content") or ""
+    reasoning = message.get("reasoning_content") or message.get("reasoning")
+    inline, content = split_think(content)
+    if not reasoning and inline:
+        reasoning = inline
+    usage = completion.get("usage") or {}
+    return ChatReply(
+        content=content,
+        reasoning=reasoning or None,
+        tool_calls=_tool_calls(message, offered_tools),
+        finish_reason=str(choice.get("finish_reason") or ""),
+        model=str(completion.get("model") or ""),
+        usage=TokenUsage(
+            prompt_tokens=int(usage.get("prompt_tokens") or 0),
+            completion_tokens=int(usage.get("completion_tokens") or 0),
+        ),
+        completion=completion,
+    )

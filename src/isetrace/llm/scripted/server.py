@@ -1,0 +1,206 @@
+"""The scripted endpoint: a real OpenAI-compatible HTTP server with a deterministic policy.
+
+It lets the whole pipeline run offline and lets tests drive the real client over real HTTP: it serves
+``POST /v1/chat/completions`` (tool calls included) and ``GET /v1/models`` on a loopback port, answers
+each request with :func:`isetrace.llm.scripted.policy.respond`, and injects the faults real servers
+produce (:mod:`isetrace.llm.scripted.faults`). Everything it says is labelled ``scripted``: the model
+name it reports is the one asked for, but ``system_fingerprint`` is always ``isetrace-scripted``.
+
+Use :func:`scripted_server` to run one inside an asyncio program, or ``ise scripted-llm serve``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from isetrace.llm.scripted.faults import FaultDice, FaultKind, FaultSettings
+from isetrace.llm.scripted.policy import PolicyInputError, PolicyReply, respond
+
+__all__ = ["FINGERPRINT", "ScriptedServer", "scripted_server"]
+
+FINGERPRINT = "isetrace-scripted"
+"""``system_fingerprint`` of every scripted reply: how data made offline is recognised."""
+
+
+def _error(status: int, message: str, kind: str, headers: dict[str, str] | None = None) -> web.Response:
+    body = {"error": {"message": message, "type": kind, "code": kind}}
+    return web.json_response(body, status=status, headers=headers)
+
+
+def _estimate_tokens(value: Any) -> int:
+    """A rough token count (4 characters a token): enough for usage accounting to be exercised."""
+    return max(1, len(json.dumps(value, ensure_ascii=False)) // 4)
+
+
+def _looks_like_json_object(text: str | None) -> bool:
+    if not text:
+        return False
+    try:
+        return isinstance(json.loads(text), dict)
+    except json.JSONDecodeError:
+        return False
+
+
+@dataclass
+class ScriptedServer:
+    """The server's state: its fault dice, what it has served, and the aiohttp application."""
+
+    faults: FaultSettings = field(default_factory=FaultSettings)
+    latency_ms: int = 0
+    api_key: str | None = None
+    """When set, requests must carry ``Authorization: Bearer <api_key>`` (as ``vllm --api-key``)."""
+    context_tokens: int | None = None
+    """When set, longer requests are refused with a context-length error, as a real server does."""
+    requests: int = 0
+    in_flight: int = 0
+    peak_in_flight: int = 0
+    dice: FaultDice = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.dice = FaultDice(self.faults)
+
+    def app(self) -> web.Application:
+        application = web.Application(client_max_size=64 * 1024 * 1024)
+        application.router.add_post("/v1/chat/completions", self._completions)
+        application.router.add_get("/v1/models", self._models)
+        application.router.add_get("/health", self._health)
+        return application
+
+    async def _health(self, request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "served": self.requests})
+
+    async def _models(self, request: web.Request) -> web.Response:
+        model = {"id": "scripted", "object": "model", "created": 0, "owned_by": FINGERPRINT}
+        return web.json_response({"object": "list", "data": [model]})
+
+    async def _completions(self, request: web.Request) -> web.StreamResponse:
+        self.requests += 1
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            return await self._complete(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _complete(self, request: web.Request) -> web.StreamResponse:
+        if self.api_key is not None and request.headers.get("Authorization") != f"Bearer {self.api_key}":
+            return _error(401, "invalid API key", "invalid_api_key")
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return _error(400, "the request body is not valid JSON", "invalid_request_error")
+        if not isinstance(body, dict) or not isinstance(body.get("messages"), list) or not body["messages"]:
+            return _error(400, "'messages' must be a non-empty list", "invalid_request_error")
+        if body.get("stream"):
+            return _error(400, "the scripted endpoint does not stream; send stream=false", "invalid_request_error")
+        if self.context_tokens is not None:
+            prompt_tokens = _estimate_tokens(body["messages"]) + _estimate_tokens(body.get("tools") or [])
+            if prompt_tokens > self.context_tokens:
+                return _error(400, f"This model's maximum context length is {self.context_tokens} tokens. However, "
+                              f"your messages resulted in {prompt_tokens} tokens.", "context_length_exceeded")
+        transport_fault = await self._transport_fault(request)
+        if transport_fault is not None:
+            return transport_fault
+        if self.latency_ms:
+            await asyncio.sleep(self.latency_ms / 1000.0)
+        try:
+            reply = respond(body)
+        except PolicyInputError as exc:
+            return _error(400, f"the scripted endpoint cannot answer this request: {exc}", "invalid_request_error")
+        return web.json_response(self._completion(body, self._content_faults(reply)))
+
+    async def _transport_fault(self, request: web.Request) -> web.StreamResponse | None:
+        """Fail the request the way an overloaded or broken server would, if the dice say so."""
+        if self.dice.roll(FaultKind.RATE_LIMIT):
+            headers = {"Retry-After": f"{self.faults.retry_after_s:g}"}
+            return _error(429, "rate limit reached (injected by the scripted endpoint)", "rate_limit_exceeded",
+                          headers)
+        if self.dice.roll(FaultKind.SERVER_ERROR):
+            return _error(500, "internal server error (injected by the scripted endpoint)", "server_error")
+        if self.dice.roll(FaultKind.DISCONNECT):
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError
+        if self.dice.roll(FaultKind.SLOW):
+            await asyncio.sleep(self.faults.slow_s)
+        return None
+
+    def _content_faults(self, reply: PolicyReply) -> dict[str, Any]:
+        """The policy's reply as message fields, spoiled the way real models spoil theirs."""
+        content = reply.content
+        calls = [{"name": c.name, "arguments": json.dumps(c.arguments, ensure_ascii=False)}
+                 for c in reply.tool_calls]
+        if self.dice.roll(FaultKind.EMPTY_REPLY):
+            return {"content": "", "calls": [], "reasoning": None}
+        if _looks_like_json_object(content):
+            assert content is not None
+            if self.dice.roll(FaultKind.MALFORMED_JSON):
+                content = content[: max(1, len(content) * 2 // 3)]
+            elif self.dice.roll(FaultKind.FENCED_JSON):
+                content = f"Here is the JSON you asked for:\n\n```json\n{content}\n```\n\nLet me know if it fits."
+        if calls and self.dice.roll(FaultKind.BAD_TOOL_ARGS):
+            calls[0]["arguments"] = calls[0]["arguments"].rstrip("}").replace('"', "'", 2)
+        if calls and self.dice.roll(FaultKind.UNKNOWN_TOOL):
+            calls[0]["name"] = calls[0]["name"] + "_v2"
+        return {"content": content, "calls": calls, "reasoning": reply.reasoning}
+
+    def _completion(self, body: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        tool_calls = [
+            {"id": f"call_{digest[:10]}_{i}", "type": "function", "function": call}
+            for i, call in enumerate(fields["calls"])
+        ]
+        message: dict[str, Any] = {"role": "assistant", "content": fields["content"]}
+        if tool_calls:
+            message["tool_calls"] = tool_calls
+        if fields["reasoning"]:
+            message["reasoning_content"] = fields["reasoning"]
+        completion_tokens = _estimate_tokens(message)
+        prompt_tokens = _estimate_tokens(body.get("messages")) + _estimate_tokens(body.get("tools") or [])
+        return {
+            "id": f"chatcmpl-{digest[:24]}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": str(body.get("model") or "scripted"),
+            "system_fingerprint": FINGERPRINT,
+            "choices": [{"index": 0, "message": message, "logprobs": None,
+                         "finish_reason": "tool_calls" if tool_calls else "stop"}],
+            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                      "total_tokens": prompt_tokens + completion_tokens},
+        }
+
+
+@asynccontextmanager
+async def scripted_server(
+    faults: FaultSettings | None = None,
+    *,
+    latency_ms: int = 0,
+    api_key: str | None = None,
+    context_tokens: int | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+) -> AsyncIterator[tuple[str, ScriptedServer]]:
+    """Run a scripted endpoint in this event loop; yields its ``…/v1`` base URL and its state.
+
+    ``port=0`` picks a free port. The server stops when the block exits.
+    """
+    server = ScriptedServer(faults=faults or FaultSettings(), latency_ms=latency_ms, api_key=api_key,
+                            context_tokens=context_tokens)
+    runner = web.AppRunner(server.app(), access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    try:
+        bound = runner.addresses[0][1]
+        yield f"http://{host}:{bound}/v1", server
+    finally:
+        await runner.cleanup()

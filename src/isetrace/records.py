@@ -1,0 +1,263 @@
+"""The data model: what an intent, a message, a tool call and an episode are.
+
+These pydantic records are the project's source of truth: episodes are written as JSONL and every export,
+statistic and report is a pure function of them. Field names of :class:`Intent` follow the original ISE
+recipe so its published intent files load unchanged; fields we do not know are kept (``extra="allow"``),
+never dropped, because a dataset that loses columns on a round trip cannot be trusted.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = [
+    "EPISODE_FORMAT_VERSION",
+    "DomainSpec",
+    "Episode",
+    "Intent",
+    "IntentMetadata",
+    "Message",
+    "MessageMeta",
+    "Persona",
+    "SelectedTask",
+    "Termination",
+    "TokenUsage",
+    "ToolCall",
+    "ToolResult",
+    "Verification",
+]
+
+EPISODE_FORMAT_VERSION = 1
+"""Bumped whenever a change to :class:`Episode` would make old readers misread new files."""
+
+
+class _Open(BaseModel):
+    """A record that keeps unknown fields: data from other tools must survive a round trip."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class _Closed(BaseModel):
+    """A record of our own making: unknown fields are a bug in the writer, so they are refused."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+# --------------------------------------------------------------------------------------------- intents
+
+
+class Persona(_Open):
+    """Who asks: one simulated person, in the original recipe's field layout."""
+
+    id: str
+    name: str
+    role: str
+    industry: str
+    expertise: list[str] = Field(default_factory=list)
+    experience_level: str = ""
+    communication_style: str = ""
+    work_context: str = ""
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+
+class SelectedTask(_Open):
+    """One task chosen from a domain for an intent."""
+
+    name: str
+    description: str = ""
+
+
+class DomainSpec(_Open):
+    """One functional domain of an intent, with the tasks selected from it."""
+
+    name: str
+    description: str = ""
+    selected_tasks: list[SelectedTask] = Field(default_factory=list)
+
+
+class IntentMetadata(_Open):
+    """The 4D sample behind an intent: the persona and the domains with their tasks."""
+
+    persona: Persona | None = None
+    domains: list[DomainSpec] = Field(default_factory=list)
+
+
+class Intent(_Open):
+    """A user's request before any conversation: a 4D sample and (once rendered) its text.
+
+    ``natural_language_intent`` is empty for a sampled intent that has not been rendered yet.
+    """
+
+    id: str
+    natural_language_intent: str = ""
+    domains: list[str] = Field(default_factory=list)
+    tasks: list[str] = Field(default_factory=list)
+    persona_id: str = ""
+    tools_used: list[str] = Field(default_factory=list)
+    skills_used: list[str] = Field(default_factory=list)
+    complexity: str = ""
+    metadata: IntentMetadata = Field(default_factory=IntentMetadata)
+
+    @field_validator("id", "persona_id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+    @property
+    def is_rendered(self) -> bool:
+        """Whether the request text exists yet."""
+        return bool(self.natural_language_intent.strip())
+
+
+# --------------------------------------------------------------------------------------------- messages
+
+
+class TokenUsage(_Closed):
+    """Tokens one model call consumed, as the endpoint reported them (zero when it did not)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+class MessageMeta(_Closed):
+    """Where a message came from: which participant, which endpoint, how long it took, what it cost."""
+
+    producer: Literal["system", "user", "agent", "sandbox", "renderer", "judge"]
+    endpoint: str = ""
+    model: str = ""
+    provenance: str = ""
+    latency_s: float = 0.0
+    usage: TokenUsage = Field(default_factory=TokenUsage)
+    attempts: int = 1
+    cached: bool = False
+
+
+class ToolCall(_Closed):
+    """One call the agent asked for, as it asked for it.
+
+    ``arguments`` is the parsed object, or ``None`` when ``arguments_raw`` was not a JSON object.
+    ``problem`` says what is wrong with the call (arguments that do not parse, a tool that was not
+    offered), so the episode can show the model its mistake instead of guessing what it meant.
+    """
+
+    id: str
+    name: str
+    arguments: dict[str, Any] | None = None
+    arguments_raw: str = ""
+    problem: str | None = None
+
+
+class ToolResult(_Closed):
+    """What really happened when a tool call ran.
+
+    ``exit_code`` is the process's exit code for commands and ``None`` for tools that run no process.
+    ``error_kind`` names why the tool itself failed (``tool_error``, ``timeout``, ``unknown_tool``,
+    ``bad_arguments``…) and is ``None`` when it ran; a command that ran and exited non-zero is not a
+    tool failure. ``truncated`` with ``dropped_bytes`` records output cut at the configured limit.
+    """
+
+    call_id: str
+    tool: str
+    ok: bool
+    exit_code: int | None = None
+    stdout: str = ""
+    stderr: str = ""
+    duration_s: float = 0.0
+    truncated: bool = False
+    dropped_bytes: int = 0
+    timed_out: bool = False
+    error_kind: str | None = None
+    files_changed: list[str] = Field(default_factory=list)
+
+
+class Message(_Closed):
+    """One message of a conversation, in OpenAI chat shape plus our own metadata.
+
+    ``content`` of a tool message is exactly what the model was shown; ``result`` keeps the structured
+    truth behind it (exit code, streams, timing).
+    """
+
+    role: Literal["system", "user", "assistant", "tool"]
+    content: str | None = None
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    tool_call_id: str | None = None
+    name: str | None = None
+    reasoning_content: str | None = None
+    result: ToolResult | None = None
+    meta: MessageMeta | None = None
+
+
+# --------------------------------------------------------------------------------------------- episodes
+
+
+class Termination(StrEnum):
+    """Why an episode ended. Every episode records exactly one; there is no bare success flag."""
+
+    SUCCESS = "success"
+    USER_JUDGED_FAILURE = "user_judged_failure"
+    USER_TURN_LIMIT = "user_turn_limit"
+    STEP_LIMIT = "step_limit"
+    BUDGET = "budget"
+    AGENT_ENDPOINT_FAILURE = "agent_endpoint_failure"
+    SIMULATOR_FAILURE = "simulator_failure"
+    SANDBOX_FAILURE = "sandbox_failure"
+    INTERRUPTED = "interrupted"
+
+
+class Verification(_Closed):
+    """The outcome of checking an episode's work after the conversation ended."""
+
+    method: str
+    passed: bool
+    score: float | None = None
+    detail: str = ""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Episode(_Closed):
+    """One whole trajectory: the intent(s), every message, the tools offered and why it ended.
+
+    ``provenance`` is ``scripted`` when any participant was the offline scripted endpoint, and otherwise
+    names the models; scripted data must never pass for model output.
+    """
+
+    format_version: int = EPISODE_FORMAT_VERSION
+    episode_id: str
+    attempt: int = 0
+    intents: list[Intent]
+    messages: list[Message] = Field(default_factory=list)
+    tools: list[dict[str, Any]] = Field(default_factory=list)
+    termination: Termination
+    termination_detail: str = ""
+    verification: Verification | None = None
+    seeds: dict[str, int] = Field(default_factory=dict)
+    config_hash: str = ""
+    provenance: str
+    models: dict[str, str] = Field(default_factory=dict)
+    drift_regenerations: int = 0
+    started_at: datetime = Field(default_factory=_now)
+    ended_at: datetime = Field(default_factory=_now)
+
+    @property
+    def tool_call_count(self) -> int:
+        """How many tool calls the agent made (the original recipe's ``total_steps``)."""
+        return sum(len(m.tool_calls) for m in self.messages)
+
+    @property
+    def user_turns(self) -> int:
+        return sum(1 for m in self.messages if m.role == "user")

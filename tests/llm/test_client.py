@@ -1,0 +1,199 @@
+"""The client against the scripted endpoint over real HTTP: one test per fault kind, and the rest."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+
+from isetrace.config import EndpointConfig
+from isetrace.errors import ConfigError, EndpointUnavailable, LLMReplyError, RequestRejected
+from isetrace.llm.cache import ResponseCache
+from isetrace.llm.client import EMPTY_REPLY_RETRIES, ChatClient
+from isetrace.llm.usage import RoleUsage
+
+RENDER_SPEC = """# Role: intent writer
+
+Write the request.
+
+```json
+{"persona": {"id": "p1", "name": "Amara Okafor", "role": "Financial Analyst", "industry": "Banking",
+  "expertise": ["variance analysis", "Excel", "reporting"], "experience_level": "mid-level",
+  "communication_style": "direct and concise", "work_context": "Treasury team of a bank in Lagos."},
+ "domains": [{"name": "code-runtime", "description": "Write and run code.",
+   "selected_tasks": [{"name": "write-script", "description": "Write a script that computes a result."}]}],
+ "complexity": "simple"}
+```
+"""
+JSON_ASK = [{"role": "system", "content": RENDER_SPEC}, {"role": "user", "content": "Write it now."}]
+SHELL_TOOL = {"type": "function", "function": {
+    "name": "exec", "description": "Run a shell command.",
+    "parameters": {"type": "object", "properties": {"command": {"type": "string"}}, "required": ["command"]}}}
+WRITE_TOOL = {"type": "function", "function": {
+    "name": "write", "description": "Write a file.",
+    "parameters": {"type": "object", "properties": {"path": {"type": "string"}, "content": {"type": "string"}},
+                   "required": ["path", "content"]}}}
+AGENT_ASK = [{"role": "system", "content": "You are an agent with a shell."},
+             {"role": "user", "content": "Count the lines of every .csv file here and write the totals to totals.txt"}]
+
+
+def client(url: str, **settings: Any) -> ChatClient:
+    config = EndpointConfig.model_validate({"provider": "scripted", "model": "scripted", "backoff_s": 0.01,
+                                            **settings})
+    return ChatClient("agent", config, url, usage=RoleUsage(), environ={})
+
+
+async def test_plain_json_reply_parses(endpoint: Any) -> None:
+    url, _ = endpoint
+    parsed, reply = await client(url).chat_json(JSON_ASK)
+    assert parsed.ok and isinstance(parsed.data, dict) and parsed.data["intent"]
+    assert reply.usage.prompt_tokens > 0 and reply.attempts == 1
+
+
+async def test_rate_limit_is_retried_honouring_retry_after(scripted: Any) -> None:
+    # backoff_s is huge: finishing quickly proves the server's Retry-After was used instead
+    async with scripted(rate_limit={"rate": 1.0, "limit": 2}, retry_after_s=0.05) as (url, server):
+        chat = client(url, backoff_s=30.0)
+        started = time.monotonic()
+        reply = await chat.chat(AGENT_ASK, [SHELL_TOOL, WRITE_TOOL])
+        assert time.monotonic() - started < 5.0
+    assert reply.attempts == 3 and chat.usage.retries == 2 and server.dice.fired["rate_limit"] == 2
+
+
+async def test_rate_limit_that_never_ends_gives_up_with_a_clear_error(scripted: Any) -> None:
+    async with scripted(rate_limit=1.0, retry_after_s=0.0) as (url, server):
+        chat = client(url, max_retries=2)
+        with pytest.raises(EndpointUnavailable, match=r"failed 3 times; last: HTTP 429") as caught:
+            await chat.chat(AGENT_ASK)
+    assert caught.value.attempts == 3 and server.requests == 3 and chat.usage.failures == 1
+
+
+async def test_server_error_is_retried(scripted: Any) -> None:
+    async with scripted(server_error={"rate": 1.0, "limit": 1}) as (url, _):
+        reply = await client(url).chat(AGENT_ASK)
+    assert reply.attempts == 2
+
+
+async def test_slow_reply_times_out_and_is_retried(scripted: Any) -> None:
+    async with scripted(slow={"rate": 1.0, "limit": 1}, slow_s=3.0) as (url, _):
+        chat = client(url, timeout_s=0.3)
+        reply = await chat.chat(AGENT_ASK)
+    assert reply.attempts == 2 and chat.usage.retries == 1
+
+
+async def test_dropped_connection_is_retried(scripted: Any) -> None:
+    async with scripted(disconnect={"rate": 1.0, "limit": 1}) as (url, server):
+        reply = await client(url).chat(AGENT_ASK)
+    assert reply.attempts == 2 and server.dice.fired["disconnect"] == 1
+
+
+async def test_fenced_json_is_found(scripted: Any) -> None:
+    async with scripted(fenced_json=1.0) as (url, _):
+        parsed, reply = await client(url).chat_json(JSON_ASK)
+    assert parsed.ok and "```json" in reply.content and parsed.data is not None and "intent" in parsed.data
+
+
+async def test_malformed_json_is_asked_again_then_returned_raw(scripted: Any) -> None:
+    async with scripted(malformed_json={"rate": 1.0, "limit": 1}) as (url, server):
+        parsed, _ = await client(url).chat_json(JSON_ASK)
+    assert parsed.ok and server.requests == 2  # the second ask was answered properly
+    async with scripted(malformed_json=1.0) as (url, server):
+        parsed, _ = await client(url).chat_json(JSON_ASK, asks=2)
+    assert not parsed.ok and server.requests == 2
+    assert parsed.error is not None and "no complete, valid JSON object" in parsed.error
+    assert parsed.raw.startswith('{"intent"')
+
+
+async def test_tool_arguments_that_are_not_json_are_kept_and_flagged(scripted: Any) -> None:
+    async with scripted(bad_tool_args=1.0) as (url, _):
+        reply = await client(url).chat(AGENT_ASK, [SHELL_TOOL, WRITE_TOOL])
+    call = reply.tool_calls[0]
+    assert call.arguments is None and call.arguments_raw
+    assert call.problem is not None and "not valid JSON" in call.problem
+
+
+async def test_unknown_tool_name_is_flagged(scripted: Any) -> None:
+    async with scripted(unknown_tool=1.0) as (url, _):
+        reply = await client(url).chat(AGENT_ASK, [SHELL_TOOL, WRITE_TOOL])
+    call = reply.tool_calls[0]
+    assert call.problem is not None and f"unknown tool {call.name!r}" in call.problem
+    assert "exec, write" in call.problem
+
+
+async def test_empty_reply_is_asked_again_then_an_error(scripted: Any) -> None:
+    async with scripted(empty_reply={"rate": 1.0, "limit": 1}) as (url, _):
+        reply = await client(url).chat(AGENT_ASK)
+    assert not reply.is_empty and reply.attempts == 2
+    async with scripted(empty_reply=1.0) as (url, server):
+        with pytest.raises(LLMReplyError, match="empty reply"):
+            await client(url).chat(AGENT_ASK)
+    assert server.requests == EMPTY_REPLY_RETRIES + 1
+
+
+async def test_auth_error_fails_at_once(scripted: Any) -> None:
+    async with scripted(api_key="right-key") as (url, server):
+        config = EndpointConfig(provider="scripted", api_key_env="TEST_KEY")
+        chat = ChatClient("agent", config, url, usage=RoleUsage(), environ={"TEST_KEY": "wrong-key"})
+        with pytest.raises(RequestRejected, match=r"HTTP 401.*api_key_env"):
+            await chat.chat(AGENT_ASK)
+        assert server.requests == 1
+        good = ChatClient("agent", config, url, usage=RoleUsage(), environ={"TEST_KEY": "right-key"})
+        assert (await good.chat(AGENT_ASK)).attempts == 1
+
+
+async def test_context_length_error_fails_at_once(scripted: Any) -> None:
+    async with scripted(context_tokens=10) as (url, server):
+        with pytest.raises(RequestRejected, match="no longer fits"):
+            await client(url).chat(AGENT_ASK)
+    assert server.requests == 1
+
+
+async def test_bad_request_fails_at_once(endpoint: Any) -> None:
+    url, server = endpoint
+    with pytest.raises(RequestRejected, match="HTTP 400"):
+        await client(url, extra_body={"stream": True}).chat(AGENT_ASK)
+    assert server.requests == 1
+
+
+def test_a_named_but_unset_key_variable_is_a_config_error() -> None:
+    config = EndpointConfig(provider="scripted", api_key_env="NOT_THERE")
+    with pytest.raises(ConfigError, match="NOT_THERE, which is not set"):
+        ChatClient("judge", config, "http://127.0.0.1:9/v1", usage=RoleUsage(), environ={})
+
+
+async def test_concurrency_limit_holds(scripted: Any) -> None:
+    async with scripted(latency_ms=100) as (url, server):
+        chat = client(url, concurrency=2)
+        await asyncio.gather(*(chat.chat([*AGENT_ASK[:1], {"role": "user", "content": f"task {i}"}])
+                               for i in range(6)))
+    assert server.peak_in_flight == 2 and chat.usage.calls == 6
+
+
+async def test_cache_replays_without_calling_the_endpoint(endpoint: Any, tmp_path: Any) -> None:
+    url, server = endpoint
+    cache = ResponseCache(tmp_path / "cache.sqlite")
+    config = EndpointConfig(provider="scripted", model="scripted")
+    first = await ChatClient("agent", config, url, usage=RoleUsage(), cache=cache, environ={}).chat(AGENT_ASK)
+    usage = RoleUsage()
+    again = await ChatClient("agent", config, url, usage=usage, cache=cache, environ={}).chat(AGENT_ASK)
+    assert server.requests == 1 and again.cached and usage.cache_hits == 1
+    assert again.content == first.content and again.tool_calls == first.tool_calls
+    cache.close()
+
+
+async def test_thinking_switch_reaches_the_endpoint_and_reasoning_comes_back(endpoint: Any) -> None:
+    url, _ = endpoint
+    chat = client(url, thinking=True)
+    assert chat.request_body(AGENT_ASK)["chat_template_kwargs"] == {"enable_thinking": True}
+    reply = await chat.chat(AGENT_ASK, [SHELL_TOOL, WRITE_TOOL])
+    assert reply.reasoning
+    quiet = await client(url, thinking=False).chat(AGENT_ASK, [SHELL_TOOL, WRITE_TOOL])
+    assert quiet.reasoning is None
+
+
+async def test_a_request_the_policy_cannot_answer_is_a_clear_bad_request(endpoint: Any) -> None:
+    url, _ = endpoint
+    with pytest.raises(RequestRejected, match=r"HTTP 400.*cannot answer"):
+        await client(url).chat([{"role": "system", "content": "# Role: intent writer\n\nno spec here"}])

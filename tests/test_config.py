@@ -1,0 +1,106 @@
+"""Configuration: layers, errors with dotted paths, the offline config, and masking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from isetrace.config import RunConfig, config_hash, load_config, masked_view
+from isetrace.errors import ConfigError
+
+REAL = """
+endpoints:
+  agent:
+    provider: openai
+    base_url: https://user:hunter2@llm.example.test/v1
+    model: Qwen/Qwen3-32B
+    api_key_env: AGENT_API_KEY
+    extra_headers: {Authorization: Bearer sk-live-123456, X-Team: data}
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "run.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_offline_config_puts_every_role_on_the_scripted_endpoint() -> None:
+    config = load_config("configs/offline.yaml", environ={})
+    for role in ("agent", "user", "renderer", "judge"):
+        assert config.endpoint(role).provider == "scripted"
+    assert load_config("offline", environ={}) == config  # the built-in name resolves to the same file
+
+
+def test_layers_apply_file_then_environment_then_overrides(tmp_path: Path) -> None:
+    path = write(tmp_path, REAL)
+    env = {"ISE_ENDPOINTS__AGENT__CONCURRENCY": "64", "ISE_ENDPOINTS__AGENT__TEMPERATURE": "0.2"}
+    config = load_config(path, ["endpoints.agent.temperature=0.9", "intents.count=3"], environ=env)
+    agent = config.endpoint("agent")
+    assert agent.concurrency == 64 and agent.temperature == 0.9 and config.intents.count == 3
+    assert agent.model == "Qwen/Qwen3-32B"
+
+
+def test_config_file_can_come_from_the_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, REAL)
+    assert load_config(environ={"ISE_CONFIG": str(path)}).endpoint("agent").model == "Qwen/Qwen3-32B"
+
+
+def test_unknown_key_names_its_dotted_path_and_a_suggestion(tmp_path: Path) -> None:
+    expected = r"endpoints\.agent\.modle: unknown key \(did you mean endpoints\.agent\.model"
+    with pytest.raises(ConfigError, match=expected):
+        load_config(write(tmp_path, REAL), ["endpoints.agent.modle=x"], environ={})
+
+
+def test_bad_value_names_its_dotted_path_and_source(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, REAL), environ={"ISE_ENDPOINTS__AGENT__TEMPERATURE": "hot"})
+    message = str(caught.value)
+    assert "endpoints.agent.temperature:" in message
+    assert "environment variable ISE_ENDPOINTS__AGENT__TEMPERATURE" in message
+
+
+def test_openai_endpoint_without_base_url_is_refused() -> None:
+    with pytest.raises(ConfigError, match="base_url is required"):
+        load_config(None, ["endpoints.judge.provider=openai"], environ={})
+
+
+def test_a_role_without_endpoint_names_the_offline_config() -> None:
+    with pytest.raises(ConfigError, match=r"configs/offline\.yaml"):
+        RunConfig().endpoint("agent")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("endpoints: [1, 2]", "endpoints: Input should be"),
+    ("- a\n- b", "top level must be a mapping"),
+    ("endpoints: {agent: {model: [}", "not valid YAML"),
+])
+def test_malformed_files_are_explained(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, text), environ={})
+
+
+def test_missing_file_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config("nowhere/run.yaml", environ={})
+
+
+def test_bad_override_syntax() -> None:
+    with pytest.raises(ConfigError, match=r"dotted\.key=value"):
+        load_config(None, ["intents.count"], environ={})
+
+
+def test_secrets_are_masked_and_key_variable_names_kept(tmp_path: Path) -> None:
+    view = masked_view(load_config(write(tmp_path, REAL), environ={}))
+    agent = view["endpoints"]["agent"]
+    assert agent["base_url"] == "https://user:***@llm.example.test/v1"
+    assert agent["extra_headers"] == {"Authorization": "***", "X-Team": "***"}
+    assert agent["api_key_env"] == "AGENT_API_KEY"
+    assert "hunter2" not in str(view) and "sk-live" not in str(view)
+
+
+def test_hash_is_stable_and_sensitive() -> None:
+    a = load_config("offline", environ={})
+    assert config_hash(a) == config_hash(load_config("offline", environ={}))
+    assert config_hash(a) != config_hash(load_config("offline", ["intents.seed=1"], environ={}))
