@@ -1,0 +1,5 @@
+"""``python -m isetrace`` is ``ise``."""
+
+from isetrace.cli import main
+
+main()

@@ -1,0 +1,87 @@
+"""Rendering sampled intents into first-person requests through the renderer endpoint.
+
+Each sampled intent's 4D spec is put into the ``render_intent`` prompt; the model answers
+``{"intent": "…"}``. A failure (endpoint down, no usable JSON, empty text) is recorded with its reason
+rather than raised, so one bad intent never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from isetrace.errors import EndpointError
+from isetrace.intents.library import Library
+from isetrace.llm.client import ChatClient
+from isetrace.prompts import render_prompt
+from isetrace.records import Intent
+
+__all__ = ["RenderOutcome", "render_intents", "spec_of"]
+
+
+@dataclass(frozen=True)
+class RenderOutcome:
+    """One intent after rendering: the rendered intent, or the reason it failed."""
+
+    sampled: Intent
+    rendered: Intent | None
+    reason: str = ""
+
+
+def spec_of(intent: Intent) -> dict[str, object]:
+    """The 4D spec the renderer sees: persona, domains with their selected tasks, complexity."""
+    persona = intent.metadata.persona
+    return {
+        "persona": persona.model_dump(mode="json") if persona else {},
+        "domains": [d.model_dump(mode="json") for d in intent.metadata.domains],
+        "complexity": intent.complexity,
+    }
+
+
+def _definition(library: Library, complexity: str) -> str:
+    for level in library.complexity:
+        if level.name == complexity:
+            return level.definition
+    return "a request of ordinary size."
+
+
+async def _render_one(client: ChatClient, library: Library, intent: Intent) -> RenderOutcome:
+    prompt = render_prompt(
+        "render_intent",
+        spec_json=json.dumps(spec_of(intent), indent=2, ensure_ascii=False),
+        complexity_definition=_definition(library, intent.complexity),
+    )
+    messages = [{"role": "system", "content": prompt},
+                {"role": "user", "content": "Write the request now."}]
+    try:
+        parsed, _ = await client.chat_json(messages)
+    except EndpointError as exc:
+        return RenderOutcome(intent, None, f"renderer endpoint failed: {exc}")
+    if parsed.data is None:
+        return RenderOutcome(intent, None, f"no usable JSON in the reply: {parsed.error}")
+    text = parsed.data.get("intent")
+    if not isinstance(text, str) or not text.strip():
+        return RenderOutcome(intent, None, "the reply has no non-empty 'intent' string")
+    rendered = intent.model_copy(update={"natural_language_intent": text.strip()})
+    return RenderOutcome(intent, rendered)
+
+
+async def render_intents(
+    client: ChatClient,
+    library: Library,
+    intents: Sequence[Intent],
+    on_done: Callable[[RenderOutcome], None] | None = None,
+) -> list[RenderOutcome]:
+    """Render all ``intents`` concurrently (the client bounds how many at once), in input order."""
+
+    async def one(intent: Intent) -> RenderOutcome:
+        outcome = await _render_one(client, library, intent)
+        if on_done is not None:
+            on_done(outcome)
+        return outcome
+
+    async with asyncio.TaskGroup() as group:
+        tasks = [group.create_task(one(intent)) for intent in intents]
+    return [task.result() for task in tasks]

@@ -1,0 +1,39 @@
+"""Rendering sampled intents through the real client and the scripted renderer over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from isetrace.config import load_config
+from isetrace.intents.library import load_library
+from isetrace.intents.render import render_intents
+from isetrace.intents.sampler import sample_intents
+from isetrace.llm.endpoints import open_endpoints
+
+
+async def test_sampled_intents_render_into_first_person_requests() -> None:
+    library = load_library()
+    sampled = sample_intents(library, 12, seed=3)
+    async with open_endpoints(load_config("offline", environ={}), ["renderer"]) as endpoints:
+        outcomes = await render_intents(endpoints["renderer"], library, sampled)
+        assert endpoints.provenance == {"renderer": "scripted"}
+    rendered = [o.rendered for o in outcomes]
+    assert all(r is not None for r in rendered)
+    texts = [r.natural_language_intent for r in rendered if r is not None]
+    assert len(set(texts)) == len(texts)
+    for outcome, text in zip(outcomes, texts, strict=True):
+        assert outcome.rendered is not None and outcome.rendered.id == outcome.sampled.id
+        assert " I " in f" {text} " or text.startswith(("I", "My", "We", "Our"))
+        assert "As an AI" not in text
+
+
+async def test_render_failures_are_recorded_with_a_reason_not_raised(scripted: Any) -> None:
+    library = load_library()
+    sampled = sample_intents(library, 3, seed=1)
+    async with scripted(malformed_json=1.0) as (url, _):
+        config = load_config(None, ["endpoints.renderer.provider=openai", f"endpoints.renderer.base_url={url}",
+                                    "endpoints.renderer.backoff_s=0.01"], environ={})
+        async with open_endpoints(config, ["renderer"]) as endpoints:
+            outcomes = await render_intents(endpoints["renderer"], library, sampled)
+    assert [o.rendered for o in outcomes] == [None, None, None]
+    assert all("no usable JSON" in o.reason for o in outcomes)
