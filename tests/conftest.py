@@ -40,3 +40,12 @@ async def endpoint() -> AsyncIterator[tuple[str, ScriptedServer]]:
     async with scripted_server() as running:
         yield running
 
+
+@pytest.fixture(scope="session")
+def sandbox_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A sandbox home the unprivileged sandbox user can traverse (pytest's own tmp is 0700)."""
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="ise-test-home-", dir="/tmp"))
+    path.chmod(0o755)
+    return path

@@ -16,11 +16,12 @@ from typing import Annotated
 
 import typer
 import yaml
-from rich.console import Console
 from rich.table import Table
 
 from isetrace import __version__
-from isetrace.config import RunConfig, load_config, masked_view
+from isetrace._cli_common import ConfigOption, SetOption, err, out, resolve_config
+from isetrace._cli_sandbox import sandbox_app
+from isetrace.config import masked_view
 from isetrace.errors import IseError
 from isetrace.intents.library import load_library
 from isetrace.intents.render import RenderOutcome, render_intents
@@ -48,19 +49,7 @@ intents_app = typer.Typer(help="Stage I: sample and render intents.", no_args_is
 app.add_typer(config_app, name="config")
 app.add_typer(scripted_app, name="scripted-llm")
 app.add_typer(intents_app, name="intents")
-
-out = Console()
-err = Console(stderr=True)
-
-ConfigOption = Annotated[
-    str | None,
-    typer.Option("--config", help="YAML config file, or a built-in name ('offline'). Default: $ISE_CONFIG."),
-]
-SetOption = Annotated[
-    list[str] | None,
-    typer.Option("-c", "--set", help="Override one setting: dotted.key=value (repeatable)."),
-]
-
+app.add_typer(sandbox_app, name="sandbox")
 
 def _version(value: bool) -> None:
     if value:
@@ -78,14 +67,10 @@ def _root(
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
-def _config(config: str | None, overrides: list[str] | None) -> RunConfig:
-    return load_config(config, overrides or [])
-
-
 @config_app.command("show")
 def config_show(config: ConfigOption = None, overrides: SetOption = None) -> None:
     """Print the resolved configuration (file, then ISE_* variables, then -c), secrets masked."""
-    resolved = _config(config, overrides)
+    resolved = resolve_config(config, overrides)
     out.print(yaml.safe_dump(masked_view(resolved), sort_keys=False, allow_unicode=True), end="", markup=False,
               highlight=False)
     for role in ("agent", "user", "renderer", "judge"):
@@ -139,7 +124,7 @@ def intents_sample(
     overrides: SetOption = None,
 ) -> None:
     """Sample Persona × Domain × Task × Complexity into unrendered intents."""
-    resolved = _config(config, overrides)
+    resolved = resolve_config(config, overrides)
     sampled = sample_intents(load_library(library), count or resolved.intents.count,
                              resolved.intents.seed if seed is None else seed)
     out_file.unlink(missing_ok=True)
@@ -183,7 +168,7 @@ def intents_render(
     overrides: SetOption = None,
 ) -> None:
     """Render intents into first-person requests through the renderer endpoint."""
-    resolved = _config(config, overrides)
+    resolved = resolve_config(config, overrides)
     library = load_library()
     if in_file is not None:
         sampled, errors = load_jsonl(in_file, Intent)
@@ -227,5 +212,5 @@ def main() -> None:
     try:
         app()
     except IseError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
+        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(2)

@@ -36,6 +36,10 @@ __all__ = [
     "IntentsConfig",
     "RunConfig",
     "RunSection",
+    "SandboxConfig",
+    "SandboxLimits",
+    "ToolsConfig",
+    "WebSearchConfig",
     "builtin_config_path",
     "config_hash",
     "load_config",
@@ -134,6 +138,72 @@ class IntentsConfig(_Section):
     """Seed of the sampler; the same seed gives the same 4D samples."""
 
 
+class SandboxLimits(_Section):
+    """Limits on what one command in a sandbox may use. Each is enforced per command (rlimits)."""
+
+    timeout_s: float = Field(120.0, gt=0.0)
+    """Wall time per command; at the limit the whole process group is killed and the output kept."""
+    cpu_s: int | None = Field(600, ge=1)
+    """CPU seconds per process (RLIMIT_CPU)."""
+    memory_mb: int | None = Field(2048, ge=16)
+    """Address space per process, in MiB (RLIMIT_AS)."""
+    max_processes: int | None = Field(256, ge=8)
+    """Processes the sandbox's user may have at once (RLIMIT_NPROC; counted per session)."""
+    file_size_mb: int | None = Field(512, ge=1)
+    """Largest file a command may write, in MiB (RLIMIT_FSIZE)."""
+    open_files: int | None = Field(1024, ge=16)
+    """Open file descriptors per process (RLIMIT_NOFILE)."""
+    output_bytes: int = Field(256 * 1024, ge=1024)
+    """Output kept per stream and command; the rest is dropped and counted."""
+    disk_mb: int = Field(2048, ge=16)
+    """bwrap: size of the session's writable layer; the workspace cannot grow past it."""
+
+
+class SandboxConfig(_Section):
+    """Where the agent's tool calls run."""
+
+    backend: str = "bwrap"
+    """``bwrap`` (bubblewrap, the default), ``docker``, or ``local`` (development only: no isolation)."""
+    template: str = "default"
+    """The workspace template each session starts from (``ise sandbox template create``)."""
+    network: bool = False
+    """Whether commands may reach the network (``on``/``off`` in YAML)."""
+    limits: SandboxLimits = Field(default_factory=SandboxLimits)
+    """Per-command limits."""
+    home: str | None = None
+    """Where templates and session scratch space live. Default: /var/lib/isetrace as root, else
+    ~/.local/share/isetrace. The sandbox user must be able to traverse it."""
+    image: str = "python:3.12-slim"
+    """docker: the image sessions run in (it needs python3)."""
+
+
+class WebSearchConfig(_Section):
+    """The search provider behind ``web_search``. Without one, the tool answers with a clear error."""
+
+    provider: Literal["none", "searxng", "brave", "serper"] = "none"
+    """``searxng`` (self-hosted, needs base_url), ``brave`` or ``serper`` (hosted, need a key)."""
+    base_url: str | None = None
+    """The provider's URL; required for searxng, optional override for the hosted ones."""
+    api_key_env: str | None = None
+    """Environment variable that holds the provider's API key."""
+    timeout_s: float = Field(20.0, gt=0.0)
+    """Timeout of one search request."""
+
+
+class ToolsConfig(_Section):
+    """Which tools the agent is offered, and how the ones that reach outside behave."""
+
+    dialect: Literal["openclaw", "claude-code"] = "openclaw"
+    """Tool names and parameters: ``openclaw`` (exec, read, write, edit, …) or ``claude-code``
+    (Bash, Read, Write, Edit, Glob, Grep)."""
+    web_search: WebSearchConfig = Field(default_factory=WebSearchConfig)
+    """The search provider behind web_search."""
+    fetch_max_chars: int = Field(50_000, ge=100)
+    """Default cap on the text ``web_fetch`` returns."""
+    read_max_lines: int = Field(2000, ge=10)
+    """Lines a file read returns by default before it pages."""
+
+
 class RunSection(_Section):
     """Where a run keeps its files."""
 
@@ -150,6 +220,10 @@ class RunConfig(_Section):
     """The reply cache."""
     intents: IntentsConfig = Field(default_factory=IntentsConfig)
     """Stage I settings."""
+    sandbox: SandboxConfig = Field(default_factory=SandboxConfig)
+    """Stage E: where tool calls run."""
+    tools: ToolsConfig = Field(default_factory=ToolsConfig)
+    """Stage E: the agent's tools."""
     run: RunSection = Field(default_factory=RunSection)
     """The run directory."""
 

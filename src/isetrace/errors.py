@@ -16,6 +16,7 @@ __all__ = [
     "LLMReplyError",
     "RequestRejected",
     "SandboxUnavailable",
+    "ToolError",
 ]
 
 
@@ -75,3 +76,10 @@ class SandboxUnavailable(IseError):
     Never raised for a command that merely failed: that is a result with a non-zero exit code.
     """
 
+
+class ToolError(IseError):
+    """A tool could not do what the model asked (bad path, text not found, network off…).
+
+    It is shown to the model as the tool's result and the episode goes on. Any *other* exception from a
+    tool is a bug in isetrace and fails the episode loudly.
+    """

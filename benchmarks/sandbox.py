@@ -1,0 +1,101 @@
+"""How fast a bubblewrap session starts and how much one command costs, against baselines run alongside.
+
+Measures, in one run on this machine:
+- session start: template to a supervisor that answers (``open_sandbox``), median;
+- round trip: ``sandbox.run(["true"])`` in an open session, median;
+- baselines: ``subprocess.run(["true"])`` and a bare ``bwrap … true`` (a fresh sandbox per command).
+
+Prints the ratios; the last line is one JSON object with every figure. Targets: session start ≤ 20 ms
+median, and a round trip no slower than a bare bwrap (the supervisor must beat a fresh sandbox).
+
+    .venv/bin/python benchmarks/sandbox.py [--sessions 40] [--calls 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from isetrace.config import SandboxConfig
+from isetrace.sandbox import SandboxHome, open_sandbox
+from isetrace.sandbox.bwrap import bwrap_problems
+
+BARE_BWRAP = ["bwrap", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64",
+              "/lib64", "--symlink", "usr/bin", "/bin", "--proc", "/proc", "--dev", "/dev", "--unshare-all",
+              "--die-with-parent", "true"]
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000.0
+
+
+def time_subprocess(argv: list[str], count: int) -> list[float]:
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter()
+        subprocess.run(argv, check=True)
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+async def time_sessions(
+    config: SandboxConfig, home: SandboxHome, sessions: int, calls: int
+) -> tuple[list[float], list[float]]:
+    starts: list[float] = []
+    trips: list[float] = []
+    warm = await open_sandbox(config, home)  # first use creates the default template
+    await warm.close()
+    for _ in range(sessions):
+        started = time.perf_counter()
+        box = await open_sandbox(config, home)
+        starts.append(time.perf_counter() - started)
+        await box.close()
+    box = await open_sandbox(config, home)
+    try:
+        for _ in range(calls):
+            started = time.perf_counter()
+            result = await box.run(["true"])
+            trips.append(time.perf_counter() - started)
+            assert result.exit_code == 0
+    finally:
+        await box.close()
+    return starts, trips
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sessions", type=int, default=40)
+    parser.add_argument("--calls", type=int, default=300)
+    args = parser.parse_args()
+    problems = bwrap_problems()
+    if problems:
+        raise SystemExit("bwrap cannot run here: " + "; ".join(problems))
+    root = Path(tempfile.mkdtemp(prefix="ise-bench-", dir="/tmp"))
+    root.chmod(0o755)
+    config = SandboxConfig(backend="bwrap", home=str(root))
+    plain = median_ms(time_subprocess(["true"], args.calls))
+    bare = median_ms(time_subprocess(BARE_BWRAP, args.calls))
+    starts, trips = asyncio.run(time_sessions(config, SandboxHome(root), args.sessions, args.calls))
+    start, trip = median_ms(starts), median_ms(trips)
+    print(f"subprocess.run(['true'])       median {plain:7.2f} ms")
+    print(f"bare bwrap … true              median {bare:7.2f} ms")
+    print(f"session start (template→ready) median {start:7.2f} ms   target ≤ 20 ms"
+          f"   start/bare-bwrap = {start / bare:.2f}")
+    print(f"run(['true']) round trip       median {trip:7.2f} ms   trip/bare-bwrap = {trip / bare:.2f} (target ≤ 1)"
+          f"   trip/subprocess = {trip / plain:.2f}")
+    print(json.dumps({
+        "session_start_ms": round(start, 3), "round_trip_ms": round(trip, 3), "subprocess_true_ms": round(plain, 3),
+        "bare_bwrap_true_ms": round(bare, 3), "start_over_bare_bwrap": round(start / bare, 3),
+        "trip_over_bare_bwrap": round(trip / bare, 3), "trip_over_subprocess": round(trip / plain, 3),
+        "sessions": args.sessions, "calls": args.calls,
+    }))
+
+
+if __name__ == "__main__":
+    main()

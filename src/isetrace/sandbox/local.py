@@ -1,0 +1,45 @@
+"""The ``local`` backend: a temporary directory and plain subprocesses. Development only.
+
+It runs the same supervisor as the isolating backends, so the whole contract behaves the same, but
+nothing separates the agent from the host: commands see the host's files, network and processes. Every
+session says so in the log, loudly.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+
+from isetrace.config import SandboxConfig
+from isetrace.sandbox._common import supervisor_settings
+from isetrace.sandbox.base import SessionInfo
+from isetrace.sandbox.session import SupervisedSandbox, launch_supervised, supervisor_config_arg, supervisor_path
+from isetrace.sandbox.templates import SandboxHome, default_home, remove_session_dir
+
+__all__ = ["WARNING", "open_local"]
+
+log = logging.getLogger(__name__)
+
+WARNING = ("the 'local' sandbox backend does NOT isolate anything: commands run as you, on the host, with "
+           "its files and network. Use it for development only; use 'bwrap' for real runs.")
+
+
+async def open_local(config: SandboxConfig, home: SandboxHome | None = None) -> SupervisedSandbox:
+    """Open a local session: a copy of the template in a scratch directory, and a supervisor on the host."""
+    log.warning(WARNING)
+    home = home or SandboxHome(default_home(config.home))
+    template = home.template(config.template)
+    session_id, scratch = home.new_session()
+    workspace, user_home = scratch / "workspace", scratch / "home"
+    shutil.copytree(template, workspace, symlinks=True)
+    user_home.mkdir()
+    settings = supervisor_settings(config, str(workspace), str(user_home))
+    argv = [sys.executable, "-I", "-S", str(supervisor_path()), supervisor_config_arg(settings)]
+
+    async def cleanup() -> None:
+        remove_session_dir(scratch)
+
+    info = SessionInfo(backend="local", session_id=session_id, workspace=str(workspace), network=True,
+                       isolated=False, details={"scratch": str(scratch)})
+    return await launch_supervised(argv, info, config.limits.timeout_s, cleanup=cleanup)

@@ -1,0 +1,169 @@
+"""Workspace templates and the sandbox home: where templates live and where sessions keep scratch space.
+
+A template is a directory every session starts from. Sessions never write to it: bubblewrap sessions
+see it through a copy-on-write overlay (each stores only its own changes), so a thousand sessions share
+one template on disk. Templates are made readable, and owned by the sandbox's host user when we run as
+root, so that the unprivileged sandbox can use them as its lower layer.
+
+Session directories carry the host pid that made them; a directory whose pid is gone was left by a
+crash and is removed at the next start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+from isetrace.errors import ConfigError
+
+__all__ = [
+    "SANDBOX_HOST_UID",
+    "SandboxHome",
+    "default_home",
+]
+
+SANDBOX_HOST_UID = 61000
+"""Host uid (and gid) sandboxes run as when isetrace runs as root: an unprivileged, otherwise unused id,
+so process limits apply and nothing in the sandbox holds root's privileges on the host."""
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+DEFAULT_TEMPLATE = "default"
+
+
+def default_home(configured: str | None = None) -> Path:
+    """The sandbox home: the configured one (``sandbox.home``), else a per-user default."""
+    if configured:
+        return Path(configured).expanduser()
+    if os.geteuid() == 0:
+        return Path("/var/lib/isetrace")
+    return Path.home() / ".local" / "share" / "isetrace"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class SandboxHome:
+    """Templates under ``<home>/templates``, session scratch under ``<home>/sessions``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.templates = root / "templates"
+        self.sessions = root / "sessions"
+        self.as_root = os.geteuid() == 0
+
+    def _prepare(self) -> None:
+        for directory in (self.root, self.templates, self.sessions):
+            directory.mkdir(parents=True, exist_ok=True)
+            directory.chmod(0o755)
+
+    def _give_to_sandbox(self, path: Path) -> None:
+        """Make a tree usable by the sandbox user: readable everywhere, owned by it when we are root."""
+        for current, dirs, files in os.walk(path):
+            for name in [*dirs, *files, ""]:
+                target = Path(current) / name if name else Path(current)
+                if target.is_symlink():
+                    if self.as_root:
+                        os.lchown(target, SANDBOX_HOST_UID, SANDBOX_HOST_UID)
+                    continue
+                mode = target.stat().st_mode
+                target.chmod(mode | 0o444 | (0o111 if target.is_dir() else 0))
+                if self.as_root:
+                    os.chown(target, SANDBOX_HOST_UID, SANDBOX_HOST_UID)
+
+    # ------------------------------------------------------------------ templates
+    def create_template(self, name: str, source: Path | None, *, replace: bool = False) -> Path:
+        """Copy ``source`` (or nothing: an empty template) into a new template ``name``."""
+        if not _NAME.match(name):
+            raise ConfigError(f"template name {name!r} must be letters, digits, '.', '_' or '-' (max 64)")
+        if source is not None and not source.is_dir():
+            raise ConfigError(f"template source {source} is not a directory")
+        self._prepare()
+        target = self.templates / name
+        if target.exists() and not replace:
+            raise ConfigError(f"template {name!r} already exists at {target} (use --replace)")
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=self.templates))
+        try:
+            if source is not None:
+                shutil.copytree(source, staging, symlinks=True, dirs_exist_ok=True)
+            self._give_to_sandbox(staging)
+            if target.exists():
+                shutil.rmtree(target)
+            staging.rename(target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return target
+
+    def template(self, name: str) -> Path:
+        """The directory of template ``name``; ``default`` is created empty on first use."""
+        path = self.templates / name
+        if path.is_dir():
+            return path
+        if name == DEFAULT_TEMPLATE:
+            return self.create_template(name, None, replace=True)
+        known = ", ".join(self.list_templates()) or "none"
+        raise ConfigError(f"unknown sandbox template {name!r} (known: {known}); make one with "
+                          f"'ise sandbox template create {name} --from DIR'")
+
+    def list_templates(self) -> list[str]:
+        if not self.templates.is_dir():
+            return []
+        return sorted(p.name for p in self.templates.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+    def remove_template(self, name: str) -> None:
+        path = self.templates / name
+        if not path.is_dir():
+            raise ConfigError(f"unknown sandbox template {name!r}")
+        shutil.rmtree(path)
+
+    # ------------------------------------------------------------------ sessions
+    def new_session(self) -> tuple[str, Path]:
+        """A fresh session id and its scratch directory, marked with our pid."""
+        self._prepare()
+        session_id = uuid.uuid4().hex[:12]
+        path = self.sessions / session_id
+        path.mkdir(mode=0o755)
+        (path / ".owner").write_text(str(os.getpid()))
+        if self.as_root:
+            os.chown(path, SANDBOX_HOST_UID, SANDBOX_HOST_UID)
+        return session_id, path
+
+    def clean_stale_sessions(self) -> list[str]:
+        """Remove session directories whose owning process is gone; returns their ids."""
+        removed: list[str] = []
+        if not self.sessions.is_dir():
+            return removed
+        for path in self.sessions.iterdir():
+            try:
+                owner = int((path / ".owner").read_text().strip())
+            except (OSError, ValueError):
+                owner = 0
+            if owner and _pid_alive(owner):
+                continue
+            remove_session_dir(path)
+            removed.append(path.name)
+        return removed
+
+
+def remove_session_dir(path: Path) -> None:
+    """Remove a session directory, even one in which the agent made directories read-only."""
+    for current, dirs, _ in os.walk(path):
+        for name in dirs:
+            target = os.path.join(current, name)
+            if os.path.islink(target):  # chmod follows links: never touch what a link points at
+                continue
+            with contextlib.suppress(OSError):
+                os.chmod(target, 0o700)
+    shutil.rmtree(path, ignore_errors=True)

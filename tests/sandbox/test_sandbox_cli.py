@@ -1,0 +1,60 @@
+"""``ise sandbox …`` as a user runs it: a command's output and exit code pass through."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from isetrace.sandbox.bwrap import bwrap_problems
+
+needs_bwrap = pytest.mark.skipif(bool(bwrap_problems()), reason="; ".join(bwrap_problems()) or "bwrap runs")
+
+
+def ise(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ISE_SANDBOX__HOME": str(home), "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "isetrace", "sandbox", *args], capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+@needs_bwrap
+def test_run_passes_output_and_exit_code_through(sandbox_home: Path) -> None:
+    result = ise(sandbox_home, "run", "--", "sh", "-c", "echo out; echo err >&2; exit 3")
+    assert (result.returncode, result.stdout, result.stderr) == (3, "out\n", "err\n")
+    timed = ise(sandbox_home, "run", "--timeout", "1", "--", "sleep", "30")
+    assert timed.returncode == 124 and "timed out" in timed.stderr
+    offline = ise(sandbox_home, "run", "--network", "off", "--", "python3", "-c",
+                  "import socket; socket.create_connection(('127.0.0.1', 9), timeout=2)")
+    assert offline.returncode == 1 and ("refused" in offline.stderr or "unreachable" in offline.stderr)
+
+
+@needs_bwrap
+def test_templates_are_created_listed_used_and_removed(sandbox_home: Path, tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    (source / "data").mkdir(parents=True)
+    (source / "data" / "rows.csv").write_text("a,b\n1,2\n")
+    created = ise(sandbox_home, "template", "create", "cli-test", "--from", str(source), "--replace")
+    assert created.returncode == 0, created.stderr
+    assert "cli-test" in ise(sandbox_home, "template", "list").stdout
+    used = ise(sandbox_home, "run", "--template", "cli-test", "--", "cat", "data/rows.csv")
+    assert used.stdout == "a,b\n1,2\n"
+    again = ise(sandbox_home, "template", "create", "cli-test", "--from", str(source))
+    assert again.returncode == 2 and "already exists" in again.stderr
+    assert ise(sandbox_home, "template", "remove", "cli-test").returncode == 0
+    missing = ise(sandbox_home, "run", "--template", "cli-test", "--", "true")
+    assert missing.returncode == 2 and "unknown sandbox template 'cli-test'" in missing.stderr
+
+
+def test_check_runs_the_conformance_suite(sandbox_home: Path) -> None:
+    result = ise(sandbox_home, "check", "--backend", "local")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "local: 12 passed, 0 failed" in result.stdout and "isolates nothing" in result.stderr
+
+
+def test_unknown_backend_is_named() -> None:
+    result = subprocess.run([sys.executable, "-m", "isetrace", "sandbox", "run", "--backend", "chroot", "--", "true"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "unknown backend 'chroot'" in result.stderr
