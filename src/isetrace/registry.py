@@ -14,6 +14,10 @@ from isetrace.errors import ConfigError
 __all__ = ["PLUGINS", "known", "load"]
 
 PLUGINS: dict[str, dict[str, str]] = {
+    "dialect": {
+        "openclaw": "isetrace.tools.openclaw:DIALECT",
+        "claude-code": "isetrace.tools.claude_code:DIALECT",
+    },
     "sandbox": {
         "bwrap": "isetrace.sandbox.bwrap:open_bwrap",
         "docker": "isetrace.sandbox.docker:open_docker",

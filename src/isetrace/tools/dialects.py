@@ -1,0 +1,183 @@
+"""Dialects: the same capabilities under the names a harness uses, and the dispatch of one tool call.
+
+A :class:`Dialect` is a named set of declared tools. ``dispatch`` turns one model call into a
+:class:`ToolOutcome` — the exact text the model is shown, plus the structured truth for the episode —
+and keeps three kinds of failure apart:
+
+- the model's mistake (an unknown tool, arguments that are not JSON or do not fit the schema, a
+  :class:`~isetrace.errors.ToolError` from the tool): an outcome with ``ok=False`` and an
+  ``error_kind``; the model sees ``Error: …`` and the episode goes on;
+- the sandbox broke (:class:`~isetrace.errors.SandboxUnavailable`): it propagates, the episode ends;
+- anything else is a bug in isetrace: it propagates too, never disguised as a tool error.
+
+Dialects are found by name (``openclaw``, ``claude-code``) and imported only when asked for.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from isetrace.errors import ToolError
+from isetrace.records import ToolCall, ToolResult
+from isetrace.registry import known, load
+from isetrace.tools.context import ToolContext
+from isetrace.tools.declare import ToolOutput, ToolParam, ToolSpec
+
+__all__ = ["Dialect", "ToolOutcome", "check_arguments", "get_dialect", "known_dialects"]
+
+@dataclass(frozen=True)
+class ToolOutcome:
+    """One call's result: ``content`` is exactly what the model is shown; ``result`` is the structured truth."""
+
+    content: str
+    result: ToolResult
+
+
+_TYPE_NAMES = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "a boolean",
+               "array": "an array of strings", "object": "an object of string values"}
+
+
+def _describe(value: Any) -> str:
+    kind = {str: "a string", bool: "a boolean", int: "an integer", float: "a number", list: "an array",
+            dict: "an object", type(None): "null"}.get(type(value), type(value).__name__)
+    shown = repr(value)
+    return f"{kind} ({shown if len(shown) <= 40 else shown[:37] + '...'})"
+
+
+def _convert(param: ToolParam, value: Any) -> tuple[Any, str | None]:
+    """The argument as the tool takes it, or a problem naming the parameter and what was wrong."""
+    schema = param.schema
+    kind = schema["type"]
+    ok = False
+    if kind == "string":
+        ok = isinstance(value, str)
+    elif kind == "integer":
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            value = int(value)
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif kind == "number":
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    elif kind == "boolean":
+        ok = isinstance(value, bool)
+    elif kind == "array":
+        ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
+    elif kind == "object":
+        ok = isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+    if not ok:
+        return None, f"'{param.name}' must be {_TYPE_NAMES[kind]}, got {_describe(value)}"
+    if "enum" in schema and value not in schema["enum"]:
+        return None, f"'{param.name}' must be one of {', '.join(map(repr, schema['enum']))}, got {value!r}"
+    return value, None
+
+
+def check_arguments(spec: ToolSpec, arguments: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Check ``arguments`` against the tool's schema: the keyword arguments for its function, and every problem.
+
+    ``null`` for an optional parameter means "use the default".
+    """
+    by_name = {p.name: p for p in spec.params}
+    problems = [f"unexpected argument '{name}'" for name in arguments if name not in by_name]
+    kwargs: dict[str, Any] = {}
+    for param in spec.params:
+        value = arguments.get(param.name)
+        if value is None:
+            if param.required:
+                problems.append(f"'{param.name}' is required and cannot be null" if param.name in arguments
+                                else f"missing required argument '{param.name}'")
+            continue
+        converted, problem = _convert(param, value)
+        if problem:
+            problems.append(problem)
+        else:
+            kwargs[param.python_name] = converted
+    return kwargs, problems
+
+
+def _signature(spec: ToolSpec) -> str:
+    parts = []
+    for param in spec.params:
+        kind = param.schema["type"]
+        if "enum" in param.schema:
+            kind = "|".join(map(str, param.schema["enum"]))
+        parts.append(f"{param.name}: {kind}{'' if param.required else '?'}")
+    return f"{spec.name}({', '.join(parts)})"
+
+
+class Dialect:
+    """A named set of tools offered to the model, and the dispatch of calls to them."""
+
+    def __init__(self, name: str, tools: Iterable[ToolSpec]) -> None:
+        self.name = name
+        self.tools: dict[str, ToolSpec] = {}
+        for spec in tools:
+            if spec.name in self.tools:
+                raise ValueError(f"dialect {name!r} declares the tool {spec.name!r} twice")
+            self.tools[spec.name] = spec
+
+    def __repr__(self) -> str:
+        return f"Dialect({self.name!r}, tools={list(self.tools)})"
+
+    @property
+    def names(self) -> list[str]:
+        """The tool names, in the order they are offered."""
+        return list(self.tools)
+
+    def schemas(self) -> list[dict[str, Any]]:
+        """The OpenAI function schemas of every tool, in order."""
+        return [spec.schema() for spec in self.tools.values()]
+
+    async def dispatch(self, call: ToolCall, ctx: ToolContext) -> ToolOutcome:
+        """Run one call and say what happened (see the module docstring for what propagates)."""
+        started = time.monotonic()
+        spec = self.tools.get(call.name)
+        if spec is None:
+            return _failure(call, "unknown_tool", f"unknown tool {call.name!r}. The available tools are: "
+                            f"{', '.join(self.tools)}.", started)
+        if call.problem is not None or call.arguments is None:
+            problem = call.problem or "they are not a JSON object"
+            return _failure(call, "bad_arguments", f"the arguments of {spec.name} could not be read: {problem}. "
+                            f"Send them as one JSON object: {_signature(spec)}.", started)
+        kwargs, problems = check_arguments(spec, call.arguments)
+        if problems:
+            return _failure(call, "bad_arguments", f"invalid arguments for {spec.name}: {'; '.join(problems)}. "
+                            f"Expected: {_signature(spec)}.", started)
+        try:
+            output = await spec.fn(ctx, **kwargs)
+        except ToolError as exc:
+            return _failure(call, "tool_error", str(exc), started)
+        return _success(call, output, started)
+
+
+def _failure(call: ToolCall, kind: str, message: str, started: float) -> ToolOutcome:
+    result = ToolResult(call_id=call.id, tool=call.name, ok=False, stderr=message, error_kind=kind,
+                        duration_s=time.monotonic() - started)
+    return ToolOutcome(content=f"Error: {message}", result=result)
+
+
+def _success(call: ToolCall, output: str | ToolOutput, started: float) -> ToolOutcome:
+    elapsed = time.monotonic() - started
+    if isinstance(output, str):
+        return ToolOutcome(content=output, result=ToolResult(call_id=call.id, tool=call.name, ok=True,
+                                                             duration_s=elapsed))
+    result = ToolResult(
+        call_id=call.id, tool=call.name, ok=output.ok, exit_code=output.exit_code, stdout=output.stdout,
+        stderr=output.stderr, duration_s=elapsed if output.duration_s is None else output.duration_s,
+        truncated=output.truncated, dropped_bytes=output.dropped_bytes, timed_out=output.timed_out,
+        error_kind=output.error_kind, files_changed=list(output.files_changed),
+    )
+    return ToolOutcome(content=output.content, result=result)
+
+
+def known_dialects() -> list[str]:
+    """The dialect names :func:`get_dialect` knows."""
+    return known("dialect")
+
+
+def get_dialect(name: str) -> Dialect:
+    """The dialect called ``name`` (from the plugin registry); a :class:`ConfigError` listing the known ones."""
+    dialect: Dialect = load("dialect", name)
+    return dialect
