@@ -222,3 +222,20 @@ async def test_sessions_are_separate_and_the_template_is_untouched(bwrap: Any, o
     assert (sandbox_home / "templates" / "sec-test" / "notes.txt").read_text() == "original\n"
     assert not list((sandbox_home / "sessions").glob("*/layer"))  # closed sessions leave nothing
 
+
+
+async def test_session_cgroup_limits_apply_where_the_machine_allows(bwrap: Any) -> None:
+    from isetrace.sandbox.cgroups import cgroup_problem
+
+    problem = cgroup_problem()
+    if problem is not None:
+        pytest.skip(f"no session cgroups here: {problem}")
+    box: Sandbox = await bwrap(limits={"max_processes": 32, "memory_mb": 128})
+    try:
+        path = Path(box.info.details["cgroup"])
+        assert (path / "pids.max").read_text().strip() == "32"
+        assert (path / "memory.max").read_text().strip() == str(128 * 1024 * 1024)
+        assert (path / "cgroup.procs").read_text().split()  # the session's processes are in it
+    finally:
+        await box.close()
+    assert not path.exists()

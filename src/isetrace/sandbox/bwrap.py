@@ -16,6 +16,8 @@ The chain that starts a session, each link for one reason:
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import shlex
 import shutil
@@ -25,10 +27,13 @@ from isetrace.config import SandboxConfig
 from isetrace.errors import SandboxUnavailable
 from isetrace.sandbox._common import supervisor_settings
 from isetrace.sandbox.base import SessionInfo
+from isetrace.sandbox.cgroups import SessionCgroup, cgroup_problem
 from isetrace.sandbox.session import SupervisedSandbox, launch_supervised, supervisor_config_arg, supervisor_path
 from isetrace.sandbox.templates import SANDBOX_HOST_UID, SandboxHome, default_home, remove_session_dir
 
 __all__ = ["WORKSPACE", "bwrap_problems", "open_bwrap"]
+
+log = logging.getLogger(__name__)
 
 WORKSPACE = "/workspace"
 HOME = "/home/agent"
@@ -100,12 +105,18 @@ def _bwrap_argv(config: SandboxConfig, scratch: Path, merged: Path, settings_arg
     return argv
 
 
-def _launcher(config: SandboxConfig, template: Path, scratch: Path, bwrap_argv: list[str]) -> list[str]:
-    """``unshare`` + a few mounts, then exec bwrap: the overlay must exist before bwrap binds it."""
+def _launcher(config: SandboxConfig, template: Path, scratch: Path, bwrap_argv: list[str],
+              wait_for_go: bool) -> list[str]:
+    """``unshare`` + a few mounts, then exec bwrap: the overlay must exist before bwrap binds it.
+
+    With ``wait_for_go`` the launcher first reads one line from its stdin, so the host can put it into
+    the session's cgroup before it starts anything.
+    """
     layer = scratch / "layer"
     layer.mkdir()
     upper, work, merged = layer / "upper", layer / "work", layer / "merged"
     script = "; ".join([
+        *(["read -r go"] if wait_for_go else []),
         "set -e",
         f"mount -t tmpfs -o size={config.limits.disk_mb}m,mode=0755 ise-layer {shlex.quote(str(layer))}",
         f"mkdir {shlex.quote(str(upper))} {shlex.quote(str(work))} {shlex.quote(str(merged))}",
@@ -114,6 +125,17 @@ def _launcher(config: SandboxConfig, template: Path, scratch: Path, bwrap_argv: 
         "exec " + shlex.join(bwrap_argv),
     ])
     return ["unshare", "--user", "--map-root-user", "--mount", "--propagation", "private", "/bin/sh", "-c", script]
+
+
+def _session_cgroup(session_id: str, config: SandboxConfig) -> SessionCgroup | None:
+    """The session's cgroup v2 limits, where the machine allows them; rlimits alone elsewhere."""
+    if cgroup_problem() is not None:
+        return None
+    try:
+        return SessionCgroup(session_id, config.limits.memory_mb, config.limits.max_processes)
+    except OSError as exc:
+        log.warning("cgroup v2 limits unavailable (%s); the sandbox relies on rlimits", exc)
+        return None
 
 
 def _check_reachable(root: Path) -> None:
@@ -145,20 +167,31 @@ async def open_bwrap(config: SandboxConfig, home: SandboxHome | None = None) -> 
     session_id, scratch = home.new_session()
     settings = supervisor_config_arg(supervisor_settings(config, WORKSPACE, HOME))
     merged = scratch / "layer" / "merged"
-    argv = _launcher(config, template, scratch, _bwrap_argv(config, scratch, merged, settings))
+    cgroup = _session_cgroup(session_id, config)
+    argv = _launcher(config, template, scratch, _bwrap_argv(config, scratch, merged, settings), cgroup is not None)
     as_root = os.geteuid() == 0
     if as_root:
         os.chown(scratch / "layer", SANDBOX_HOST_UID, SANDBOX_HOST_UID)
 
+    async def join_cgroup(process: asyncio.subprocess.Process) -> None:
+        assert cgroup is not None and process.stdin is not None
+        cgroup.add(process.pid)
+        process.stdin.write(b"go\n")
+        await process.stdin.drain()
+
     async def cleanup() -> None:
+        if cgroup is not None:
+            cgroup.remove()
         remove_session_dir(scratch)
 
     info = SessionInfo(backend="bwrap", session_id=session_id, workspace=WORKSPACE, network=config.network,
-                       isolated=True, details={"template": str(template), "scratch": str(scratch)})
+                       isolated=True, details={"template": str(template), "scratch": str(scratch),
+                                                      "cgroup": str(cgroup.path) if cgroup else "none"})
     try:
         return await launch_supervised(
             argv, info, config.limits.timeout_s, cleanup=cleanup, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
             user=SANDBOX_HOST_UID if as_root else None, group=SANDBOX_HOST_UID if as_root else None,
+            after_spawn=join_cgroup if cgroup is not None else None,
         )
     except SandboxUnavailable as exc:
         raise SandboxUnavailable(f"{exc}{_advice(str(exc))}") from exc

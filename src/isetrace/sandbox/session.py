@@ -224,10 +224,13 @@ async def launch_supervised(
     env: Mapping[str, str] | None = None,
     user: int | None = None,
     group: int | None = None,
+    after_spawn: Callable[[asyncio.subprocess.Process], Awaitable[None]] | None = None,
 ) -> SupervisedSandbox:
     """Start ``argv`` (which must end by running the supervisor) and wait until it answers a ping.
 
-    Raises :class:`SandboxUnavailable` with what the launcher printed when it does not come up.
+    ``after_spawn`` runs once the process exists and before the first request (e.g. to place it in a
+    cgroup and let it go on). Raises :class:`SandboxUnavailable` with what the launcher printed when it
+    does not come up.
     """
     try:
         process = await asyncio.create_subprocess_exec(
@@ -241,8 +244,10 @@ async def launch_supervised(
         raise SandboxUnavailable(f"cannot start the {info.backend} sandbox: {exc}") from exc
     sandbox = SupervisedSandbox(process, info, default_timeout_s, cleanup)
     try:
+        if after_spawn is not None:
+            await after_spawn(process)
         await sandbox.ping()
-    except SandboxUnavailable:
+    except BaseException:
         await sandbox.close()
         raise
     return sandbox
