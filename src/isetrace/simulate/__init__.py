@@ -1,0 +1,3 @@
+"""Stage S: the simulated user, the tool-using agent, and the episode loop that joins them."""
+
+from __future__ import annotations
