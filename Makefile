@@ -47,6 +47,8 @@ test: lint
 demo: install
 	@mkdir -p $(DEMO_DIR)
 	$(BIN)/ise intents render --config configs/offline.yaml --out $(DEMO_DIR)/intents.jsonl
+	@rm -f $(DEMO_DIR)/episodes.jsonl
+	$(BIN)/ise simulate --config configs/offline.yaml --intents $(DEMO_DIR)/intents.jsonl --out $(DEMO_DIR)/episodes.jsonl
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache runs/demo

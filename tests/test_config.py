@@ -104,3 +104,12 @@ def test_hash_is_stable_and_sensitive() -> None:
     a = load_config("offline", environ={})
     assert config_hash(a) == config_hash(load_config("offline", environ={}))
     assert config_hash(a) != config_hash(load_config("offline", ["intents.seed=1"], environ={}))
+
+
+def test_override_values_read_as_yaml_scalars_but_sentences_stay_text() -> None:
+    config = load_config(None, ["simulate.appended_question=Before we close: what changed?",
+                                "simulate.max_user_turns=7", "sandbox.network=on", "simulate.date=2026-01-15"],
+                         environ={})
+    assert config.simulate.appended_question == "Before we close: what changed?"
+    assert config.simulate.max_user_turns == 7 and config.sandbox.network is True
+    assert config.simulate.date is not None and config.simulate.date.isoformat() == "2026-01-15"

@@ -21,6 +21,7 @@ from rich.table import Table
 from isetrace import __version__
 from isetrace._cli_common import ConfigOption, SetOption, err, out, resolve_config
 from isetrace._cli_sandbox import sandbox_app
+from isetrace._cli_simulate import simulate
 from isetrace.config import masked_view
 from isetrace.errors import IseError
 from isetrace.intents.library import load_library
@@ -50,6 +51,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(scripted_app, name="scripted-llm")
 app.add_typer(intents_app, name="intents")
 app.add_typer(sandbox_app, name="sandbox")
+app.command("simulate")(simulate)
 
 def _version(value: bool) -> None:
     if value:
@@ -86,7 +88,7 @@ def scripted_serve(
     host: Annotated[str, typer.Option(help="Address to bind; keep it on loopback.")] = "127.0.0.1",
     fault: Annotated[list[str] | None, typer.Option(
         help="Inject a fault: KIND=RATE (e.g. rate_limit=0.2). Kinds: rate_limit, server_error, slow, "
-        "disconnect, fenced_json, malformed_json, bad_tool_args, unknown_tool, empty_reply.")] = None,
+        "disconnect, fenced_json, malformed_json, bad_tool_args, unknown_tool, empty_reply, role_drift.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the fault dice.")] = 0,
     latency_ms: Annotated[int, typer.Option(help="Fixed delay added to every reply.")] = 0,
 ) -> None:

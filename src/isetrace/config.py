@@ -11,6 +11,7 @@ holds their key.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import hashlib
 import json
@@ -38,6 +39,7 @@ __all__ = [
     "RunSection",
     "SandboxConfig",
     "SandboxLimits",
+    "SimulateConfig",
     "ToolsConfig",
     "WebSearchConfig",
     "builtin_config_path",
@@ -94,7 +96,7 @@ class EndpointConfig(_Section):
     """Extra HTTP headers sent with every request. Values are masked by ``ise config show``."""
     faults: FaultSettings = Field(default_factory=FaultSettings)
     """Scripted provider only: faults to inject (rate_limit, server_error, slow, disconnect,
-    fenced_json, malformed_json, bad_tool_args, unknown_tool, empty_reply)."""
+    fenced_json, malformed_json, bad_tool_args, unknown_tool, empty_reply, role_drift)."""
     latency_ms: int = Field(0, ge=0)
     """Scripted provider only: a fixed delay added to every reply, to imitate a real model."""
 
@@ -204,11 +206,38 @@ class ToolsConfig(_Section):
     """Lines a file read returns by default before it pages."""
 
 
+class SimulateConfig(_Section):
+    """Stage S: how a conversation runs and when it must stop."""
+
+    mode: Literal["intent", "multi", "query"] = "intent"
+    """``intent``: one intent per session; ``multi``: several intents in one session (workspace and agent
+    context carry over, each intent gets a fresh simulator); ``query``: the intent is sent as one user
+    turn and the agent's answer ends the episode (no simulator)."""
+    intents_per_session: int = Field(2, ge=1)
+    """``multi`` mode: how many intents share one session."""
+    max_user_turns: int = Field(20, ge=1)
+    """Fuse: at most this many simulated-user turns per intent."""
+    max_turn_steps: int = Field(25, ge=1)
+    """At most this many model calls in one agent turn before the turn is cut off."""
+    max_agent_steps: int = Field(80, ge=1)
+    """At most this many agent model calls in the whole episode."""
+    max_episode_tokens: int | None = Field(None, ge=1)
+    """Token budget of one episode (all roles); unset means no budget."""
+    drift_retries: int = Field(2, ge=0)
+    """How often a drifted simulated-user turn is regenerated before it is kept as it is."""
+    appended_question: str | None = None
+    """A direct question put to the agent after the last intent, before the session closes."""
+    date: dt.date | None = None
+    """The date the agent is told (YYYY-MM-DD); fix it for reproducible runs. Default: today."""
+
+
 class RunSection(_Section):
     """Where a run keeps its files."""
 
     dir: str = "runs/default"
     """The run directory (intents, episodes, exports, statistics)."""
+    concurrency: int = Field(4, ge=1)
+    """Episodes in flight at once, each with its own sandbox."""
 
 
 class RunConfig(_Section):
@@ -224,6 +253,8 @@ class RunConfig(_Section):
     """Stage E: where tool calls run."""
     tools: ToolsConfig = Field(default_factory=ToolsConfig)
     """Stage E: the agent's tools."""
+    simulate: SimulateConfig = Field(default_factory=SimulateConfig)
+    """Stage S: the conversation."""
     run: RunSection = Field(default_factory=RunSection)
     """The run directory."""
 
@@ -294,9 +325,12 @@ def _parse_scalar(text: str) -> Any:
     if text == "":
         return ""
     try:
-        return yaml.safe_load(text)
+        value = yaml.safe_load(text)
     except yaml.YAMLError:
         return text
+    if isinstance(value, dict | list) and not text.lstrip().startswith(("{", "[")):
+        return text  # "Note: keep it short" is a sentence, not a mapping
+    return value
 
 
 def _env_overrides(environ: Mapping[str, str]) -> list[tuple[str, str, str]]:

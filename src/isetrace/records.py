@@ -241,6 +241,8 @@ class Episode(_Closed):
     attempt: int = 0
     intents: list[Intent]
     messages: list[Message] = Field(default_factory=list)
+    subagents: dict[str, list[Message]] = Field(default_factory=dict)
+    """Sub-agent sessions spawned in the episode (session key → its own messages)."""
     tools: list[dict[str, Any]] = Field(default_factory=list)
     termination: Termination
     termination_detail: str = ""

@@ -27,3 +27,7 @@ def backend_params() -> list[Any]:
                                                          reason=f"no Docker engine: {docker_problem()}")]),
         pytest.param("local"),
     ]
+
+
+BEST_BACKEND = "local" if bwrap_problems() else "bwrap"
+"""The most isolating backend this machine runs, for tests that need some sandbox rather than a given one."""

@@ -130,10 +130,20 @@ OPENCLAW_PARAMS = {
     "web_search": ["query", "count"],
     "memory_search": ["query", "maxResults"],
     "memory_get": ["path", "from", "lines"],
+    "sessions_list": ["kinds", "limit", "activeMinutes", "messageLimit"],
+    "sessions_history": ["sessionKey", "limit", "includeTools"],
+    "sessions_send": ["sessionKey", "message", "timeoutSeconds"],
+    "sessions_spawn": ["task", "label", "agentId", "runTimeoutSeconds"],
+    "subagents": ["action", "target", "message"],
+    "agents_list": [],
+    "session_status": ["sessionKey"],
 }
 OPENCLAW_REQUIRED = {"exec": ["command"], "process": ["action"], "read": ["path"], "write": ["path", "content"],
                      "edit": ["path", "oldText", "newText"], "apply_patch": ["input"], "web_fetch": ["url"],
-                     "web_search": ["query"], "memory_search": ["query"], "memory_get": ["path"]}
+                     "web_search": ["query"], "memory_search": ["query"], "memory_get": ["path"],
+                     "sessions_list": [], "sessions_history": ["sessionKey"],
+                     "sessions_send": ["sessionKey", "message"], "sessions_spawn": ["task"],
+                     "subagents": ["action"], "agents_list": [], "session_status": []}
 CLAUDE_PARAMS = {
     "Bash": ["command", "timeout", "run_in_background"],
     "Read": ["file_path", "offset", "limit"],
@@ -170,7 +180,8 @@ def test_enums_and_tags_of_the_dialects() -> None:
     assert claude.tools["Grep"].parameters["properties"]["output_mode"]["enum"] == [
         "content", "files_with_matches", "count"]
     read_only = {name for d in (openclaw, claude) for name, spec in d.tools.items() if not spec.mutating}
-    assert read_only == {"read", "web_fetch", "web_search", "memory_search", "memory_get", "Read", "Glob", "Grep"}
+    assert read_only == {"read", "web_fetch", "web_search", "memory_search", "memory_get", "Read", "Glob", "Grep",
+                         "sessions_list", "sessions_history", "agents_list", "session_status"}
 
 
 def test_unknown_dialect_lists_the_known_ones() -> None:

@@ -58,7 +58,9 @@ async def test_unknown_tool_lists_the_available_ones(local_box: Sandbox) -> None
     outcome = await OPENCLAW.dispatch(ToolCall(id="x", name="Bash", arguments={"command": "ls"}),
                                       make_ctx(local_box))
     assert outcome.content == ("Error: unknown tool 'Bash'. The available tools are: exec, process, read, write, "
-                               "edit, apply_patch, web_fetch, web_search, memory_search, memory_get.")
+                               "edit, apply_patch, web_fetch, web_search, memory_search, memory_get, sessions_list, "
+                               "sessions_history, sessions_send, sessions_spawn, subagents, agents_list, "
+                               "session_status.")
     assert outcome.result.error_kind == "unknown_tool" and outcome.result.ok is False
 
 

@@ -11,10 +11,14 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from isetrace.config import RunConfig, ToolsConfig
 from isetrace.errors import ToolError
 from isetrace.sandbox.base import ProcessStatus, Sandbox
+
+if TYPE_CHECKING:
+    from isetrace.tools.sessions import SessionsRuntime
 
 __all__ = ["LOG_CAP_BYTES", "BackgroundJob", "JobTable", "ToolContext"]
 
@@ -150,6 +154,8 @@ class ToolContext:
             timeout is capped at it.
         allow_private_network: let ``web_fetch`` reach loopback, private and link-local addresses. Off
             by default, so an agent cannot probe the host's own services (model servers, metadata).
+        sessions: the episode's sessions (main agent and sub-agents) for openclaw's session tools; ``None``
+            outside an episode, where those tools answer with a ToolError.
     """
 
     sandbox: Sandbox
@@ -158,6 +164,7 @@ class ToolContext:
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
     max_timeout_s: float = 120.0
     allow_private_network: bool = False
+    sessions: SessionsRuntime | None = field(default=None, repr=False)
     jobs: JobTable = field(init=False, repr=False)
     _workspace_real: str | None = field(default=None, init=False, repr=False)
     _home: str | None = field(default=None, init=False, repr=False)

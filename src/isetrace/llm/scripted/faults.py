@@ -39,6 +39,8 @@ class FaultKind(StrEnum):
     """A tool call names a tool that was not offered."""
     EMPTY_REPLY = "empty_reply"
     """No content and no tool calls."""
+    ROLE_DRIFT = "role_drift"
+    """A simulated user's reply slips into the assistant's voice (offers help, apologises)."""
 
 
 TRANSPORT_FAULTS = (FaultKind.RATE_LIMIT, FaultKind.SERVER_ERROR, FaultKind.DISCONNECT, FaultKind.SLOW)

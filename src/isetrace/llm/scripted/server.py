@@ -143,6 +143,7 @@ class ScriptedServer:
             return {"content": "", "calls": [], "reasoning": None}
         if _looks_like_json_object(content):
             assert content is not None
+            content = self._drift(content)
             if self.dice.roll(FaultKind.MALFORMED_JSON):
                 content = content[: max(1, len(content) * 2 // 3)]
             elif self.dice.roll(FaultKind.FENCED_JSON):
@@ -152,6 +153,15 @@ class ScriptedServer:
         if calls and self.dice.roll(FaultKind.UNKNOWN_TOOL):
             calls[0]["name"] = calls[0]["name"] + "_v2"
         return {"content": content, "calls": calls, "reasoning": reply.reasoning}
+
+    def _drift(self, content: str) -> str:
+        """A simulated user's turn rewritten in the assistant's voice, when the dice say so."""
+        data = json.loads(content)
+        if not isinstance(data.get("query"), str) or data.get("completed") or not self.dice.roll(FaultKind.ROLE_DRIFT):
+            return content
+        data["query"] = ("I apologize for the confusion! I can help you with that. Would you like me to go "
+                         "through the remaining steps? Let me know if you need anything else.")
+        return json.dumps(data)
 
     def _completion(self, body: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()

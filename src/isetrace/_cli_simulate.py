@@ -1,0 +1,59 @@
+"""``ise simulate``: run episodes for given intents and write them as Episode JSONL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from isetrace._cli_common import ConfigOption, SetOption, err, out, resolve_config
+from isetrace.jsonl import append_jsonl, load_jsonl
+from isetrace.llm.endpoints import open_endpoints
+from isetrace.progress import make_progress
+from isetrace.records import Episode, Intent, Termination
+from isetrace.simulate.batch import sessions_of, simulate_all
+
+__all__ = ["simulate"]
+
+
+def simulate(
+    intents_file: Annotated[Path, typer.Option("--intents", help="Rendered intents (JSONL; original ISE layout too).")],
+    out_file: Annotated[Path, typer.Option("--out", help="Episode JSONL to append to.")],
+    config: ConfigOption = None,
+    overrides: SetOption = None,
+) -> None:
+    """Run episodes (simulated user ↔ agent ↔ sandbox) for the intents and write them as JSONL."""
+    resolved = resolve_config(config, overrides)
+    loaded, errors = load_jsonl(intents_file, Intent)
+    for error in errors:
+        err.print(f"skipped {error}", markup=False, soft_wrap=True)
+    intents = [i for i in loaded if i.is_rendered]
+    for intent in loaded:
+        if not intent.is_rendered:
+            err.print(f"skipped {intents_file}: intent {intent.id} has no text (render it first)", markup=False)
+    if not intents:
+        err.print("no usable intents", markup=False)
+        raise typer.Exit(1)
+    progress = make_progress()
+    roles = ["agent"] if resolved.simulate.mode == "query" else ["agent", "user"]
+
+    def save(episode: Episode) -> None:
+        append_jsonl(out_file, [episode])
+        progress.advance(episode.termination is Termination.SUCCESS)
+
+    async def run() -> list[Episode]:
+        async with open_endpoints(resolved, roles, environ=os.environ) as endpoints:
+            progress.start("episodes", len(sessions_of(intents, resolved)))
+            try:
+                return await simulate_all(intents, resolved, endpoints, save)
+            finally:
+                progress.close()
+
+    episodes = asyncio.run(run())
+    counts = Counter(e.termination.value for e in episodes)
+    out.print(", ".join(f"{reason}: {n}" for reason, n in counts.most_common()), markup=False)
+    out.print(f"wrote {len(episodes)} episodes → {out_file}", markup=False)

@@ -1,0 +1,205 @@
+"""One episode, top to bottom: USER ↔ AGENT ↔ SANDBOX until the work is done or cannot be.
+
+    open sandbox → system prompt → for each intent of the session:
+        USER: the simulator's next turn (drift-checked, verification enforced)
+          └ completed? → that intent ends (success, or failure judged by the user)
+        AGENT: one turn; every tool call runs in the SANDBOX; the digest goes back to the USER
+    → the appended question, if any → close the sandbox → the Episode, with why it ended
+
+Every way out is a :class:`~isetrace.records.Termination`: success, failure judged by the user, the
+user-turn fuse, the step limit, the token budget, the agent endpoint failing, the simulator failing,
+the sandbox failing, or an interruption. The sandbox is closed in ``finally``, whatever happens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from isetrace.config import RunConfig, config_hash
+from isetrace.errors import EndpointError, SandboxUnavailable
+from isetrace.llm.endpoints import Endpoints
+from isetrace.prompts import render_prompt
+from isetrace.records import Episode, Intent, Message, MessageMeta, Termination, Verification
+from isetrace.sandbox import Sandbox
+from isetrace.simulate.agent import Agent, AgentTurn, reply_meta
+from isetrace.simulate.digest import digest_turn, with_digest
+from isetrace.simulate.sessions import SessionRuntime
+from isetrace.simulate.user import SimulatorState, UserSimulator
+from isetrace.tools.context import ToolContext
+from isetrace.tools.dialects import Dialect, get_dialect
+
+__all__ = ["EpisodeEnded", "run_episode"]
+
+
+class EpisodeEnded(Exception):
+    """Raised inside the loop to end the episode with a reason."""
+
+    def __init__(self, termination: Termination, detail: str) -> None:
+        super().__init__(detail)
+        self.termination = termination
+        self.detail = detail
+
+
+@dataclass
+class _Run:
+    """The mutable state of one episode while it runs."""
+
+    config: RunConfig
+    endpoints: Endpoints
+    stop: asyncio.Event | None
+    messages: list[Message] = field(default_factory=list)
+    steps: int = 0
+    tokens: int = 0
+    drift_regenerations: int = 0
+    outcomes: list[tuple[bool, str]] = field(default_factory=list)
+
+    def check_stop(self) -> None:
+        if self.stop is not None and self.stop.is_set():
+            raise EpisodeEnded(Termination.INTERRUPTED, "the run was asked to stop")
+
+    def spend(self, tokens: int) -> None:
+        self.tokens += tokens
+        budget = self.config.simulate.max_episode_tokens
+        if budget is not None and self.tokens > budget:
+            raise EpisodeEnded(Termination.BUDGET, f"the episode used {self.tokens} tokens (budget {budget})")
+
+    def add_agent_turn(self, turn: AgentTurn) -> None:
+        self.messages.extend(turn.messages)
+        self.steps += turn.steps
+        self.spend(sum(m.meta.usage.total_tokens for m in turn.messages if m.meta is not None))
+        if turn.cut_off and self.steps >= self.config.simulate.max_agent_steps:
+            raise EpisodeEnded(Termination.STEP_LIMIT, f"the agent used all {self.steps} steps of the episode")
+
+    def steps_left(self) -> int:
+        left = self.config.simulate.max_agent_steps - self.steps
+        if left <= 0:
+            raise EpisodeEnded(Termination.STEP_LIMIT, f"the agent used all {self.steps} steps of the episode")
+        return left
+
+
+def _tool_lines(dialect: Dialect) -> list[dict[str, str]]:
+    return [{"name": spec.name, "description": spec.description.split(". ")[0].rstrip(".") + "."}
+            for spec in dialect.tools.values()]
+
+
+async def _system_prompt(sandbox: Sandbox, config: RunConfig, dialect: Dialect) -> str:
+    try:
+        agents_md = (await sandbox.read_file("AGENTS.md")).decode("utf-8", "replace").strip()
+    except OSError:
+        agents_md = ""
+    date = (config.simulate.date or dt.date.today()).isoformat()
+    return render_prompt("agent_system", workspace=sandbox.info.workspace, date=date,
+                         network=config.sandbox.network, tools=_tool_lines(dialect), agents_md=agents_md)
+
+
+async def _user_turns(run: _Run, agent: Agent, intent: Intent) -> None:
+    """One intent, delegated turn by turn until the simulated user says it is done."""
+    simulate = run.config.simulate
+    simulator = UserSimulator(run.endpoints["user"], intent, drift_retries=simulate.drift_retries)
+    state = SimulatorState()
+    agent_reply: str | None = None
+    regenerated_before = run.drift_regenerations
+    while True:
+        run.check_stop()
+        if state.turns >= simulate.max_user_turns:
+            raise EpisodeEnded(Termination.USER_TURN_LIMIT, f"intent {intent.id}: no end after "
+                                                            f"{state.turns} user turns")
+        turn, state = await simulator.next_turn(state, agent_reply)
+        run.drift_regenerations = regenerated_before + state.drift_regenerations
+        run.spend(sum(r.usage.total_tokens for r in state.replies))
+        if turn.completed:
+            run.outcomes.append((turn.is_success, f"intent {intent.id}: {turn.reason or turn.query}"))
+            return
+        last = state.replies[-1]
+        run.messages.append(Message(role="user", content=turn.query, meta=reply_meta("user", simulator.client, last)))
+        agent_turn = await agent.take_turn(run.messages, run.steps_left())
+        run.add_agent_turn(agent_turn)
+        agent_reply = with_digest(agent_turn.reply, digest_turn(agent_turn.messages))
+
+
+async def _direct_question(run: _Run, agent: Agent, text: str) -> None:
+    run.check_stop()
+    run.messages.append(Message(role="user", content=text, meta=MessageMeta(producer="user", provenance="config")))
+    run.add_agent_turn(await agent.take_turn(run.messages, run.steps_left()))
+
+
+async def _conversation(run: _Run, agent: Agent, intents: Sequence[Intent]) -> tuple[Termination, str]:
+    if run.config.simulate.mode == "query":
+        for intent in intents:
+            await _direct_question(run, agent, intent.natural_language_intent)
+        return Termination.SUCCESS, "query answered"
+    for intent in intents:
+        await _user_turns(run, agent, intent)
+    if run.config.simulate.appended_question:
+        await _direct_question(run, agent, run.config.simulate.appended_question)
+    failed = [detail for ok, detail in run.outcomes if not ok]
+    if failed:
+        return Termination.USER_JUDGED_FAILURE, "; ".join(failed)
+    return Termination.SUCCESS, "; ".join(detail for _, detail in run.outcomes)
+
+
+def _provenance(endpoints: Endpoints) -> str:
+    sources = endpoints.provenance
+    if "scripted" in sources.values():
+        return "scripted"
+    return ", ".join(f"{role}={model}" for role, model in sorted(sources.items()))
+
+
+async def run_episode(
+    intents: Sequence[Intent],
+    *,
+    config: RunConfig,
+    endpoints: Endpoints,
+    open_sandbox: Callable[[], Awaitable[Sandbox]],
+    episode_id: str,
+    attempt: int = 0,
+    stop: asyncio.Event | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Episode:
+    """Run one episode over ``intents`` (one, or several in ``multi`` mode) and return it, however it ended.
+
+    Only cancellation propagates; every other way out is recorded as the episode's termination.
+    """
+    run = _Run(config, endpoints, stop)
+    dialect = get_dialect(config.tools.dialect)
+    started = dt.datetime.now(dt.UTC)
+    termination, detail = Termination.SANDBOX_FAILURE, ""
+    sandbox: Sandbox | None = None
+    sessions: SessionRuntime | None = None
+    try:
+        sandbox = await open_sandbox()
+        context = ToolContext.for_run(sandbox, config, environ or {})
+        sessions = SessionRuntime(endpoints["agent"], dialect, context, limits=config.simulate, counters=run,
+                                  main_messages=run.messages,
+                                  system_prompt=lambda tools: _system_prompt(context.sandbox, config, tools))
+        context.sessions = sessions
+        agent = Agent(endpoints["agent"], dialect, context, max_turn_steps=config.simulate.max_turn_steps)
+        run.messages.append(Message(role="system", content=await _system_prompt(sandbox, config, dialect),
+                                    meta=MessageMeta(producer="system")))
+        termination, detail = await _conversation(run, agent, intents)
+    except EpisodeEnded as ended:
+        termination, detail = ended.termination, ended.detail
+    except SandboxUnavailable as exc:
+        termination, detail = Termination.SANDBOX_FAILURE, str(exc)
+    except EndpointError as exc:
+        failed_role = "agent" if exc.role == "agent" else "user"
+        termination = Termination.AGENT_ENDPOINT_FAILURE if failed_role == "agent" else Termination.SIMULATOR_FAILURE
+        detail = str(exc)
+    finally:
+        if sandbox is not None:
+            await sandbox.close()
+    verification = None
+    if run.outcomes:
+        verification = Verification(method="user_simulator", passed=all(ok for ok, _ in run.outcomes),
+                                    detail="; ".join(d for _, d in run.outcomes))
+    return Episode(
+        episode_id=episode_id, attempt=attempt, intents=list(intents), messages=run.messages,
+        subagents=sessions.subagent_transcripts() if sessions is not None else {},
+        tools=dialect.schemas(), termination=termination, termination_detail=detail, verification=verification,
+        config_hash=config_hash(config), provenance=_provenance(endpoints),
+        models={role: client.config.model for role, client in endpoints.clients.items()},
+        drift_regenerations=run.drift_regenerations, started_at=started, ended_at=dt.datetime.now(dt.UTC),
+    )
