@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections import Counter
 from importlib import resources
@@ -42,7 +43,9 @@ def test_sampling_is_reproducible_and_follows_the_levels() -> None:
 def test_a_broken_library_entry_names_file_and_entry(tmp_path: Path) -> None:
     shutil.copytree(BUILTIN, tmp_path / "lib")
     domains = tmp_path / "lib" / "domains.yaml"
-    domains.write_text(domains.read_text().replace("description: Mail, chat and messages.", "descr: oops"))
+    broken, found = re.subn(r"(- name: comms-social\n  )description:", r"\1descr:", domains.read_text(encoding="utf-8"))
+    assert found == 1
+    domains.write_text(broken, encoding="utf-8")
     with pytest.raises(DataError, match=r"domains\.yaml: entry 7 \(comms-social\): .*description"):
         load_library(tmp_path / "lib")
 
@@ -50,6 +53,8 @@ def test_a_broken_library_entry_names_file_and_entry(tmp_path: Path) -> None:
 def test_a_broken_persona_line_names_file_and_line(tmp_path: Path) -> None:
     shutil.copytree(BUILTIN, tmp_path / "lib")
     personas = tmp_path / "lib" / "personas.jsonl"
-    personas.write_text(personas.read_text() + '{"id": "p9", "name": "No Role"}\n')
-    with pytest.raises(DataError, match=r"personas\.jsonl:13: role: Field required"):
+    text = personas.read_text(encoding="utf-8")
+    bad_line = len(text.splitlines()) + 1
+    personas.write_text(text + '{"id": "p9", "name": "No Role"}\n', encoding="utf-8")
+    with pytest.raises(DataError, match=rf"personas\.jsonl:{bad_line}: role: Field required"):
         load_library(tmp_path / "lib")
