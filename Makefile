@@ -34,7 +34,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	@$(MAKE) --no-print-directory system-deps
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,embed]'
 	@touch $(STAMP)
 
 lint: install
