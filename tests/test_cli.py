@@ -58,7 +58,7 @@ def test_sample_then_render_offline(tmp_path: Path) -> None:
     result = ise("intents", "render", "--config", "offline", "--in", str(sampled), "--out", str(rendered))
     assert result.returncode == 0, result.stderr
     assert f"{sampled}:5: not valid JSON" in result.stderr
-    assert "rendered 4, failed 0" in result.stdout
+    assert "rendered and valid 4, not kept 0" in result.stdout
     assert all(json.loads(line)["natural_language_intent"] for line in rendered.read_text().splitlines())
 
 

@@ -7,33 +7,23 @@ become one clear line and exit code 2, while anything else is a bug and keeps it
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 import yaml
-from rich.table import Table
 
 from isetrace import __version__
 from isetrace._cli_common import ConfigOption, SetOption, err, out, resolve_config
+from isetrace._cli_intents import intents_app
 from isetrace._cli_sandbox import sandbox_app
 from isetrace._cli_simulate import simulate
 from isetrace.config import masked_view
 from isetrace.errors import IseError
-from isetrace.intents.library import load_library
-from isetrace.intents.render import RenderOutcome, render_intents
-from isetrace.intents.sampler import sample_intents
-from isetrace.jsonl import append_jsonl, load_jsonl
-from isetrace.llm.endpoints import open_endpoints
 from isetrace.llm.scripted.faults import FaultSettings
 from isetrace.llm.scripted.server import scripted_server
-from isetrace.llm.usage import UsageMeter
-from isetrace.progress import make_progress
-from isetrace.records import Intent
 
 __all__ = ["app", "main"]
 
@@ -46,7 +36,6 @@ app = typer.Typer(
 )
 config_app = typer.Typer(help="Inspect the resolved run configuration.", no_args_is_help=True)
 scripted_app = typer.Typer(help="The offline scripted OpenAI-compatible endpoint.", no_args_is_help=True)
-intents_app = typer.Typer(help="Stage I: sample and render intents.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(scripted_app, name="scripted-llm")
 app.add_typer(intents_app, name="intents")
@@ -114,99 +103,6 @@ def scripted_serve(
         asyncio.run(serve())
     except KeyboardInterrupt:
         err.print("stopped", markup=False)
-
-
-@intents_app.command("sample")
-def intents_sample(
-    out_file: Annotated[Path, typer.Option("--out", help="JSONL file to write (original ISE field layout).")],
-    count: Annotated[int | None, typer.Option(help="How many (default: intents.count).")] = None,
-    seed: Annotated[int | None, typer.Option(help="Sampler seed (default: intents.seed).")] = None,
-    library: Annotated[Path | None, typer.Option(help="A library directory instead of the built-in one.")] = None,
-    config: ConfigOption = None,
-    overrides: SetOption = None,
-) -> None:
-    """Sample Persona × Domain × Task × Complexity into unrendered intents."""
-    resolved = resolve_config(config, overrides)
-    sampled = sample_intents(load_library(library), count or resolved.intents.count,
-                             resolved.intents.seed if seed is None else seed)
-    out_file.unlink(missing_ok=True)
-    append_jsonl(out_file, sampled)
-    err.print(f"wrote {len(sampled)} sampled intents to {out_file}", markup=False)
-
-
-def _print_outcomes(outcomes: list[RenderOutcome]) -> None:
-    for outcome in outcomes:
-        intent = outcome.rendered
-        if intent is None:
-            out.print(f"[red]✗ {outcome.sampled.id}[/red]: {outcome.reason}")
-            continue
-        persona = intent.metadata.persona
-        who = f"{persona.name}, {persona.role} ({persona.industry})" if persona else intent.persona_id
-        header = f"[bold]{intent.id}[/bold] · {intent.complexity} · {', '.join(intent.domains)} · {who}"
-        out.print(header, soft_wrap=True)
-        out.print(intent.natural_language_intent, markup=False, highlight=False, soft_wrap=True)
-        out.print()
-
-
-def _usage_table(usage: UsageMeter) -> Table:
-    table = Table(title="model usage")
-    for column in ("role", "calls", "attempts", "retries", "failures", "prompt tok", "completion tok", "wait s"):
-        table.add_column(column, justify="right" if column != "role" else "left")
-    for role, counts in usage.roles.items():
-        table.add_row(role, *(str(v) for v in (counts.calls, counts.attempts, counts.retries, counts.failures,
-                                                counts.prompt_tokens, counts.completion_tokens)),
-                      f"{counts.latency_s:.2f}")
-    return table
-
-
-@intents_app.command("render")
-def intents_render(
-    out_file: Annotated[Path, typer.Option("--out", help="JSONL file for the rendered intents.")],
-    in_file: Annotated[Path | None, typer.Option("--in", help="Sampled intents (JSONL); else sample now.")] = None,
-    count: Annotated[int | None, typer.Option(help="How many to sample when --in is not given.")] = None,
-    seed: Annotated[int | None, typer.Option(help="Sampler seed when --in is not given.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print the rendered intents.")] = False,
-    config: ConfigOption = None,
-    overrides: SetOption = None,
-) -> None:
-    """Render intents into first-person requests through the renderer endpoint."""
-    resolved = resolve_config(config, overrides)
-    library = load_library()
-    if in_file is not None:
-        sampled, errors = load_jsonl(in_file, Intent)
-        for error in errors:
-            err.print(f"skipped {error}", markup=False)
-    else:
-        sampled = sample_intents(library, count or resolved.intents.count,
-                                 resolved.intents.seed if seed is None else seed)
-    progress = make_progress()
-
-    async def run() -> tuple[list[RenderOutcome], UsageMeter]:
-        async with open_endpoints(resolved, ["renderer"]) as endpoints:
-            progress.start("rendering intents", len(sampled))
-            try:
-                outcomes = await render_intents(endpoints["renderer"], library, sampled,
-                                                on_done=lambda o: progress.advance(o.rendered is not None))
-            finally:
-                progress.close()
-            return outcomes, endpoints.usage
-
-    outcomes, usage = asyncio.run(run())
-    rendered = [o.rendered for o in outcomes if o.rendered is not None]
-    out_file.unlink(missing_ok=True)
-    append_jsonl(out_file, rendered)
-    failures = [o for o in outcomes if o.rendered is None]
-    failure_path = out_file.with_name(out_file.stem + ".failures.jsonl")
-    failure_path.unlink(missing_ok=True)
-    if failures:
-        failure_path.write_text("".join(json.dumps({"id": o.sampled.id, "reason": o.reason}) + "\n"
-                                        for o in failures), encoding="utf-8")
-    if not quiet:
-        _print_outcomes(outcomes)
-    out.print(_usage_table(usage))
-    out.print(f"rendered {len(rendered)}, failed {len(failures)} → {out_file}", markup=False)
-    if not rendered:
-        raise typer.Exit(1)
 
 
 def main() -> None:

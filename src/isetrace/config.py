@@ -32,6 +32,7 @@ from isetrace.llm.scripted.faults import FaultSettings
 __all__ = [
     "ROLES",
     "CacheConfig",
+    "DedupConfig",
     "EndpointConfig",
     "EndpointsConfig",
     "IntentsConfig",
@@ -41,6 +42,7 @@ __all__ = [
     "SandboxLimits",
     "SimulateConfig",
     "ToolsConfig",
+    "ValidationConfig",
     "WebSearchConfig",
     "builtin_config_path",
     "config_hash",
@@ -131,13 +133,45 @@ class CacheConfig(_Section):
     """SQLite file of the cache (relative paths are relative to the working directory)."""
 
 
+class DedupConfig(_Section):
+    """The three deduplication passes over rendered intents."""
+
+    near_threshold: float = Field(0.8, gt=0.0, le=1.0)
+    """Jaccard similarity (MinHash LSH over word shingles) above which an intent is a near-duplicate."""
+    num_perm: int = Field(128, ge=16)
+    """MinHash permutations: more is more precise and slower."""
+    semantic: bool = True
+    """Run the semantic pass (embedding cosine)."""
+    semantic_threshold: float = Field(0.92, gt=0.0, le=1.0)
+    """Cosine similarity above which an intent is a semantic duplicate."""
+
+
+class ValidationConfig(_Section):
+    """Checks a rendered intent must pass before it is kept."""
+
+    min_chars: int = Field(80, ge=1)
+    """Shortest acceptable request."""
+    max_chars: int = Field(6000, ge=100)
+    """Longest acceptable request."""
+
+
 class IntentsConfig(_Section):
-    """Stage I: how many intents to make and from which seed."""
+    """Stage I: how many intents to make, from which library and seed, and how they are checked."""
 
     count: int = Field(8, ge=1)
     """How many intents to sample and render."""
     seed: int = 0
     """Seed of the sampler; the same seed gives the same 4D samples."""
+    library: str | None = None
+    """A library directory (personas.jsonl, domains.yaml, complexity.yaml); the built-in one when unset."""
+    embedder: str = "auto"
+    """Sentence embeddings for the semantic pass and diversity: ``auto`` (all-MiniLM-L6-v2 when the
+    ``embed`` extra is installed, else TF-IDF), ``minilm``, ``tfidf``, or a local sentence-transformers
+    model name or path."""
+    dedup: DedupConfig = Field(default_factory=DedupConfig)
+    """Deduplication settings."""
+    validation: ValidationConfig = Field(default_factory=ValidationConfig)
+    """Validation settings."""
 
 
 class SandboxLimits(_Section):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 
+from isetrace.errors import DataError
 from isetrace.intents.library import Library
 from isetrace.records import DomainSpec, Intent, IntentMetadata, SelectedTask
 
@@ -46,6 +47,11 @@ def _sample_one(library: Library, rng: random.Random, index: int, seed: int) -> 
 
 
 def sample_intents(library: Library, count: int, seed: int) -> list[Intent]:
-    """``count`` sampled, not yet rendered, intents; ids are ``s<seed>-<index>``."""
+    """``count`` sampled, not yet rendered, intents; ids are ``s<seed>-<index>``.
+
+    Pass a library already restricted to what the run can do (:func:`feasible_library`).
+    """
+    if not library.domains:
+        raise DataError("no task in the library is feasible for this run (see tools.dialect, sandbox.network)")
     rng = random.Random(seed)
     return [_sample_one(library, rng, index, seed) for index in range(count)]

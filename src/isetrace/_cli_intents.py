@@ -1,0 +1,245 @@
+"""``ise intents …``: Stage I from the command line — sample, render (and validate), dedup, stats, make."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from isetrace._cli_common import ConfigOption, SetOption, err, out, resolve_config
+from isetrace.config import RunConfig
+from isetrace.intents.render import RenderOutcome
+from isetrace.intents.stage import RenderStage, dedup_stage, diversity_stage, render_stage, sample_stage
+from isetrace.jsonl import append_jsonl, load_jsonl
+from isetrace.llm.endpoints import open_endpoints
+from isetrace.llm.usage import UsageMeter
+from isetrace.progress import make_progress
+from isetrace.records import Intent
+
+__all__ = ["intents_app"]
+
+intents_app = typer.Typer(help="Stage I: sample, render, validate, deduplicate and measure intents.",
+                          no_args_is_help=True)
+
+InOption = Annotated[Path, typer.Option("--in", help="Intents JSONL (the original ISE layout loads too).")]
+OutOption = Annotated[Path, typer.Option("--out", help="JSONL file to write.")]
+
+
+def _write(path: Path, records: list[Intent]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    append_jsonl(path, records)
+
+
+def _write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
+    path.unlink(missing_ok=True)
+    if rows:
+        path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+
+
+def _read(path: Path) -> list[Intent]:
+    intents, errors = load_jsonl(path, Intent)
+    for error in errors:
+        err.print(f"skipped {error}", markup=False, soft_wrap=True)
+    return intents
+
+
+def _sibling(path: Path, suffix: str) -> Path:
+    return path.with_name(f"{path.stem}.{suffix}.jsonl")
+
+
+@intents_app.command("sample")
+def intents_sample(
+    out_file: OutOption,
+    count: Annotated[int | None, typer.Option(help="How many (default: intents.count).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Sampler seed (default: intents.seed).")] = None,
+    config: ConfigOption = None,
+    overrides: SetOption = None,
+) -> None:
+    """Sample Persona × Domain × Task × Complexity into unrendered intents (original ISE field layout)."""
+    sampled = sample_stage(resolve_config(config, overrides), count, seed)
+    _write(out_file, sampled)
+    shares = Counter(i.complexity for i in sampled)
+    err.print(f"wrote {len(sampled)} sampled intents to {out_file} "
+              f"({', '.join(f'{k} {v}' for k, v in sorted(shares.items()))})", markup=False)
+
+
+def _print_outcomes(outcomes: list[RenderOutcome]) -> None:
+    for outcome in outcomes:
+        intent = outcome.rendered
+        if intent is None:
+            out.print(f"[red]✗ {outcome.sampled.id}[/red]: {outcome.reason}", soft_wrap=True)
+            continue
+        persona = intent.metadata.persona
+        who = f"{persona.name}, {persona.role} ({persona.industry})" if persona else intent.persona_id
+        out.print(f"[bold]{intent.id}[/bold] · {intent.complexity} · {', '.join(intent.domains)} · {who}",
+                  soft_wrap=True)
+        out.print(intent.natural_language_intent, markup=False, highlight=False, soft_wrap=True)
+        out.print()
+
+
+def _usage_table(usage: UsageMeter) -> Table:
+    table = Table(title="model usage")
+    for column in ("role", "calls", "attempts", "retries", "failures", "prompt tok", "completion tok", "wait s"):
+        table.add_column(column, justify="right" if column != "role" else "left")
+    for role, counts in usage.roles.items():
+        table.add_row(role, *(str(v) for v in (counts.calls, counts.attempts, counts.retries, counts.failures,
+                                                counts.prompt_tokens, counts.completion_tokens)),
+                      f"{counts.latency_s:.2f}")
+    return table
+
+
+def _render(resolved: RunConfig, sampled: list[Intent]) -> tuple[RenderStage, UsageMeter]:
+    progress = make_progress()
+
+    async def run() -> tuple[RenderStage, UsageMeter]:
+        async with open_endpoints(resolved, ["renderer"]) as endpoints:
+            progress.start("rendering intents", len(sampled))
+            try:
+                stage = await render_stage(resolved, endpoints["renderer"], sampled,
+                                           on_done=lambda o: progress.advance(o.rendered is not None))
+            finally:
+                progress.close()
+            return stage, endpoints.usage
+
+    return asyncio.run(run())
+
+
+def _report_render(stage: RenderStage, usage: UsageMeter, out_file: Path) -> None:
+    out.print(_usage_table(usage))
+    reasons = Counter(kind for _, kind, _ in stage.failures)
+    detail = ", ".join(f"{kind} {n}" for kind, n in reasons.most_common()) or "none"
+    out.print(f"rendered and valid {len(stage.kept)}, not kept {len(stage.failures)} ({detail}) → {out_file}",
+              markup=False, soft_wrap=True)
+
+
+@intents_app.command("render")
+def intents_render(
+    out_file: OutOption,
+    in_file: Annotated[Path | None, typer.Option("--in", help="Sampled intents (JSONL); else sample now.")] = None,
+    count: Annotated[int | None, typer.Option(help="How many to sample when --in is not given.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Sampler seed when --in is not given.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print the rendered intents.")] = False,
+    config: ConfigOption = None,
+    overrides: SetOption = None,
+) -> None:
+    """Render intents into first-person requests through the renderer endpoint, then validate them.
+
+    Intents that fail (rendering or a validation check) go to OUT.failures.jsonl with the reason.
+    """
+    resolved = resolve_config(config, overrides)
+    sampled = _read(in_file) if in_file is not None else sample_stage(resolved, count, seed)
+    stage, usage = _render(resolved, sampled)
+    _write(out_file, stage.kept)
+    _write_rows(_sibling(out_file, "failures"), [{"id": i, "stage": s, "reason": r} for i, s, r in stage.failures])
+    if not quiet:
+        _print_outcomes(stage.outcomes)
+    _report_render(stage, usage, out_file)
+    if not stage.kept:
+        raise typer.Exit(1)
+
+
+def _embedder(resolved: RunConfig, name: str | None) -> Any:
+    from isetrace.stats.embeddings import make_embedder
+
+    embedder = make_embedder(name or resolved.intents.embedder)
+    err.print(f"embeddings: {embedder.name}", markup=False)
+    return embedder
+
+
+@intents_app.command("dedup")
+def intents_dedup(
+    in_file: InOption,
+    out_file: OutOption,
+    embedder: Annotated[str | None, typer.Option(help="auto, minilm, tfidf or a model (default: config).")] = None,
+    config: ConfigOption = None,
+    overrides: SetOption = None,
+) -> None:
+    """Drop exact, near- (MinHash LSH) and semantic (embedding cosine) duplicates; OUT.dropped.jsonl says why."""
+    resolved = resolve_config(config, overrides)
+    intents = _read(in_file)
+    use = _embedder(resolved, embedder) if resolved.intents.dedup.semantic else None
+    result = dedup_stage(resolved, intents, use)
+    _write(out_file, result.kept)
+    _write_rows(_sibling(out_file, "dropped"), [{"id": i.id, "reason": why} for i, why in result.dropped])
+    for step in result.passes:
+        out.print(f"{step.name:>10}: {step.before} in, {step.removed} removed", markup=False)
+    out.print(f"kept {len(result.kept)} of {len(intents)} → {out_file}", markup=False)
+
+
+def _print_report(report: Any) -> None:
+    data = report.as_dict()
+    vendi, coverage = data["vendi"], data["coverage"]
+    table = Table(title=f"intent diversity ({data['items']} intents)")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    model = f"{vendi['embedder']}, {vendi['dimension']}-d"
+    table.add_row(f"Vendi q=1 ({model})", f"{vendi['q1']:.2f}")
+    table.add_row("Vendi q=2 / q=inf", f"{vendi['q2']:.2f} / {vendi['q_inf']:.2f}")
+    for name, value in data["distinct"].items():
+        table.add_row(name.replace("_", "-").capitalize(), f"{value:.3f}")
+    for axis in ("personas", "industries", "domains", "tasks"):
+        part = coverage[axis]
+        table.add_row(f"{axis} covered", f"{part['used']}/{part['total']} ({part['share']:.0%})")
+    split = ", ".join(f"{k} {v:.0%}" for k, v in coverage["complexity_share"].items())
+    table.add_row("complexity", split)
+    curve = vendi["curve"]
+    if curve:
+        table.add_row("Vendi curve", " → ".join(f"{p['q1']:.1f}@{p['n']}" for p in curve[:: max(1, len(curve) // 4)]))
+    out.print(table)
+
+
+@intents_app.command("stats")
+def intents_stats(
+    in_file: InOption,
+    json_file: Annotated[Path | None, typer.Option("--json", help="Also write the full report as JSON.")] = None,
+    embedder: Annotated[str | None, typer.Option(help="auto, minilm, tfidf or a model (default: config).")] = None,
+    config: ConfigOption = None,
+    overrides: SetOption = None,
+) -> None:
+    """Diversity of an intent pool: Vendi (with the embedding model named), Distinct-1/2/3, 4D coverage."""
+    resolved = resolve_config(config, overrides)
+    intents = [i for i in _read(in_file) if i.is_rendered]
+    if not intents:
+        err.print("no rendered intents to measure", markup=False)
+        raise typer.Exit(1)
+    report = diversity_stage(resolved, intents, _embedder(resolved, embedder))
+    _print_report(report)
+    if json_file is not None:
+        json_file.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+        err.print(f"report → {json_file}", markup=False)
+
+
+@intents_app.command("make")
+def intents_make(
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="Directory for every stage's files.")],
+    count: Annotated[int | None, typer.Option(help="How many to sample (default: intents.count).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Sampler seed (default: intents.seed).")] = None,
+    config: ConfigOption = None,
+    overrides: SetOption = None,
+) -> None:
+    """All of Stage I: sample → render → validate → dedup → stats, into OUT_DIR."""
+    resolved = resolve_config(config, overrides)
+    sampled = sample_stage(resolved, count, seed)
+    _write(out_dir / "sampled.jsonl", sampled)
+    stage, usage = _render(resolved, sampled)
+    _write(out_dir / "rendered.jsonl", stage.kept)
+    _write_rows(out_dir / "failures.jsonl", [{"id": i, "stage": s, "reason": r} for i, s, r in stage.failures])
+    _report_render(stage, usage, out_dir / "rendered.jsonl")
+    embedder = _embedder(resolved, None)
+    result = dedup_stage(resolved, stage.kept, embedder)
+    _write(out_dir / "intents.jsonl", result.kept)
+    _write_rows(out_dir / "dropped.jsonl", [{"id": i.id, "reason": why} for i, why in result.dropped])
+    for step in result.passes:
+        out.print(f"{step.name:>10}: {step.before} in, {step.removed} removed", markup=False)
+    if result.kept:
+        report = diversity_stage(resolved, result.kept, embedder)
+        _print_report(report)
+        (out_dir / "stats.json").write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False),
+                                            encoding="utf-8")
+    out.print(f"{len(result.kept)} intents → {out_dir / 'intents.jsonl'}", markup=False)
