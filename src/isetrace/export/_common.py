@@ -1,0 +1,58 @@
+"""What every export format reads from an episode the same way: the system prompt, the final answer,
+tool-call arguments, and the error for an episode a format cannot express.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from isetrace.errors import DataError
+from isetrace.records import Episode, ToolCall
+
+__all__ = ["Unrepresentable", "arguments_text", "arguments_value", "final_output", "system_prompt"]
+
+
+class Unrepresentable(DataError):
+    """One episode cannot be written in a format without inventing or reordering data.
+
+    The export skips that episode and counts it under ``"unrepresentable: <reason>"``; it never fails
+    the whole export. ``reason`` is short and names no data.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def system_prompt(episode: Episode) -> str:
+    """The system prompt the agent saw: the first message's text when that message is the system's."""
+    if episode.messages and episode.messages[0].role == "system":
+        return episode.messages[0].content or ""
+    return ""
+
+
+def final_output(episode: Episode) -> str:
+    """The agent's last prose: the text of the last assistant message that said something."""
+    for message in reversed(episode.messages):
+        if message.role == "assistant" and message.content and message.content.strip():
+            return message.content
+    return ""
+
+
+def arguments_value(call: ToolCall) -> dict[str, Any] | str:
+    """The call's arguments as an object (a copy) where they parsed, else the raw text the model wrote."""
+    return copy.deepcopy(call.arguments) if call.arguments is not None else call.arguments_raw
+
+
+def arguments_text(call: ToolCall) -> str:
+    """The call's arguments as a JSON string (OpenAI's shape).
+
+    Parsed arguments are re-encoded canonically (what really ran, without fences or stray whitespace);
+    arguments that never parsed stay the raw text the model wrote, which the spec allows ("the model does
+    not always generate valid JSON").
+    """
+    if call.arguments is not None:
+        return json.dumps(call.arguments, ensure_ascii=False)
+    return call.arguments_raw

@@ -1,0 +1,159 @@
+"""Writing episodes in a format: filter by termination, convert, scan for secrets, write atomically.
+
+The output appears whole or not at all: rows go to a temporary file beside the target, every row is
+scanned for secrets before it is written, and the temporary file replaces the target only when every
+episode has been converted and scanned. A secret, or any other error, deletes the temporary file and
+leaves an existing target untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from isetrace.errors import ConfigError
+from isetrace.export._common import Unrepresentable
+from isetrace.export.hf import ParquetSink, to_hf_row
+from isetrace.export.openai import to_ise_openai, to_openai_strict
+from isetrace.export.secrets import SecretScanner
+from isetrace.export.sharegpt import to_sharegpt
+from isetrace.records import Episode, Termination
+
+__all__ = ["FORMATS", "ExportFormat", "ExportSummary", "export_episodes", "get_format"]
+
+
+class _Sink(Protocol):
+    def write(self, row: dict[str, Any]) -> None: ...
+
+    def close(self) -> None: ...
+
+    def abort(self) -> None: ...
+
+
+class _JsonlSink:
+    """One JSON object per line, UTF-8, made durable before it is renamed into place."""
+
+    def __init__(self, path: Path) -> None:
+        self._handle: IO[str] = path.open("w", encoding="utf-8")
+
+    def write(self, row: dict[str, Any]) -> None:
+        self._handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._handle.close()
+
+    def abort(self) -> None:
+        self._handle.close()
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """A format by name: how one episode becomes one row, and how rows become a file."""
+
+    name: str
+    description: str
+    convert: Callable[[Episode], dict[str, Any]]
+    """Episode → row; raises :class:`~isetrace.export.Unrepresentable` for an episode it cannot express."""
+    open_sink: Callable[[Path], _Sink] = field(repr=False)
+    suffix: str = ".jsonl"
+
+
+FORMATS: dict[str, ExportFormat] = {
+    "ise-openai": ExportFormat("ise-openai", "ISE OpenAI format: one JSON object per trajectory (JSONL)",
+                               to_ise_openai, _JsonlSink),
+    "openai-strict": ExportFormat("openai-strict", "OpenAI chat spec to the letter: {messages, tools} (JSONL)",
+                                  to_openai_strict, _JsonlSink),
+    "sharegpt": ExportFormat("sharegpt", "ShareGPT for LLaMA-Factory: {conversations, system, tools} (JSONL)",
+                             to_sharegpt, _JsonlSink),
+    "hf": ExportFormat("hf", "Hugging Face dataset: one Parquet file, one row per trajectory",
+                       to_hf_row, ParquetSink, ".parquet"),
+}
+"""Every export format, by the name the CLI and :func:`export_episodes` take."""
+
+
+def get_format(name: str) -> ExportFormat:
+    """The format called ``name``; a :class:`~isetrace.errors.ConfigError` listing the known ones otherwise."""
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise ConfigError(f"unknown export format {name!r} (known: {', '.join(FORMATS)})") from None
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    """What an export did."""
+
+    written: int
+    """Rows written."""
+    skipped_by_reason: dict[str, int]
+    """Episodes not written, by reason: a termination value (filtered out by ``include``/``exclude``) or
+    ``"unrepresentable: …"`` (the format cannot express the episode)."""
+    path: Path
+    """The file written."""
+
+    @property
+    def skipped(self) -> int:
+        return sum(self.skipped_by_reason.values())
+
+
+def _wanted(termination: Termination, include: set[Termination] | None, exclude: set[Termination] | None) -> bool:
+    return (include is None or termination in include) and (exclude is None or termination not in exclude)
+
+
+def export_episodes(
+    episodes: Iterable[Episode],
+    fmt: str,
+    out_path: Path,
+    *,
+    include: set[Termination] | None = None,
+    exclude: set[Termination] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> ExportSummary:
+    """Write ``episodes`` to ``out_path`` in the format named ``fmt``; return what was written and skipped.
+
+    ``include`` keeps only episodes that ended for one of those reasons, ``exclude`` drops those that ended
+    for one of those; both default to everything. ``environ`` is where credentials are looked up for the
+    secret scan (default: ``os.environ``). ``episodes`` is consumed once, streaming.
+
+    Raises :class:`~isetrace.errors.DataError` naming the episode and the kind of secret when a row
+    holds one — and then nothing is written — and :class:`~isetrace.errors.ConfigError` for an unknown
+    format.
+    """
+    form = get_format(fmt)
+    scanner = SecretScanner(os.environ if environ is None else environ)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    temp_path = out_path.with_name(f".{out_path.name}.{uuid.uuid4().hex[:12]}.tmp")
+    temp_path.open("x").close()  # ours alone, with the umask's permissions (mkstemp would make it 0600)
+    skipped: Counter[str] = Counter()
+    written = 0
+    try:
+        sink = form.open_sink(temp_path)
+        try:
+            for episode in episodes:
+                if not _wanted(episode.termination, include, exclude):
+                    skipped[episode.termination.value] += 1
+                    continue
+                try:
+                    row = form.convert(episode)
+                except Unrepresentable as exc:
+                    skipped[f"unrepresentable: {exc.reason}"] += 1
+                    continue
+                scanner.check(row, episode.episode_id)
+                sink.write(row)
+                written += 1
+        except BaseException:
+            sink.abort()
+            raise
+        sink.close()
+        os.replace(temp_path, out_path)
+    finally:
+        temp_path.unlink(missing_ok=True)
+    return ExportSummary(written=written, skipped_by_reason=dict(skipped), path=out_path)

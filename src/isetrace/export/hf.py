@@ -1,0 +1,148 @@
+"""Episode → a Hugging Face dataset as one Parquet file, one row per trajectory.
+
+Load it with ``datasets.load_dataset("parquet", data_files="out.parquet", split="train")``. The columns are
+the ISE OpenAI fields, typed so that Arrow round-trips them exactly and a trainer can use them as they come:
+
+======================  ====================================================================================
+column                  Arrow type
+======================  ====================================================================================
+``session_id``          string
+``status``              string (the termination value)
+``provenance``          string (``scripted`` or the models; scripted data must never pass for model output)
+``source_intent_ids``   list<string>
+``source_intents``      list<struct<intent_id: string, natural_language_intent: string>>
+``total_steps``         int64 (tool calls)
+``enable_thinking``     bool
+``system``              string: the system prompt the agent saw (also ``messages[0]``)
+``messages``            list<struct<role, content, reasoning_content, tool_calls, tool_call_id, name,
+                        success>>; ``tool_calls`` is list<struct<id, type, function: struct<name,
+                        arguments>>>; every field a string except ``success`` (bool)
+``tools``               string: the JSON list of the OpenAI function schemas offered
+``final_output``        string
+``metadata``            string: the JSON object of the ISE metadata (persona, domains, tasks, …)
+======================  ====================================================================================
+
+Why these choices: Arrow gives every element of a list one type, so
+
+- tool-call ``arguments`` are JSON strings (the OpenAI shape) — parsed objects of different tools would
+  otherwise merge into one struct with every tool's keys;
+- ``tools`` and ``metadata`` are JSON strings, for the same reason: each tool's ``parameters`` schema has
+  its own keys, and a struct column would hand every tool every other tool's parameters (as nulls) —
+  exactly the corruption a chat template must not see. ``json.loads(row["tools"])`` gives the list to pass
+  as ``tools=`` to ``apply_chat_template``;
+- every message has all seven keys; the ones a message does not have are null. Chat templates that test
+  ``message.tool_calls`` or ``message.reasoning_content`` for truth work as they are; one that tests key
+  *presence* wants ``{k: v for k, v in m.items() if v is not None}`` first.
+
+``pyarrow`` is imported only when a file is written (``pip install 'isetrace[hf]'``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from isetrace.errors import ConfigError
+from isetrace.export._common import arguments_text, system_prompt
+from isetrace.export.openai import to_ise_openai
+from isetrace.records import Episode, Message
+
+__all__ = ["MESSAGE_FIELDS", "ParquetSink", "hf_schema", "to_hf_row"]
+
+MESSAGE_FIELDS = ("role", "content", "reasoning_content", "tool_calls", "tool_call_id", "name", "success")
+"""The keys of every message in the ``messages`` column, in order."""
+
+_BATCH_ROWS = 256
+
+
+def _message(message: Message, lenient: dict[str, Any]) -> dict[str, Any]:
+    calls = [{"id": c.id, "type": "function", "function": {"name": c.name, "arguments": arguments_text(c)}}
+             for c in message.tool_calls]
+    return {
+        "role": lenient["role"],
+        "content": lenient["content"],
+        "reasoning_content": lenient.get("reasoning_content"),
+        "tool_calls": calls or None,
+        "tool_call_id": lenient.get("tool_call_id"),
+        "name": lenient.get("name"),
+        "success": lenient.get("success"),
+    }
+
+
+def to_hf_row(episode: Episode) -> dict[str, Any]:
+    """One episode as a row of the Parquet dataset (see the module docstring for the columns)."""
+    row = to_ise_openai(episode)
+    return {
+        "session_id": row["session_id"],
+        "status": row["status"],
+        "provenance": episode.provenance,
+        "source_intent_ids": row["source_intent_ids"],
+        "source_intents": row["source_intents"],
+        "total_steps": row["total_steps"],
+        "enable_thinking": row["enable_thinking"],
+        "system": system_prompt(episode),
+        "messages": [_message(m, lenient) for m, lenient in zip(episode.messages, row["messages"], strict=True)],
+        "tools": json.dumps(row["tools"], ensure_ascii=False),
+        "final_output": row["final_output"],
+        "metadata": json.dumps(row["metadata"], ensure_ascii=False),
+    }
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow  # type: ignore[import-untyped]
+        import pyarrow.parquet  # type: ignore[import-untyped]
+    except ModuleNotFoundError as exc:
+        raise ConfigError("the hf format needs pyarrow, which is not installed; install it with: "
+                          "pip install 'isetrace[hf]'") from exc
+    return pyarrow
+
+
+def hf_schema() -> Any:
+    """The ``pyarrow.Schema`` of the dataset."""
+    pa = _pyarrow()
+    text = pa.string()
+    call = pa.struct([("id", text), ("type", text),
+                      ("function", pa.struct([("name", text), ("arguments", text)]))])
+    message = pa.struct([("role", text), ("content", text), ("reasoning_content", text),
+                         ("tool_calls", pa.list_(call)), ("tool_call_id", text), ("name", text),
+                         ("success", pa.bool_())])
+    intent = pa.struct([("intent_id", text), ("natural_language_intent", text)])
+    return pa.schema([
+        ("session_id", text), ("status", text), ("provenance", text), ("source_intent_ids", pa.list_(text)),
+        ("source_intents", pa.list_(intent)), ("total_steps", pa.int64()), ("enable_thinking", pa.bool_()),
+        ("system", text), ("messages", pa.list_(message)), ("tools", text), ("final_output", text),
+        ("metadata", text),
+    ])
+
+
+class ParquetSink:
+    """Writes rows to one Parquet file in batches, so a large corpus never sits in memory whole."""
+
+    def __init__(self, path: Path) -> None:
+        pa = _pyarrow()
+        self._pa = pa
+        self._schema = hf_schema()
+        self._writer = pa.parquet.ParquetWriter(str(path), self._schema, compression="zstd")
+        self._rows: list[dict[str, Any]] = []
+
+    def write(self, row: dict[str, Any]) -> None:
+        self._rows.append(row)
+        if len(self._rows) >= _BATCH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._rows:
+            self._writer.write_table(self._pa.Table.from_pylist(self._rows, schema=self._schema))
+            self._rows = []
+
+    def close(self) -> None:
+        """Write what is buffered and finish the file."""
+        self._flush()
+        self._writer.close()
+
+    def abort(self) -> None:
+        """Stop without finishing; the caller deletes the file."""
+        self._rows = []
+        self._writer.close()

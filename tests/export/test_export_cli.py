@@ -1,0 +1,80 @@
+"""``export_command`` (``ise export``): file or run directory in, one format out, filters from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from tests.export.episodes import plain_episode
+from typer.testing import CliRunner
+
+from isetrace.errors import ConfigError, DataError
+from isetrace.export.cli import export_command, parse_terminations
+from isetrace.jsonl import append_jsonl
+from isetrace.records import Termination
+
+
+def app() -> typer.Typer:
+    application = typer.Typer()
+    application.command()(export_command)
+    return application
+
+
+def episodes_file(tmp_path: Path) -> Path:
+    path = tmp_path / "run" / "episodes.jsonl"
+    append_jsonl(path, [plain_episode("a"), plain_episode("b", Termination.STEP_LIMIT),
+                        plain_episode("c", Termination.BUDGET)])
+    with path.open("a") as handle:
+        handle.write("{not json\n")
+    return path
+
+
+def test_exports_a_run_directory_with_filters_and_reports_skips(tmp_path: Path) -> None:
+    source = episodes_file(tmp_path)
+    out = tmp_path / "sg.jsonl"
+    result = CliRunner().invoke(app(), [str(source.parent), "--out", str(out), "--format", "sharegpt",
+                                        "--exclude", "budget", "--exclude", "user_turn_limit"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 2 and all(set(r) == {"conversations", "system", "tools"} for r in rows)
+    assert f"{source}:4: not valid JSON" in result.output
+    assert "skipped 1: budget" in result.output and "wrote 2 sharegpt rows" in result.output
+
+
+def test_include_accepts_repeats_and_commas_and_the_default_format_is_ise_openai(tmp_path: Path) -> None:
+    source = episodes_file(tmp_path)
+    out = tmp_path / "ise.jsonl"
+    result = CliRunner().invoke(app(), [str(source), "-o", str(out), "--include", "success,step_limit"])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["status"] for line in out.read_text().splitlines()] == ["success", "step_limit"]
+
+
+def test_bad_names_are_refused_with_the_known_ones(tmp_path: Path) -> None:
+    source = episodes_file(tmp_path)
+    result = CliRunner().invoke(app(), [str(source), "-o", str(tmp_path / "x"), "--include", "succes"])
+    assert result.exit_code == 2 and "unknown termination 'succes'" in result.output
+    result = CliRunner().invoke(app(), [str(source), "-o", str(tmp_path / "x"), "-f", "csv"])
+    assert isinstance(result.exception, ConfigError) and "sharegpt" in str(result.exception)
+    assert parse_terminations(None, "--include") is None
+    assert parse_terminations(["SUCCESS", " budget , "], "--include") == {Termination.SUCCESS, Termination.BUDGET}
+
+
+def test_a_missing_file_exits_1(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app(), [str(tmp_path / "nope.jsonl"), "-o", str(tmp_path / "x.jsonl")])
+    assert result.exit_code == 1 and "no episodes file" in result.output
+
+
+def test_a_secret_stops_the_command_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = episodes_file(tmp_path)
+    monkeypatch.setenv("EXPORT_TEST_SECRET_KEY", "notes.txt-is-secret")  # value in the tool output below
+    with source.open("a") as handle:
+        leak = plain_episode("leak").model_dump(mode="json")
+        leak["messages"][3]["content"] = "exit code: 0\nnotes.txt-is-secret"
+        handle.write(json.dumps(leak) + "\n")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(app(), [str(source), "-o", str(out)])
+    assert isinstance(result.exception, DataError)
+    assert "episode leak" in str(result.exception) and "EXPORT_TEST_SECRET_KEY" in str(result.exception)
+    assert not out.exists()
