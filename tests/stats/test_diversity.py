@@ -17,8 +17,9 @@ from isetrace.stats import coverage, distinct_n, diversity_report, vendi_score, 
 
 def test_the_public_api_is_exactly_all() -> None:
     assert sorted(isetrace.stats.__all__) == sorted([
-        "MINILM_NAME", "AxisCoverage", "Coverage", "DiversityReport", "Embedder", "MiniLMEmbedder",
-        "SentenceTransformerEmbedder", "TfidfEmbedder", "coverage", "distinct_n", "diversity_report",
+        "ISE_REFERENCE", "ISE_REFERENCE_EMBEDDER", "MINILM_NAME", "AxisCoverage", "CorpusStats", "Coverage",
+        "DiversityReport", "Embedder", "IntentDiversity", "MiniLMEmbedder", "SentenceTransformerEmbedder",
+        "StatRow", "TfidfEmbedder", "corpus_stats", "coverage", "distinct_n", "diversity_report",
         "make_embedder", "vendi_curve", "vendi_score", "word_tokens",
     ])
     for name in isetrace.stats.__all__:

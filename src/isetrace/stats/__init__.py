@@ -1,4 +1,5 @@
-"""Corpus statistics: diversity of intents (Vendi, Distinct-N, 4D coverage) and the embedders behind it.
+"""Corpus statistics: the paper's table from episodes, the diversity of intents (Vendi, Distinct-N, 4D
+coverage) and the embedders behind it.
 
 Importing this package loads numpy only; torch and sentence-transformers are imported when a model
 embedder is made.
@@ -6,6 +7,14 @@ embedder is made.
 
 from __future__ import annotations
 
+from isetrace.stats.corpus import (
+    ISE_REFERENCE,
+    ISE_REFERENCE_EMBEDDER,
+    CorpusStats,
+    IntentDiversity,
+    StatRow,
+    corpus_stats,
+)
 from isetrace.stats.diversity import (
     AxisCoverage,
     Coverage,
@@ -27,14 +36,20 @@ from isetrace.stats.embeddings import (
 )
 
 __all__ = [
+    "ISE_REFERENCE",
+    "ISE_REFERENCE_EMBEDDER",
     "MINILM_NAME",
     "AxisCoverage",
+    "CorpusStats",
     "Coverage",
     "DiversityReport",
     "Embedder",
+    "IntentDiversity",
     "MiniLMEmbedder",
     "SentenceTransformerEmbedder",
+    "StatRow",
     "TfidfEmbedder",
+    "corpus_stats",
     "coverage",
     "distinct_n",
     "diversity_report",

@@ -1,0 +1,90 @@
+"""``ise stats DIR``: the corpus table of a run directory (or of an episodes file), beside the published one.
+
+Reads ``DIR/episodes.jsonl`` once, streaming, plus the intent pool ``DIR/intents/intents.jsonl`` when it
+exists; writes the full figures to ``DIR/stats/corpus.json``. No language model is called; the embedder
+behind the Vendi score is the only model that may load, and ``--embedder none`` skips it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from isetrace._cli_common import err, out
+from isetrace.jsonl import LineError, iter_jsonl, load_jsonl
+from isetrace.records import Episode, Intent
+from isetrace.stats.corpus import CorpusStats, corpus_stats
+
+__all__ = ["stats_command"]
+
+EPISODES_FILE = "episodes.jsonl"
+INTENTS_FILE = Path("intents") / "intents.jsonl"
+STATS_FILE = Path("stats") / "corpus.json"
+
+
+def _skipped(error: LineError) -> None:
+    err.print(f"skipped {error}", markup=False, soft_wrap=True)
+
+
+def _table(stats: CorpusStats) -> Table:
+    table = Table(title=f"corpus statistics ({stats.trajectories:,} trajectories)")
+    table.add_column("measure")
+    table.add_column("this corpus", justify="right")
+    table.add_column("ISE (published)", justify="right")
+    for row in stats.table_rows():
+        table.add_row(*(Text(cell) for cell in row))  # tool and model names are data, not markup
+    return table
+
+
+def _intents(path: Path) -> list[Intent]:
+    intents, errors = load_jsonl(path, Intent)
+    for error in errors:
+        _skipped(error)
+    return intents
+
+
+def stats_command(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory (reads DIR/episodes.jsonl), or an episodes JSONL "
+                                                 "file.", show_default=False)],
+    intents_file: Annotated[Path | None, typer.Option(
+        "--intents", help="The intent pool (JSONL). Default: DIR/intents/intents.jsonl when it exists.")] = None,
+    embedder: Annotated[str, typer.Option(
+        help="Embedder for the intents' Vendi score: auto, minilm, tfidf, a local sentence-transformers model, "
+        "or none to skip it.")] = "auto",
+    json_file: Annotated[Path | None, typer.Option(
+        "--json", help="Write the figures here. Default: DIR/stats/corpus.json for a run directory.")] = None,
+) -> None:
+    """Corpus statistics like the original paper's table: intents, trajectories, user turns, messages, tool
+    calls, distinct tools, domains × tasks × tools per intent, complexity, Vendi, Distinct-N, terminations,
+    tool errors and recoveries, tool co-occurrence — with the published ISE values beside them."""
+    is_run_dir = run_dir.is_dir()
+    episodes_path = run_dir / EPISODES_FILE if is_run_dir else run_dir
+    if not episodes_path.is_file():
+        err.print(f"no episodes file at {episodes_path}", markup=False, soft_wrap=True)
+        raise typer.Exit(1)
+    if intents_file is None and is_run_dir and (run_dir / INTENTS_FILE).is_file():
+        intents_file = run_dir / INTENTS_FILE
+    pool = _intents(intents_file) if intents_file is not None else None
+
+    use = None
+    if embedder.strip().lower() != "none":
+        from isetrace.stats.embeddings import make_embedder  # loads torch only for a model embedder
+
+        use = make_embedder(embedder)
+        err.print(f"embeddings: {use.name}", markup=False)
+    stats = corpus_stats(iter_jsonl(episodes_path, Episode, _skipped), intents=pool, embedder=use)
+    if stats.trajectories == 0:
+        err.print(f"no episodes in {episodes_path}", markup=False, soft_wrap=True)
+        raise typer.Exit(1)
+
+    out.print(_table(stats))
+    target = json_file if json_file is not None else (run_dir / STATS_FILE if is_run_dir else None)
+    if target is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(stats.as_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        err.print(f"statistics → {target}", markup=False, soft_wrap=True)
