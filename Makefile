@@ -34,7 +34,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	@$(MAKE) --no-print-directory system-deps
-	$(BIN)/python -m pip install -q -e '.[dev,embed]'
+	$(BIN)/python -m pip install -q -e '.[dev,embed,hf,ray]'
 	@touch $(STAMP)
 
 lint: install
@@ -45,10 +45,8 @@ test: lint
 	$(BIN)/pytest -q
 
 demo: install
-	@mkdir -p $(DEMO_DIR)
-	$(BIN)/ise intents render --config configs/offline.yaml --out $(DEMO_DIR)/intents.jsonl
-	@rm -f $(DEMO_DIR)/episodes.jsonl
-	$(BIN)/ise simulate --config configs/offline.yaml --intents $(DEMO_DIR)/intents.jsonl --out $(DEMO_DIR)/episodes.jsonl
+	@rm -rf $(DEMO_DIR)
+	$(BIN)/ise run --config configs/offline.yaml -c run.dir=$(DEMO_DIR)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache runs/demo

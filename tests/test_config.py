@@ -113,3 +113,9 @@ def test_override_values_read_as_yaml_scalars_but_sentences_stay_text() -> None:
     assert config.simulate.appended_question == "Before we close: what changed?"
     assert config.simulate.max_user_turns == 7 and config.sandbox.network is True
     assert config.simulate.date is not None and config.simulate.date.isoformat() == "2026-01-15"
+
+
+def test_hash_ignores_where_and_how_fast_a_run_goes() -> None:
+    base = config_hash(load_config("offline", environ={}))
+    moved = load_config("offline", ["run.dir=elsewhere", "run.concurrency=64", "run.executor=ray"], environ={})
+    assert config_hash(moved) == base

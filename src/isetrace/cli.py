@@ -18,12 +18,15 @@ import yaml
 from isetrace import __version__
 from isetrace._cli_common import ConfigOption, SetOption, err, out, resolve_config
 from isetrace._cli_intents import intents_app
+from isetrace._cli_run import run_command
 from isetrace._cli_sandbox import sandbox_app
 from isetrace._cli_simulate import simulate
 from isetrace.config import masked_view
 from isetrace.errors import IseError
+from isetrace.export.cli import export_command
 from isetrace.llm.scripted.faults import FaultSettings
 from isetrace.llm.scripted.server import scripted_server
+from isetrace.stats.cli import stats_command
 
 __all__ = ["app", "main"]
 
@@ -41,6 +44,9 @@ app.add_typer(scripted_app, name="scripted-llm")
 app.add_typer(intents_app, name="intents")
 app.add_typer(sandbox_app, name="sandbox")
 app.command("simulate")(simulate)
+app.command("run")(run_command)
+app.command("export")(export_command)
+app.command("stats")(stats_command)
 
 def _version(value: bool) -> None:
     if value:
@@ -96,7 +102,8 @@ def scripted_serve(
 
     async def serve() -> None:
         async with scripted_server(faults, latency_ms=latency_ms, host=host, port=port) as (url, _):
-            err.print(f"scripted endpoint (replies labelled 'scripted') listening on {url}", markup=False)
+            err.print(f"scripted endpoint (replies labelled 'scripted') listening on {url}", markup=False,
+                      soft_wrap=True)
             await asyncio.Event().wait()
 
     try:

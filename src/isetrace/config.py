@@ -265,6 +265,10 @@ class SimulateConfig(_Section):
     """The date the agent is told (YYYY-MM-DD); fix it for reproducible runs. Default: today."""
 
 
+ExportFormat = Literal["ise-openai", "openai-strict", "sharegpt", "hf"]
+DEFAULT_EXPORTS: tuple[ExportFormat, ...] = ("ise-openai", "openai-strict", "sharegpt")
+
+
 class RunSection(_Section):
     """Where a run keeps its files."""
 
@@ -272,6 +276,16 @@ class RunSection(_Section):
     """The run directory (intents, episodes, exports, statistics)."""
     concurrency: int = Field(4, ge=1)
     """Episodes in flight at once, each with its own sandbox."""
+    executor: Literal["local", "ray"] = "local"
+    """``local``: asyncio in this process; ``ray``: each episode a Ray task (``pip install 'isetrace[ray]'``)."""
+    ray_address: str | None = None
+    """Ray cluster to join (``auto``, ``ray://host:10001``); unset starts a local Ray instance."""
+    max_llm_calls: int | None = Field(None, ge=1)
+    """Global budget of model calls (all roles); the run stops cleanly when it is reached."""
+    max_tokens: int | None = Field(None, ge=1)
+    """Global budget of tokens (all roles); the run stops cleanly when it is reached."""
+    exports: list[ExportFormat] = Field(default_factory=lambda: list(DEFAULT_EXPORTS))
+    """Formats written at the end of a run (``hf`` Parquet needs ``pip install 'isetrace[hf]'``)."""
 
 
 class RunConfig(_Section):
@@ -451,9 +465,19 @@ def load_config(
         raise ConfigError(_explain(exc, sources)) from None
 
 
+HASH_IGNORES = ("run.dir", "run.concurrency", "run.executor", "run.ray_address", "run.exports", "cache.path")
+"""Settings that change where or how fast a run goes, never what it produces: left out of the hash, so a
+run can be resumed from a moved directory, with more concurrency, or on Ray."""
+
+
 def config_hash(config: RunConfig) -> str:
-    """A stable hash of the resolved config: a run resumed under a different config can be told apart."""
-    canonical = json.dumps(config.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    """A stable hash of what the resolved config makes: a run resumed under a config that would produce
+    different data can be told apart (see :data:`HASH_IGNORES`)."""
+    data = config.model_dump(mode="json")
+    for dotted in HASH_IGNORES:
+        section, key = dotted.split(".")
+        data[section].pop(key, None)
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 

@@ -1,0 +1,119 @@
+"""Episode throughput against the bound that model latency and concurrency allow, in one run.
+
+The scripted endpoint answers every agent and user call after a fixed latency (default 200 ms). With C
+episodes in flight and k sequential model calls per episode, no runner can do better than
+C / (k · latency) episodes per second; we run N episodes and print the measured rate over that bound
+(target ≥ 0.9), plus our own CPU time per episode (this process and its sandboxes' supervisors are
+what we spend; the scripted endpoint runs in a process of its own, like a model server would).
+
+    .venv/bin/python benchmarks/pipeline.py [--episodes 64] [--concurrency 32] [--latency-ms 200]
+
+The last line is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from isetrace.config import RunConfig, load_config
+from isetrace.intents.stage import render_stage, sample_stage
+from isetrace.llm.endpoints import open_endpoints
+from isetrace.records import Episode, Intent
+from isetrace.sandbox.bwrap import bwrap_problems
+from isetrace.simulate.batch import simulate_all
+
+
+def config_for(args: argparse.Namespace, home: Path, url: str) -> RunConfig:
+    """Agent and user talk to the scripted endpoint in its own process, as they would to a model server:
+    its CPU is not ours, and it does not share our event loop."""
+    backend = "local" if bwrap_problems() else "bwrap"
+    overrides = [f"sandbox.backend={backend}", f"sandbox.home={home}", f"run.concurrency={args.concurrency}",
+                 f"intents.count={args.episodes}", "intents.seed=7", "simulate.date=2026-01-15"]
+    for role in ("agent", "user"):
+        overrides += [f"endpoints.{role}.provider=openai", f"endpoints.{role}.base_url={url}",
+                      f"endpoints.{role}.concurrency=1000"]
+    return load_config("offline", overrides, environ={})
+
+
+def start_server(latency_ms: int) -> tuple[subprocess.Popen[str], str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "isetrace", "scripted-llm", "serve", "--port", str(port),
+                               "--latency-ms", str(latency_ms)], stderr=subprocess.PIPE, text=True)
+    assert server.stderr is not None
+    line = server.stderr.readline()
+    if "listening on" not in line:
+        server.kill()
+        raise SystemExit(f"the scripted endpoint did not start: {line}")
+    return server, line.rsplit(" ", 1)[-1].strip()
+
+
+async def make_intents(config: RunConfig) -> list[Intent]:
+    async with open_endpoints(config, ["renderer"], environ={}) as endpoints:
+        stage = await render_stage(config, endpoints["renderer"], sample_stage(config))
+    return stage.kept
+
+
+async def run(config: RunConfig, intents: list[Intent]) -> tuple[list[Episode], float, float]:
+    async with open_endpoints(config, ["agent", "user"], environ={}) as endpoints:
+        cpu = time.process_time()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        episodes = await simulate_all(intents, config, endpoints, lambda _: None)
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        used = (time.process_time() - cpu) + (after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime)
+    return episodes, wall, used
+
+
+def model_calls(episode: Episode) -> int:
+    return sum(1 for m in episode.messages if m.meta is not None and m.meta.producer in ("agent", "user"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--episodes", type=int, default=64)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--latency-ms", type=int, default=200)
+    args = parser.parse_args()
+    home = Path(tempfile.mkdtemp(prefix="ise-bench-", dir="/tmp"))
+    home.chmod(0o755)
+    server, url = start_server(args.latency_ms)
+    try:
+        config = config_for(args, home, url)
+        intents = asyncio.run(make_intents(config))
+        episodes, wall, cpu = asyncio.run(run(config, intents))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    calls = [model_calls(e) for e in episodes]
+    latency = args.latency_ms / 1000.0
+    # the bound: C lanes, each busy latency seconds per call; episodes are as long as their call chains
+    bound_per_s = args.concurrency / (latency * (sum(calls) / len(calls)))
+    if len(episodes) < args.concurrency:  # fewer episodes than lanes: the longest chain bounds the run
+        bound_per_s = len(episodes) / (latency * max(calls))
+    measured_per_s = len(episodes) / wall
+    ratio = measured_per_s / bound_per_s
+    print(f"episodes {len(episodes)}, concurrency {args.concurrency}, latency {args.latency_ms} ms, "
+          f"model calls per episode mean {sum(calls) / len(calls):.1f} (max {max(calls)})")
+    print(f"measured {measured_per_s * 60:8.1f} episodes/min   bound {bound_per_s * 60:8.1f} episodes/min   "
+          f"measured/bound = {ratio:.3f} (target ≥ 0.9)")
+    print(f"our CPU time per episode {cpu / len(episodes) * 1000:.1f} ms (wall {wall:.1f} s)")
+    print(json.dumps({"episodes": len(episodes), "concurrency": args.concurrency, "latency_ms": args.latency_ms,
+                      "calls_per_episode": round(sum(calls) / len(calls), 2), "wall_s": round(wall, 3),
+                      "episodes_per_min": round(measured_per_s * 60, 2), "bound_per_min": round(bound_per_s * 60, 2),
+                      "ratio": round(ratio, 4), "cpu_ms_per_episode": round(cpu / len(episodes) * 1000, 2)}))
+
+
+if __name__ == "__main__":
+    main()

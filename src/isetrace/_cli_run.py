@@ -1,0 +1,143 @@
+"""``ise run``: the whole pipeline into one run directory, resumable at any moment."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from isetrace._cli_common import ConfigOption, SetOption, err, out, resolve_config
+from isetrace.config import RunConfig
+from isetrace.llm.endpoints import open_endpoints
+from isetrace.pipeline.run import EpisodeStageOutcome, intents_stage, pending_sessions, run_episodes
+from isetrace.pipeline.rundir import RunDir
+from isetrace.progress import make_progress
+from isetrace.records import Episode, Termination
+
+__all__ = ["run_command"]
+
+STAGES = ("all", "intents", "episodes", "export", "stats")
+
+
+def _roles(config: RunConfig, run: RunDir, stage: str) -> list[str]:
+    roles = []
+    if stage in ("all", "intents") and not (run.path / "intents" / "intents.jsonl").exists():
+        roles.append("renderer")
+    if stage in ("all", "episodes"):
+        roles += ["agent"] if config.simulate.mode == "query" else ["agent", "user"]
+    return roles
+
+
+def _with_run_cache(config: RunConfig, run: RunDir) -> RunConfig:
+    """The reply cache lives in the run directory, so a resumed run replays what it already paid for."""
+    if not config.cache.enabled:
+        return config
+    cache = config.cache.model_copy(update={"path": str(run.llm_cache_path)})
+    return config.model_copy(update={"cache": cache})
+
+
+async def _pipeline(config: RunConfig, run: RunDir, stage: str, stop: asyncio.Event) -> EpisodeStageOutcome:
+    outcome = EpisodeStageOutcome()
+    roles = _roles(config, run, stage)
+    if not roles:
+        return outcome
+    progress = make_progress()
+    async with open_endpoints(_with_run_cache(config, run), roles, environ=os.environ) as endpoints:
+        if stage in ("all", "intents"):
+            intents_done = (run.path / "intents" / "intents.jsonl").exists()
+            if not intents_done:
+                progress.start("rendering intents", config.intents.count)
+            try:
+                intents = await intents_stage(config, run, endpoints, on_rendered=progress.advance)
+            finally:
+                if not intents_done:
+                    progress.close()
+            err.print(f"intents: {len(intents)} ready ({run.path / 'intents' / 'intents.jsonl'})", markup=False)
+        if stage in ("all", "episodes"):
+            intents = await intents_stage(config, run, endpoints)
+            sessions = pending_sessions(config, intents, run)
+            err.print(f"episodes: {len(sessions)} to run", markup=False)
+            progress = make_progress()
+            progress.start("episodes", len(sessions))
+
+            def advance(episode: Episode | None) -> None:
+                progress.advance(episode is not None and episode.termination is Termination.SUCCESS)
+
+            try:
+                if config.run.executor == "ray":
+                    from isetrace.pipeline.ray_runner import run_episodes_on_ray
+
+                    outcome = await run_episodes_on_ray(config, run, sessions, stop=stop, on_episode=advance)
+                else:
+                    outcome = await run_episodes(config, run, sessions, endpoints, stop=stop, on_episode=advance,
+                                                 environ=os.environ)
+            finally:
+                progress.close()
+    return outcome
+
+
+def _export_and_stats(config: RunConfig, run: RunDir, stage: str) -> None:
+    from isetrace.export import export_episodes, get_format
+    from isetrace.stats.cli import stats_command
+
+    episodes = list(run.episodes())
+    if stage in ("all", "export"):
+        run.exports_dir.mkdir(parents=True, exist_ok=True)
+        for fmt in config.run.exports:
+            target = run.exports_dir / f"{fmt}{get_format(fmt).suffix}"
+            summary = export_episodes(episodes, fmt, target, environ=os.environ)
+            err.print(f"export {fmt}: {summary.written} rows → {summary.path}", markup=False, soft_wrap=True)
+    if stage in ("all", "stats"):
+        stats_command(run.path, embedder=config.intents.embedder)
+
+
+def run_command(
+    config: ConfigOption = None,
+    overrides: SetOption = None,
+    resume: Annotated[Path | None, typer.Option("--resume", help="Continue the run in this directory.")] = None,
+    force: Annotated[bool, typer.Option(help="Resume even though the config changed.")] = False,
+    stage: Annotated[str, typer.Option(help="Run only one stage: intents, episodes, export or stats.")] = "all",
+    executor: Annotated[str | None, typer.Option(help="local (asyncio) or ray.")] = None,
+    address: Annotated[str | None, typer.Option(help="Ray cluster address (with --executor ray).")] = None,
+) -> None:
+    """Run the pipeline — intents → episodes → export → statistics — into run.dir, resumable at any moment."""
+    if stage not in STAGES:
+        raise typer.BadParameter(f"--stage takes one of {', '.join(STAGES)}")
+    extra = list(overrides or [])
+    extra += [f"run.executor={executor}"] if executor else []
+    extra += [f"run.ray_address={address}"] if address else []
+    if resume is not None:
+        if config is None and not extra:
+            resolved = RunDir.load_config(resume)
+        else:
+            resolved = resolve_config(config or str(resume / "config.yaml"), extra)
+        run = RunDir.open_for_resume(resume, resolved, force=force)
+    else:
+        resolved = resolve_config(config, extra)
+        run = RunDir.create(Path(resolved.run.dir), resolved)
+    stop = asyncio.Event()
+
+    async def main() -> EpisodeStageOutcome:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        return await _pipeline(resolved, run, stage, stop)
+
+    with run:
+        outcome = asyncio.run(main())
+        if stop.is_set():
+            why = outcome.stopped_because or "interrupted"
+            err.print(f"stopped ({why}); {outcome.interrupted} episodes in flight were closed and will run again."
+                      f"\nresume with: ise run --resume {run.path}", markup=False, soft_wrap=True)
+            raise typer.Exit(130 if outcome.stopped_because is None else 0)
+        _export_and_stats(resolved, run, stage)
+        summary = run.summary()
+    counts = Counter(summary.by_termination)
+    out.print(f"episodes: {summary.episodes} ({', '.join(f'{k} {v}' for k, v in counts.most_common())}); "
+              f"failures: {summary.failures}", markup=False, soft_wrap=True)
+    out.print(f"dataset: {run.exports_dir}   report: {run.stats_dir / 'corpus.json'}", markup=False, soft_wrap=True)

@@ -1,0 +1,103 @@
+"""Episodes as Ray tasks, for when one machine is not enough.
+
+The same episode function runs in a Ray worker: the task gets the resolved config and the session's
+intents as JSON, opens its own endpoints (a scripted endpoint starts inside the worker) and its own
+sandbox, and returns the Episode as JSON. The driver records results exactly as the local runner does,
+so the run directory and its resume rules do not change. Endpoint concurrency limits then hold per
+worker process; size ``endpoints.*.concurrency`` and ``run.concurrency`` together. API keys named by
+``api_key_env`` are passed to the workers from the driver's environment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from isetrace.config import ROLES, RunConfig
+from isetrace.errors import ConfigError
+from isetrace.llm.endpoints import open_endpoints
+from isetrace.pipeline.run import Budget, EpisodeStageOutcome, session_key
+from isetrace.pipeline.rundir import EpisodeFailure, RunDir
+from isetrace.records import Episode, Intent, Termination
+from isetrace.sandbox import SandboxHome, default_home, open_sandbox
+from isetrace.simulate.episode import run_episode
+
+__all__ = ["episode_job", "run_episodes_on_ray"]
+
+
+def episode_job(config_json: str, session_json: list[str], episode_id: str) -> str:
+    """One episode, start to end, in whatever process runs it; returns the Episode as JSON."""
+    config = RunConfig.model_validate_json(config_json)
+    session = [Intent.model_validate_json(item) for item in session_json]
+
+    async def go() -> Episode:
+        roles = ["agent"] if config.simulate.mode == "query" else ["agent", "user"]
+        home = SandboxHome(default_home(config.sandbox.home))
+        async with open_endpoints(config, roles) as endpoints:
+            return await run_episode(session, config=config, endpoints=endpoints, episode_id=episode_id,
+                                     open_sandbox=lambda: open_sandbox(config.sandbox, home), environ=os.environ)
+
+    return asyncio.run(go()).model_dump_json()
+
+
+def _key_variables(config: RunConfig) -> dict[str, str]:
+    names = {e.api_key_env for role in ROLES if (e := getattr(config.endpoints, role)) is not None and e.api_key_env}
+    return {name: os.environ[name] for name in sorted(names) if name in os.environ}
+
+
+def _ray() -> Any:
+    try:
+        import ray
+    except ModuleNotFoundError as exc:
+        raise ConfigError("run.executor 'ray' needs Ray: pip install 'isetrace[ray]'") from exc
+    return ray
+
+
+async def run_episodes_on_ray(
+    config: RunConfig,
+    run: RunDir,
+    sessions: Sequence[list[Intent]],
+    *,
+    stop: asyncio.Event,
+    on_episode: Callable[[Episode | None], None] | None = None,
+) -> EpisodeStageOutcome:
+    """Run ``sessions`` as Ray tasks (at most ``run.concurrency`` at once) and record each result."""
+    ray = _ray()
+    if not ray.is_initialized():
+        ray.init(address=config.run.ray_address, include_dashboard=False, log_to_driver=False,
+                 runtime_env={"env_vars": _key_variables(config)})
+    task = ray.remote(num_cpus=1)(episode_job)
+    config_json = config.model_dump_json()
+    outcome = EpisodeStageOutcome()
+    budget = Budget(config.run.max_llm_calls, config.run.max_tokens)
+    queue = list(sessions)
+    in_flight: dict[asyncio.Future[Any], list[Intent]] = {}
+    while queue or in_flight:
+        while queue and len(in_flight) < config.run.concurrency and not stop.is_set():
+            session = queue.pop(0)
+            ref = task.remote(config_json, [i.model_dump_json() for i in session], session_key(session))
+            in_flight[asyncio.wrap_future(ref.future())] = session
+        if not in_flight:
+            break
+        done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+        for future in done:
+            session = in_flight.pop(future)
+            try:
+                episode = Episode.model_validate_json(future.result())
+            except Exception as exc:  # the task or its worker failed: recorded with why, never lost
+                run.append_failure(EpisodeFailure(session_key=session_key(session),
+                                                  intent_ids=[i.id for i in session], attempt=0, stage="episode",
+                                                  reason=f"ray task failed: {type(exc).__name__}: {exc}"))
+                outcome.failed += 1
+                if on_episode is not None:
+                    on_episode(None)
+                continue
+            if episode.termination is Termination.INTERRUPTED:
+                outcome.interrupted += 1
+                continue
+            outcome.record(run, episode, budget, stop)
+            if on_episode is not None:
+                on_episode(episode)
+    return outcome

@@ -1,0 +1,182 @@
+"""``ise run``: the whole pipeline over one run directory — intents → episodes → export → statistics.
+
+Every stage reads and writes the run directory, so each can run on its own and a killed run resumes
+where it stopped: the intents are written once (atomically), every finished episode is appended and
+flushed before the next is counted, and the done-set decides what is left. An interrupted episode is
+never recorded, so a resume runs it again; nothing is ever recorded twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from isetrace.config import RunConfig
+from isetrace.intents.stage import dedup_stage, diversity_stage, render_stage, sample_stage
+from isetrace.jsonl import append_jsonl, load_jsonl
+from isetrace.llm.endpoints import Endpoints
+from isetrace.pipeline.rundir import EpisodeFailure, RunDir
+from isetrace.records import Episode, Intent, Termination
+from isetrace.sandbox import Sandbox, SandboxHome, default_home, open_sandbox
+from isetrace.simulate.batch import sessions_of
+from isetrace.simulate.episode import run_episode
+
+__all__ = ["Budget", "EpisodeStageOutcome", "intents_stage", "pending_sessions", "run_episodes", "session_key"]
+
+log = logging.getLogger(__name__)
+
+
+def session_key(session: Sequence[Intent]) -> str:
+    """The done-set key of a session: its intent ids joined with '+'."""
+    return "+".join(intent.id for intent in session)
+
+
+def _write_atomically(path: Path, records: Sequence[Intent]) -> None:
+    temporary = path.with_name(path.name + ".partial")
+    temporary.unlink(missing_ok=True)
+    append_jsonl(temporary, records)
+    if not records:
+        temporary.write_text("", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _write_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+
+
+async def intents_stage(config: RunConfig, run: RunDir, endpoints: Endpoints,
+                        on_rendered: Callable[[bool], None] | None = None) -> list[Intent]:
+    """The run's intents: read when already made, else sample → render → validate → dedup → stats."""
+    folder = run.intents_dir
+    final = folder / "intents.jsonl"
+    if final.exists():
+        intents, errors = load_jsonl(final, Intent)
+        for error in errors:
+            log.warning("skipped %s", error)
+        return intents
+    folder.mkdir(parents=True, exist_ok=True)
+    sampled = sample_stage(config)
+    _write_atomically(folder / "sampled.jsonl", sampled)
+    stage = await render_stage(config, endpoints["renderer"], sampled,
+                               on_done=(lambda o: on_rendered(o.rendered is not None)) if on_rendered else None)
+    _write_atomically(folder / "rendered.jsonl", stage.kept)
+    _write_rows(folder / "failures.jsonl", [{"id": i, "stage": s, "reason": r} for i, s, r in stage.failures])
+    from isetrace.stats.embeddings import make_embedder
+
+    embedder = make_embedder(config.intents.embedder)
+    result = dedup_stage(config, stage.kept, embedder)
+    _write_rows(folder / "dropped.jsonl", [{"id": i.id, "reason": why} for i, why in result.dropped])
+    if result.kept:
+        report = diversity_stage(config, result.kept, embedder)
+        (folder / "stats.json").write_text(json.dumps(report.as_dict(), indent=2), encoding="utf-8")
+    _write_atomically(final, result.kept)
+    return result.kept
+
+
+@dataclass
+class Budget:
+    """The run's global budgets on model calls and tokens, counted from the recorded episodes (so the
+    count is the same whichever executor ran them) and checked after each one."""
+
+    max_calls: int | None = None
+    max_tokens: int | None = None
+    calls: int = 0
+    tokens: int = 0
+
+    def add(self, episode: Episode) -> None:
+        everything = [*episode.messages, *(m for sub in episode.subagents.values() for m in sub)]
+        metered = [m.meta for m in everything if m.meta is not None and m.meta.producer in ("agent", "user")]
+        self.calls += len(metered)
+        self.tokens += sum(meta.usage.total_tokens for meta in metered)
+
+    def exceeded(self) -> str | None:
+        if self.max_calls is not None and self.calls >= self.max_calls:
+            return f"the budget of {self.max_calls} model calls is used ({self.calls})"
+        if self.max_tokens is not None and self.tokens >= self.max_tokens:
+            return f"the budget of {self.max_tokens} tokens is used ({self.tokens})"
+        return None
+
+
+def pending_sessions(config: RunConfig, intents: Sequence[Intent], run: RunDir) -> list[list[Intent]]:
+    """Sessions not yet in the done-set (attempt 0)."""
+    done = run.done_keys()
+    return [s for s in sessions_of(intents, config) if (session_key(s), 0) not in done]
+
+
+@dataclass
+class EpisodeStageOutcome:
+    """What the episode stage did in this process."""
+
+    recorded: int = 0
+    failed: int = 0
+    interrupted: int = 0
+    stopped_because: str | None = None
+    terminations: dict[str, int] = field(default_factory=dict)
+
+    def record(self, run: RunDir, episode: Episode, budget: Budget, stop: asyncio.Event) -> None:
+        """Append a finished episode (once), count it, and stop the run when a budget is used up."""
+        if run.append_episode(episode):
+            self.recorded += 1
+            self.terminations[episode.termination.value] = self.terminations.get(episode.termination.value, 0) + 1
+        budget.add(episode)
+        reason = budget.exceeded()
+        if reason is not None and not stop.is_set():
+            self.stopped_because = reason
+            stop.set()
+
+
+async def run_episodes(
+    config: RunConfig,
+    run: RunDir,
+    sessions: Sequence[list[Intent]],
+    endpoints: Endpoints,
+    *,
+    stop: asyncio.Event,
+    on_episode: Callable[[Episode | None], None] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> EpisodeStageOutcome:
+    """Run ``sessions`` with bounded concurrency; record each episode (or failure) as it ends.
+
+    Interrupted episodes are not recorded, so a resume runs them again. When a global budget is reached,
+    no new episode starts and those in flight are asked to stop.
+    """
+    home = SandboxHome(default_home(config.sandbox.home))
+    home.clean_stale_sessions()
+    gate = asyncio.Semaphore(config.run.concurrency)
+    budget = Budget(config.run.max_llm_calls, config.run.max_tokens)
+    outcome = EpisodeStageOutcome()
+
+    async def sandbox() -> Sandbox:
+        return await open_sandbox(config.sandbox, home)
+
+    async def one(session: list[Intent]) -> None:
+        async with gate:
+            if stop.is_set():
+                return
+            key = session_key(session)
+            try:
+                episode = await run_episode(session, config=config, endpoints=endpoints, open_sandbox=sandbox,
+                                            episode_id=key, stop=stop, environ=environ)
+            except Exception as exc:  # a session that cannot even start is recorded, never lost
+                run.append_failure(EpisodeFailure(session_key=key, intent_ids=[i.id for i in session], attempt=0,
+                                                  stage="episode", reason=f"{type(exc).__name__}: {exc}"))
+                outcome.failed += 1
+                if on_episode is not None:
+                    on_episode(None)
+                return
+        if episode.termination is Termination.INTERRUPTED:
+            outcome.interrupted += 1
+            return
+        outcome.record(run, episode, budget, stop)
+        if on_episode is not None:
+            on_episode(episode)
+
+    async with asyncio.TaskGroup() as group:
+        for session in sessions:
+            group.create_task(one(session))
+    return outcome
