@@ -170,9 +170,11 @@ class ChatClient:
             self.usage.attempts += 1
             try:
                 async with self._gate:
+                    # The body goes whole as extra_body: the SDK then sends it as it is, instead of walking
+                    # every message of a long conversation through its type transforms on every call
+                    # (measured: two thirds of our CPU per episode in benchmarks/pipeline.py).
                     completion = await self._sdk.chat.completions.create(
-                        model=body["model"], messages=body["messages"],
-                        extra_body={k: v for k, v in body.items() if k not in ("model", "messages")},
+                        model=body["model"], messages=[], extra_body={k: v for k, v in body.items() if k != "model"},
                     )
             except openai.APIError as exc:
                 verdict = classify(exc)
