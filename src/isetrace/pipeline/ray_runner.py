@@ -19,8 +19,8 @@ from isetrace.config import ROLES, RunConfig
 from isetrace.errors import ConfigError
 from isetrace.llm.endpoints import open_endpoints
 from isetrace.pipeline.run import Budget, EpisodeStageOutcome, session_key
-from isetrace.pipeline.rundir import EpisodeFailure, RunDir
-from isetrace.records import Episode, Intent, Termination
+from isetrace.pipeline.rundir import RunDir
+from isetrace.records import Episode, Intent
 from isetrace.sandbox import SandboxHome, default_home, open_sandbox
 from isetrace.simulate.episode import run_episode
 
@@ -87,17 +87,7 @@ async def run_episodes_on_ray(
             try:
                 episode = Episode.model_validate_json(future.result())
             except Exception as exc:  # the task or its worker failed: recorded with why, never lost
-                run.append_failure(EpisodeFailure(session_key=session_key(session),
-                                                  intent_ids=[i.id for i in session], attempt=0, stage="episode",
-                                                  reason=f"ray task failed: {type(exc).__name__}: {exc}"))
-                outcome.failed += 1
-                if on_episode is not None:
-                    on_episode(None)
+                outcome.failed(run, session, f"ray task failed: {type(exc).__name__}: {exc}", on_episode)
                 continue
-            if episode.termination is Termination.INTERRUPTED:
-                outcome.interrupted += 1
-                continue
-            outcome.record(run, episode, budget, stop)
-            if on_episode is not None:
-                on_episode(episode)
+            outcome.finished(run, episode, budget, stop, on_episode)
     return outcome

@@ -113,13 +113,18 @@ class EpisodeStageOutcome:
     """What the episode stage did in this process."""
 
     recorded: int = 0
-    failed: int = 0
+    failed_sessions: int = 0
     interrupted: int = 0
     stopped_because: str | None = None
     terminations: dict[str, int] = field(default_factory=dict)
 
-    def record(self, run: RunDir, episode: Episode, budget: Budget, stop: asyncio.Event) -> None:
-        """Append a finished episode (once), count it, and stop the run when a budget is used up."""
+    def finished(self, run: RunDir, episode: Episode, budget: Budget, stop: asyncio.Event,
+                 on_episode: Callable[[Episode | None], None] | None) -> None:
+        """Record a finished episode once (an interrupted one not at all), and stop the run when a
+        budget is used up."""
+        if episode.termination is Termination.INTERRUPTED:
+            self.interrupted += 1
+            return
         if run.append_episode(episode):
             self.recorded += 1
             self.terminations[episode.termination.value] = self.terminations.get(episode.termination.value, 0) + 1
@@ -128,6 +133,16 @@ class EpisodeStageOutcome:
         if reason is not None and not stop.is_set():
             self.stopped_because = reason
             stop.set()
+        if on_episode is not None:
+            on_episode(episode)
+
+    def failed(self, run: RunDir, session: Sequence[Intent], reason: str,
+               on_episode: Callable[[Episode | None], None] | None) -> None:
+        """Record a session that produced no episode at all, with why: nothing is lost silently."""
+        run.append_failure(EpisodeFailure.of([i.id for i in session], attempt=0, stage="episode", reason=reason))
+        self.failed_sessions += 1
+        if on_episode is not None:
+            on_episode(None)
 
 
 async def run_episodes(
@@ -163,18 +178,9 @@ async def run_episodes(
                 episode = await run_episode(session, config=config, endpoints=endpoints, open_sandbox=sandbox,
                                             episode_id=key, stop=stop, environ=environ)
             except Exception as exc:  # a session that cannot even start is recorded, never lost
-                run.append_failure(EpisodeFailure(session_key=key, intent_ids=[i.id for i in session], attempt=0,
-                                                  stage="episode", reason=f"{type(exc).__name__}: {exc}"))
-                outcome.failed += 1
-                if on_episode is not None:
-                    on_episode(None)
+                outcome.failed(run, session, f"{type(exc).__name__}: {exc}", on_episode)
                 return
-        if episode.termination is Termination.INTERRUPTED:
-            outcome.interrupted += 1
-            return
-        outcome.record(run, episode, budget, stop)
-        if on_episode is not None:
-            on_episode(episode)
+        outcome.finished(run, episode, budget, stop, on_episode)
 
     async with asyncio.TaskGroup() as group:
         for session in sessions:
