@@ -75,7 +75,7 @@ async def _pipeline(config: RunConfig, run: RunDir, stage: str, stop: asyncio.Ev
                     outcome = await run_episodes_on_ray(config, run, sessions, stop=stop, on_episode=advance)
                 else:
                     outcome = await run_episodes(config, run, sessions, endpoints, stop=stop, on_episode=advance,
-                                                 environ=os.environ)
+                                                 environ=os.environ, progress=progress)
             finally:
                 progress.close()
     return outcome
@@ -94,6 +94,10 @@ def _export_and_stats(config: RunConfig, run: RunDir, stage: str) -> None:
             err.print(f"export {fmt}: {summary.written} rows → {summary.path}", markup=False, soft_wrap=True)
     if stage in ("all", "stats"):
         stats_command(run.path, embedder=config.intents.embedder)
+
+
+def _lines(path: Path) -> int:
+    return sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip()) if path.exists() else 0
 
 
 def run_command(
@@ -138,6 +142,9 @@ def run_command(
         _export_and_stats(resolved, run, stage)
         summary = run.summary()
     counts = Counter(summary.by_termination)
-    out.print(f"episodes: {summary.episodes} ({', '.join(f'{k} {v}' for k, v in counts.most_common())}); "
-              f"failures: {summary.failures}", markup=False, soft_wrap=True)
+    not_kept = sum(_lines(run.intents_dir / name) for name in ("failures.jsonl", "dropped.jsonl"))
+    out.print(f"intents: {_lines(run.intents_dir / 'sampled.jsonl')} sampled, {not_kept} not kept (render, "
+              f"validation, dedup: see {run.intents_dir}); episodes: {summary.episodes} "
+              f"({', '.join(f'{k} {v}' for k, v in counts.most_common())}); episode failures: {summary.failures}",
+              markup=False, soft_wrap=True)
     out.print(f"dataset: {run.exports_dir}   report: {run.stats_dir / 'corpus.json'}", markup=False, soft_wrap=True)

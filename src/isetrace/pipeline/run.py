@@ -21,6 +21,7 @@ from isetrace.intents.stage import dedup_stage, diversity_stage, render_stage, s
 from isetrace.jsonl import append_jsonl, load_jsonl
 from isetrace.llm.endpoints import Endpoints
 from isetrace.pipeline.rundir import EpisodeFailure, RunDir
+from isetrace.progress import Progress
 from isetrace.records import Episode, Intent, Termination
 from isetrace.sandbox import Sandbox, SandboxHome, default_home, open_sandbox
 from isetrace.simulate.batch import sessions_of
@@ -115,6 +116,7 @@ class EpisodeStageOutcome:
     recorded: int = 0
     failed_sessions: int = 0
     interrupted: int = 0
+    in_flight: int = 0
     stopped_because: str | None = None
     terminations: dict[str, int] = field(default_factory=dict)
 
@@ -154,6 +156,7 @@ async def run_episodes(
     stop: asyncio.Event,
     on_episode: Callable[[Episode | None], None] | None = None,
     environ: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
 ) -> EpisodeStageOutcome:
     """Run ``sessions`` with bounded concurrency; record each episode (or failure) as it ends.
 
@@ -174,13 +177,20 @@ async def run_episodes(
             if stop.is_set():
                 return
             key = session_key(session)
+            outcome.in_flight += 1
+            if progress is not None:
+                progress.note(in_flight=outcome.in_flight)
             try:
                 episode = await run_episode(session, config=config, endpoints=endpoints, open_sandbox=sandbox,
                                             episode_id=key, stop=stop, environ=environ)
             except Exception as exc:  # a session that cannot even start is recorded, never lost
                 outcome.failed(run, session, f"{type(exc).__name__}: {exc}", on_episode)
                 return
+            finally:
+                outcome.in_flight -= 1
         outcome.finished(run, episode, budget, stop, on_episode)
+        if progress is not None:
+            progress.note(in_flight=outcome.in_flight, tokens=budget.tokens)
 
     async with asyncio.TaskGroup() as group:
         for session in sessions:
