@@ -15,7 +15,7 @@ from isetrace._cli_common import ConfigOption, SetOption, err, out, resolve_conf
 from isetrace.config import RunConfig
 from isetrace.intents.render import RenderOutcome
 from isetrace.intents.stage import RenderStage, dedup_stage, diversity_stage, render_stage, sample_stage
-from isetrace.jsonl import append_jsonl, load_jsonl
+from isetrace.jsonl import load_jsonl, write_jsonl, write_rows
 from isetrace.llm.endpoints import open_endpoints
 from isetrace.llm.usage import UsageMeter
 from isetrace.progress import make_progress
@@ -28,18 +28,6 @@ intents_app = typer.Typer(help="Stage I: sample, render, validate, deduplicate a
 
 InOption = Annotated[Path, typer.Option("--in", help="Intents JSONL (the original ISE layout loads too).")]
 OutOption = Annotated[Path, typer.Option("--out", help="JSONL file to write.")]
-
-
-def _write(path: Path, records: list[Intent]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.unlink(missing_ok=True)
-    append_jsonl(path, records)
-
-
-def _write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
-    path.unlink(missing_ok=True)
-    if rows:
-        path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
 
 
 def _read(path: Path) -> list[Intent]:
@@ -63,7 +51,7 @@ def intents_sample(
 ) -> None:
     """Sample Persona × Domain × Task × Complexity into unrendered intents (original ISE field layout)."""
     sampled = sample_stage(resolve_config(config, overrides), count, seed)
-    _write(out_file, sampled)
+    write_jsonl(out_file, sampled)
     shares = Counter(i.complexity for i in sampled)
     err.print(f"wrote {len(sampled)} sampled intents to {out_file} "
               f"({', '.join(f'{k} {v}' for k, v in sorted(shares.items()))})", markup=False)
@@ -135,8 +123,8 @@ def intents_render(
     resolved = resolve_config(config, overrides)
     sampled = _read(in_file) if in_file is not None else sample_stage(resolved, count, seed)
     stage, usage = _render(resolved, sampled)
-    _write(out_file, stage.kept)
-    _write_rows(_sibling(out_file, "failures"), [{"id": i, "stage": s, "reason": r} for i, s, r in stage.failures])
+    write_jsonl(out_file, stage.kept)
+    write_rows(_sibling(out_file, "failures"), [{"id": i, "stage": s, "reason": r} for i, s, r in stage.failures])
     if not quiet:
         _print_outcomes(stage.outcomes)
     _report_render(stage, usage, out_file)
@@ -165,8 +153,8 @@ def intents_dedup(
     intents = _read(in_file)
     use = _embedder(resolved, embedder) if resolved.intents.dedup.semantic else None
     result = dedup_stage(resolved, intents, use)
-    _write(out_file, result.kept)
-    _write_rows(_sibling(out_file, "dropped"), [{"id": i.id, "reason": why} for i, why in result.dropped])
+    write_jsonl(out_file, result.kept)
+    write_rows(_sibling(out_file, "dropped"), [{"id": i.id, "reason": why} for i, why in result.dropped])
     for step in result.passes:
         out.print(f"{step.name:>10}: {step.before} in, {step.removed} removed", markup=False)
     out.print(f"kept {len(result.kept)} of {len(intents)} → {out_file}", markup=False)
@@ -226,15 +214,15 @@ def intents_make(
     """All of Stage I: sample → render → validate → dedup → stats, into OUT_DIR."""
     resolved = resolve_config(config, overrides)
     sampled = sample_stage(resolved, count, seed)
-    _write(out_dir / "sampled.jsonl", sampled)
+    write_jsonl(out_dir / "sampled.jsonl", sampled)
     stage, usage = _render(resolved, sampled)
-    _write(out_dir / "rendered.jsonl", stage.kept)
-    _write_rows(out_dir / "failures.jsonl", [{"id": i, "stage": s, "reason": r} for i, s, r in stage.failures])
+    write_jsonl(out_dir / "rendered.jsonl", stage.kept)
+    write_rows(out_dir / "failures.jsonl", [{"id": i, "stage": s, "reason": r} for i, s, r in stage.failures])
     _report_render(stage, usage, out_dir / "rendered.jsonl")
     embedder = _embedder(resolved, None)
     result = dedup_stage(resolved, stage.kept, embedder)
-    _write(out_dir / "intents.jsonl", result.kept)
-    _write_rows(out_dir / "dropped.jsonl", [{"id": i.id, "reason": why} for i, why in result.dropped])
+    write_jsonl(out_dir / "intents.jsonl", result.kept)
+    write_rows(out_dir / "dropped.jsonl", [{"id": i.id, "reason": why} for i, why in result.dropped])
     for step in result.passes:
         out.print(f"{step.name:>10}: {step.before} in, {step.removed} removed", markup=False)
     if result.kept:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-__all__ = ["LineError", "append_jsonl", "iter_jsonl", "load_jsonl"]
+__all__ = ["LineError", "append_jsonl", "iter_jsonl", "load_jsonl", "write_jsonl", "write_rows"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -87,3 +87,19 @@ def append_jsonl(path: Path, records: Iterable[BaseModel]) -> int:
         handle.flush()
         os.fsync(handle.fileno())
     return len(lines)
+
+
+def write_jsonl(path: Path, records: Sequence[BaseModel]) -> None:
+    """Replace ``path`` with ``records`` atomically: readers see the old file or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".partial")
+    temporary.write_text("".join(r.model_dump_json() + "\n" for r in records), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def write_rows(path: Path, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Replace ``path`` with plain JSON rows (failure and drop reports), atomically (empty when none)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".partial")
+    temporary.write_text("".join(json.dumps(dict(r), ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    os.replace(temporary, path)

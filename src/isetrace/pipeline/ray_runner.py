@@ -21,7 +21,7 @@ from isetrace.llm.endpoints import open_endpoints
 from isetrace.pipeline.run import Budget, EpisodeStageOutcome, session_key
 from isetrace.pipeline.rundir import RunDir
 from isetrace.records import Episode, Intent
-from isetrace.sandbox import SandboxHome, default_home, open_sandbox
+from isetrace.sandbox import session_opener
 from isetrace.simulate.episode import run_episode
 
 __all__ = ["episode_job", "run_episodes_on_ray"]
@@ -34,10 +34,9 @@ def episode_job(config_json: str, session_json: list[str], episode_id: str) -> s
 
     async def go() -> Episode:
         roles = ["agent"] if config.simulate.mode == "query" else ["agent", "user"]
-        home = SandboxHome(default_home(config.sandbox.home))
         async with open_endpoints(config, roles) as endpoints:
             return await run_episode(session, config=config, endpoints=endpoints, episode_id=episode_id,
-                                     open_sandbox=lambda: open_sandbox(config.sandbox, home), environ=os.environ)
+                                     open_sandbox=session_opener(config.sandbox), environ=os.environ)
 
     return asyncio.run(go()).model_dump_json()
 

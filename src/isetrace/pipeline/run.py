@@ -11,19 +11,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from isetrace.config import RunConfig
 from isetrace.intents.stage import dedup_stage, diversity_stage, render_stage, sample_stage
-from isetrace.jsonl import append_jsonl, load_jsonl
+from isetrace.jsonl import load_jsonl, write_jsonl, write_rows
 from isetrace.llm.endpoints import Endpoints
 from isetrace.pipeline.rundir import EpisodeFailure, RunDir
 from isetrace.progress import Progress
 from isetrace.records import Episode, Intent, Termination
-from isetrace.sandbox import Sandbox, SandboxHome, default_home, open_sandbox
+from isetrace.sandbox import session_opener
 from isetrace.simulate.batch import sessions_of
 from isetrace.simulate.episode import run_episode
 
@@ -35,19 +33,6 @@ log = logging.getLogger(__name__)
 def session_key(session: Sequence[Intent]) -> str:
     """The done-set key of a session: its intent ids joined with '+'."""
     return "+".join(intent.id for intent in session)
-
-
-def _write_atomically(path: Path, records: Sequence[Intent]) -> None:
-    temporary = path.with_name(path.name + ".partial")
-    temporary.unlink(missing_ok=True)
-    append_jsonl(temporary, records)
-    if not records:
-        temporary.write_text("", encoding="utf-8")
-    os.replace(temporary, path)
-
-
-def _write_rows(path: Path, rows: list[dict[str, str]]) -> None:
-    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
 
 
 async def intents_stage(config: RunConfig, run: RunDir, endpoints: Endpoints,
@@ -62,20 +47,20 @@ async def intents_stage(config: RunConfig, run: RunDir, endpoints: Endpoints,
         return intents
     folder.mkdir(parents=True, exist_ok=True)
     sampled = sample_stage(config)
-    _write_atomically(folder / "sampled.jsonl", sampled)
+    write_jsonl(folder / "sampled.jsonl", sampled)
     stage = await render_stage(config, endpoints["renderer"], sampled,
                                on_done=(lambda o: on_rendered(o.rendered is not None)) if on_rendered else None)
-    _write_atomically(folder / "rendered.jsonl", stage.kept)
-    _write_rows(folder / "failures.jsonl", [{"id": i, "stage": s, "reason": r} for i, s, r in stage.failures])
+    write_jsonl(folder / "rendered.jsonl", stage.kept)
+    write_rows(folder / "failures.jsonl", [{"id": i, "stage": s, "reason": r} for i, s, r in stage.failures])
     from isetrace.stats.embeddings import make_embedder
 
     embedder = make_embedder(config.intents.embedder)
     result = dedup_stage(config, stage.kept, embedder)
-    _write_rows(folder / "dropped.jsonl", [{"id": i.id, "reason": why} for i, why in result.dropped])
+    write_rows(folder / "dropped.jsonl", [{"id": i.id, "reason": why} for i, why in result.dropped])
     if result.kept:
         report = diversity_stage(config, result.kept, embedder)
         (folder / "stats.json").write_text(json.dumps(report.as_dict(), indent=2), encoding="utf-8")
-    _write_atomically(final, result.kept)
+    write_jsonl(final, result.kept)
     return result.kept
 
 
@@ -163,14 +148,10 @@ async def run_episodes(
     Interrupted episodes are not recorded, so a resume runs them again. When a global budget is reached,
     no new episode starts and those in flight are asked to stop.
     """
-    home = SandboxHome(default_home(config.sandbox.home))
-    home.clean_stale_sessions()
+    sandbox = session_opener(config.sandbox)
     gate = asyncio.Semaphore(config.run.concurrency)
     budget = Budget(config.run.max_llm_calls, config.run.max_tokens)
     outcome = EpisodeStageOutcome()
-
-    async def sandbox() -> Sandbox:
-        return await open_sandbox(config.sandbox, home)
 
     async def one(session: list[Intent]) -> None:
         async with gate:

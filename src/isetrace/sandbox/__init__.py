@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from isetrace.config import SandboxConfig
 from isetrace.registry import load
 from isetrace.sandbox.base import CommandResult, DirEntry, ProcessStatus, Sandbox, SessionInfo
@@ -20,6 +22,7 @@ __all__ = [
     "SessionInfo",
     "default_home",
     "open_sandbox",
+    "session_opener",
 ]
 
 
@@ -31,3 +34,13 @@ async def open_sandbox(config: SandboxConfig, home: SandboxHome | None = None) -
     home.clean_stale_sessions()
     sandbox: Sandbox = await opener(config, home)
     return sandbox
+
+
+def session_opener(config: SandboxConfig) -> Callable[[], Awaitable[Sandbox]]:
+    """Open sessions of one run, all in the configured home (each open cleans what a crash left)."""
+    home = SandboxHome(default_home(config.home))
+
+    async def open_one() -> Sandbox:
+        return await open_sandbox(config, home)
+
+    return open_one

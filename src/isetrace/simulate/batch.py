@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from isetrace.config import RunConfig
 from isetrace.llm.endpoints import Endpoints
 from isetrace.records import Episode, Intent
-from isetrace.sandbox import Sandbox, SandboxHome, default_home, open_sandbox
+from isetrace.sandbox import session_opener
 from isetrace.simulate.episode import run_episode
 
 __all__ = ["sessions_of", "simulate_all"]
@@ -35,12 +35,8 @@ async def simulate_all(
     stop: asyncio.Event | None = None,
 ) -> list[Episode]:
     """Run every session; ``on_episode`` sees each episode as soon as it ends. Returns them in input order."""
-    home = SandboxHome(default_home(config.sandbox.home))
-    home.clean_stale_sessions()
+    sandbox = session_opener(config.sandbox)
     gate = asyncio.Semaphore(config.run.concurrency)
-
-    async def sandbox() -> Sandbox:
-        return await open_sandbox(config.sandbox, home)
 
     async def one(index: int, session: list[Intent]) -> Episode:
         async with gate:
