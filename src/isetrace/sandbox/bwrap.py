@@ -92,7 +92,8 @@ def _identity_files(scratch: Path) -> list[str]:
     return ["--ro-bind", str(scratch / "passwd"), "/etc/passwd", "--ro-bind", str(scratch / "group"), "/etc/group"]
 
 
-def _bwrap_argv(config: SandboxConfig, scratch: Path, merged: Path, settings_arg: str) -> list[str]:
+def _bwrap_argv(config: SandboxConfig, scratch: Path, merged: Path, supervisor: Path,
+                settings_arg: str) -> list[str]:
     argv = ["bwrap", "--unshare-user", "--uid", str(AGENT_UID), "--gid", str(AGENT_UID), "--disable-userns",
             "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox",
             "--die-with-parent", "--new-session", "--clearenv"]
@@ -100,7 +101,7 @@ def _bwrap_argv(config: SandboxConfig, scratch: Path, merged: Path, settings_arg
         argv.append("--unshare-net")
     argv += _system_binds() + _identity_files(scratch)
     argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/run", "--tmpfs", "/home",
-             "--dir", HOME, "--bind", str(merged), WORKSPACE, "--ro-bind", str(supervisor_path()), SUPERVISOR,
+             "--dir", HOME, "--bind", str(merged), WORKSPACE, "--ro-bind", str(supervisor), SUPERVISOR,
              "--remount-ro", "/", "--chdir", WORKSPACE, PYTHON, "-I", "-S", SUPERVISOR, settings_arg]
     return argv
 
@@ -168,7 +169,9 @@ async def open_bwrap(config: SandboxConfig, home: SandboxHome | None = None) -> 
     settings = supervisor_config_arg(supervisor_settings(config, WORKSPACE, HOME))
     merged = scratch / "layer" / "merged"
     cgroup = _session_cgroup(session_id, config)
-    argv = _launcher(config, template, scratch, _bwrap_argv(config, scratch, merged, settings), cgroup is not None)
+    supervisor = home.supervisor_script(supervisor_path())
+    argv = _launcher(config, template, scratch, _bwrap_argv(config, scratch, merged, supervisor, settings),
+                     cgroup is not None)
     as_root = os.geteuid() == 0
     if as_root:
         os.chown(scratch / "layer", SANDBOX_HOST_UID, SANDBOX_HOST_UID)

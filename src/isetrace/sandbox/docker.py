@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 from isetrace.config import SandboxConfig
 from isetrace.errors import SandboxUnavailable
@@ -39,12 +40,12 @@ def docker_problems() -> list[str]:
     return []
 
 
-def _run_argv(config: SandboxConfig, name: str, workspace: str, settings_arg: str) -> list[str]:
+def _run_argv(config: SandboxConfig, name: str, workspace: str, supervisor: Path, settings_arg: str) -> list[str]:
     limits = config.limits
     argv = ["docker", "run", "--rm", "-i", "--name", name, "--network", "bridge" if config.network else "none",
             "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--user", "1000:1000",
             "--tmpfs", "/tmp:rw,exec,size=512m", "--tmpfs", f"{HOME}:rw,exec,uid=1000,gid=1000",
-            "-v", f"{workspace}:{WORKSPACE}", "-v", f"{supervisor_path()}:{SUPERVISOR}:ro", "-w", WORKSPACE]
+            "-v", f"{workspace}:{WORKSPACE}", "-v", f"{supervisor}:{SUPERVISOR}:ro", "-w", WORKSPACE]
     if limits.memory_mb:
         argv += ["--memory", f"{limits.memory_mb}m"]
     if limits.max_processes:
@@ -75,5 +76,6 @@ async def open_docker(config: SandboxConfig, home: SandboxHome | None = None) ->
 
     info = SessionInfo(backend="docker", session_id=session_id, workspace=WORKSPACE, network=config.network,
                        isolated=True, details={"image": config.image, "container": name})
-    return await launch_supervised(_run_argv(config, name, str(workspace), supervisor_config_arg(settings)), info,
+    return await launch_supervised(_run_argv(config, name, str(workspace), home.supervisor_script(supervisor_path()),
+                                             supervisor_config_arg(settings)), info,
                                    config.limits.timeout_s + 30, cleanup=cleanup)

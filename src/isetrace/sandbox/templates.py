@@ -12,6 +12,7 @@ crash and is removed at the next start.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import shutil
@@ -127,6 +128,27 @@ class SandboxHome:
         if not path.is_dir():
             raise ConfigError(f"unknown sandbox template {name!r}")
         shutil.rmtree(path)
+
+    # ------------------------------------------------------------------ the supervisor
+    def supervisor_script(self, source: Path) -> Path:
+        """A copy of the supervisor script inside the home, readable by the sandbox user.
+
+        The installed package may sit where that user cannot read (a checkout in a 0700 directory, a
+        virtualenv under /root), so sandboxes bind this copy; it is named by its content's hash, so
+        sessions of different versions never share a stale one.
+        """
+        self._prepare()
+        data = source.read_bytes()
+        folder = self.root / "bin"
+        folder.mkdir(mode=0o755, exist_ok=True)
+        folder.chmod(0o755)
+        target = folder / f"supervisor-{hashlib.sha256(data).hexdigest()[:16]}.py"
+        if not target.exists():
+            staging = folder / f".{target.name}.{os.getpid()}"
+            staging.write_bytes(data)
+            staging.chmod(0o644)
+            os.replace(staging, target)
+        return target
 
     # ------------------------------------------------------------------ sessions
     def new_session(self) -> tuple[str, Path]:
