@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -39,10 +40,26 @@ AGENT_ASK = [{"role": "system", "content": "You are an agent with a shell."},
              {"role": "user", "content": "Count the lines of every .csv file here and write the totals to totals.txt"}]
 
 
+_opened: list[ChatClient] = []
+
+
+@pytest.fixture(autouse=True)
+async def _close_clients() -> AsyncIterator[None]:
+    yield
+    while _opened:
+        await _opened.pop().aclose()
+
+
+def opened(chat: ChatClient) -> ChatClient:
+    """The client, closed when the test ends."""
+    _opened.append(chat)
+    return chat
+
+
 def client(url: str, **settings: Any) -> ChatClient:
     config = EndpointConfig.model_validate({"provider": "scripted", "model": "scripted", "backoff_s": 0.01,
                                             **settings})
-    return ChatClient("agent", config, url, usage=RoleUsage(), environ={})
+    return opened(ChatClient("agent", config, url, usage=RoleUsage(), environ={}))
 
 
 async def test_plain_json_reply_parses(endpoint: Any) -> None:
@@ -135,11 +152,11 @@ async def test_empty_reply_is_asked_again_then_an_error(scripted: Any) -> None:
 async def test_auth_error_fails_at_once(scripted: Any) -> None:
     async with scripted(api_key="right-key") as (url, server):
         config = EndpointConfig(provider="scripted", api_key_env="TEST_KEY")
-        chat = ChatClient("agent", config, url, usage=RoleUsage(), environ={"TEST_KEY": "wrong-key"})
+        chat = opened(ChatClient("agent", config, url, usage=RoleUsage(), environ={"TEST_KEY": "wrong-key"}))
         with pytest.raises(RequestRejected, match=r"HTTP 401.*api_key_env"):
             await chat.chat(AGENT_ASK)
         assert server.requests == 1
-        good = ChatClient("agent", config, url, usage=RoleUsage(), environ={"TEST_KEY": "right-key"})
+        good = opened(ChatClient("agent", config, url, usage=RoleUsage(), environ={"TEST_KEY": "right-key"}))
         assert (await good.chat(AGENT_ASK)).attempts == 1
 
 
@@ -175,9 +192,9 @@ async def test_cache_replays_without_calling_the_endpoint(endpoint: Any, tmp_pat
     url, server = endpoint
     cache = ResponseCache(tmp_path / "cache.sqlite")
     config = EndpointConfig(provider="scripted", model="scripted")
-    first = await ChatClient("agent", config, url, usage=RoleUsage(), cache=cache, environ={}).chat(AGENT_ASK)
+    first = await opened(ChatClient("agent", config, url, usage=RoleUsage(), cache=cache, environ={})).chat(AGENT_ASK)
     usage = RoleUsage()
-    again = await ChatClient("agent", config, url, usage=usage, cache=cache, environ={}).chat(AGENT_ASK)
+    again = await opened(ChatClient("agent", config, url, usage=usage, cache=cache, environ={})).chat(AGENT_ASK)
     assert server.requests == 1 and again.cached and usage.cache_hits == 1
     assert again.content == first.content and again.tool_calls == first.tool_calls
     cache.close()
@@ -197,3 +214,23 @@ async def test_a_request_the_policy_cannot_answer_is_a_clear_bad_request(endpoin
     url, _ = endpoint
     with pytest.raises(RequestRejected, match=r"HTTP 400.*cannot answer"):
         await client(url).chat([{"role": "system", "content": "# Role: intent writer\n\nno spec here"}])
+
+
+async def test_a_reply_body_that_is_not_a_json_object_reads_as_empty() -> None:
+    from aiohttp import web
+
+    async def not_an_object(request: web.Request) -> web.Response:
+        return web.Response(text="[1, 2, 3]", content_type="application/json")
+
+    app = web.Application()
+    app.router.add_post("/v1/chat/completions", not_an_object)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        with pytest.raises(LLMReplyError, match="empty reply"):
+            await client(f"http://127.0.0.1:{port}/v1").chat(AGENT_ASK)
+    finally:
+        await runner.cleanup()

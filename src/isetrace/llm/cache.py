@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 __all__ = ["ResponseCache", "request_key"]
 
 _SCHEMA = """
@@ -29,8 +31,7 @@ CREATE TABLE IF NOT EXISTS replies (
 
 def request_key(request: dict[str, Any]) -> str:
     """A stable hash of a request body; the key under which its reply is cached."""
-    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(orjson.dumps(request, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 class ResponseCache:
