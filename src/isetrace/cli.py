@@ -85,7 +85,8 @@ def scripted_serve(
         help="Inject a fault: KIND=RATE (e.g. rate_limit=0.2). Kinds: rate_limit, server_error, slow, "
         "disconnect, fenced_json, malformed_json, bad_tool_args, unknown_tool, empty_reply, role_drift.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the fault dice.")] = 0,
-    latency_ms: Annotated[int, typer.Option(help="Fixed delay added to every reply.")] = 0,
+    latency_ms: Annotated[int, typer.Option(
+        help="Time every reply takes from its request's arrival (the policy's own work counts within it).")] = 0,
 ) -> None:
     """Serve the scripted OpenAI-compatible endpoint until interrupted (Ctrl-C)."""
     rules: dict[str, float] = {}

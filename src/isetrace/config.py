@@ -100,7 +100,8 @@ class EndpointConfig(_Section):
     """Scripted provider only: faults to inject (rate_limit, server_error, slow, disconnect,
     fenced_json, malformed_json, bad_tool_args, unknown_tool, empty_reply, role_drift)."""
     latency_ms: int = Field(0, ge=0)
-    """Scripted provider only: a fixed delay added to every reply, to imitate a real model."""
+    """Scripted provider only: the time every reply takes from its request's arrival (the policy's own
+    work counts within it), to imitate a model server with a fixed time per call."""
 
     @model_validator(mode="after")
     def _provider_fields(self) -> EndpointConfig:

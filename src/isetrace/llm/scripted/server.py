@@ -92,6 +92,7 @@ class ScriptedServer:
             self.in_flight -= 1
 
     async def _complete(self, request: web.Request) -> web.StreamResponse:
+        arrived = time.monotonic()
         if self.api_key is not None and request.headers.get("Authorization") != f"Bearer {self.api_key}":
             return _error(401, "invalid API key", "invalid_api_key")
         try:
@@ -110,13 +111,15 @@ class ScriptedServer:
         transport_fault = await self._transport_fault(request)
         if transport_fault is not None:
             return transport_fault
-        if self.latency_ms:
-            await asyncio.sleep(self.latency_ms / 1000.0)
         try:
             reply = respond(body)
         except PolicyInputError as exc:
             return _error(400, f"the scripted endpoint cannot answer this request: {exc}", "invalid_request_error")
-        return web.json_response(self._completion(body, self._content_faults(reply)))
+        response = web.json_response(self._completion(body, self._content_faults(reply)))
+        if self.latency_ms:
+            # Like a model server with a fixed time per call: the policy's own work counts within it.
+            await asyncio.sleep(max(0.0, arrived + self.latency_ms / 1000.0 - time.monotonic()))
+        return response
 
     async def _transport_fault(self, request: web.Request) -> web.StreamResponse | None:
         """Fail the request the way an overloaded or broken server would, if the dice say so."""
