@@ -22,7 +22,7 @@ from isetrace.pipeline.rundir import EpisodeFailure, RunDir
 from isetrace.progress import Progress
 from isetrace.records import Episode, Intent, Termination
 from isetrace.sandbox import session_opener
-from isetrace.simulate.batch import sessions_of
+from isetrace.simulate.batch import longest_first, sessions_of
 from isetrace.simulate.episode import run_episode
 
 __all__ = ["Budget", "EpisodeStageOutcome", "intents_stage", "pending_sessions", "run_episodes", "session_key"]
@@ -89,9 +89,9 @@ class Budget:
 
 
 def pending_sessions(config: RunConfig, intents: Sequence[Intent], run: RunDir) -> list[list[Intent]]:
-    """Sessions not yet in the done-set (attempt 0)."""
+    """Sessions not yet in the done-set (attempt 0), longest first."""
     done = run.done_keys()
-    return [s for s in sessions_of(intents, config) if (session_key(s), 0) not in done]
+    return longest_first([s for s in sessions_of(intents, config) if (session_key(s), 0) not in done])
 
 
 @dataclass
