@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,18 @@ async def test_sessions_left_by_a_crash_are_removed_at_the_next_start(sandbox_ho
     assert not (home.sessions / stale).exists()
     assert (home.sessions / live).exists()
     assert not (home.sessions / box.info.session_id).exists()  # close removed its own
+
+
+def test_a_session_not_yet_marked_by_its_owner_is_left_alone_for_a_while(sandbox_home: Path) -> None:
+    home = SandboxHome(sandbox_home)
+    fresh, _ = home.new_session()
+    old, _ = home.new_session()
+    for session in (fresh, old):
+        (home.sessions / session / ".owner").unlink()  # as another process sees it before marking it
+    hour_ago = time.time() - 3600
+    os.utime(home.sessions / old, (hour_ago, hour_ago))
+    assert home.clean_stale_sessions() == [old]
+    assert (home.sessions / fresh).exists()
 
 
 async def test_closing_a_session_never_touches_what_its_links_point_at(sandbox_home: Path, tmp_path: Path) -> None:

@@ -27,20 +27,30 @@ __all__ = [
 
 
 async def open_sandbox(config: SandboxConfig, home: SandboxHome | None = None) -> Sandbox:
-    """Open one session with ``config.backend``; raises ``SandboxUnavailable`` when it cannot start and
-    ``ConfigError`` for an unknown backend or template."""
-    opener = load("sandbox", config.backend)
+    """Open one session with ``config.backend``, first removing what a crash left in the home; raises
+    ``SandboxUnavailable`` when it cannot start and ``ConfigError`` for an unknown backend or template."""
     home = home or SandboxHome(default_home(config.home))
     home.clean_stale_sessions()
-    sandbox: Sandbox = await opener(config, home)
-    return sandbox
+    return await _open(config, home)
 
 
 def session_opener(config: SandboxConfig) -> Callable[[], Awaitable[Sandbox]]:
-    """Open sessions of one run, all in the configured home (each open cleans what a crash left)."""
+    """Open sessions of one run, all in the configured home; the first open cleans what a crash left
+    (once is enough: a run's own sessions are never stale while it runs)."""
     home = SandboxHome(default_home(config.home))
+    cleaned = False
 
     async def open_one() -> Sandbox:
-        return await open_sandbox(config, home)
+        nonlocal cleaned
+        if not cleaned:
+            home.clean_stale_sessions()
+            cleaned = True
+        return await _open(config, home)
 
     return open_one
+
+
+async def _open(config: SandboxConfig, home: SandboxHome) -> Sandbox:
+    opener = load("sandbox", config.backend)
+    sandbox: Sandbox = await opener(config, home)
+    return sandbox

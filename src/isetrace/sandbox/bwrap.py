@@ -2,8 +2,10 @@
 
 The chain that starts a session, each link for one reason:
 
-1. as root, drop to the unprivileged :data:`SANDBOX_HOST_UID` (so process limits bind and nothing in the
-   sandbox is root on the host); as anyone else, stay yourself;
+1. as root, ``setpriv`` drops to the unprivileged :data:`SANDBOX_HOST_UID` (so process limits bind and
+   nothing in the sandbox is root on the host); as anyone else, stay yourself. Dropping in a program of
+   its own, not in the spawn, keeps the spawn a ``vfork``: a full fork of a large runner process stalls
+   its event loop for milliseconds;
 2. ``unshare --user --map-root-user --mount``: a user and mount namespace of our own, in which we may
    mount a size-capped tmpfs (the session's whole writable layer) and an overlay of the template under
    it — copy-on-write, so sessions store only their changes;
@@ -48,7 +50,10 @@ PYTHON = "/usr/bin/python3"
 def bwrap_problems() -> list[str]:
     """What keeps bubblewrap from working on this machine, each with what to do; empty when nothing."""
     problems = []
-    for tool, package in (("bwrap", "bubblewrap"), ("unshare", "util-linux"), ("mount", "mount")):
+    tools = [("bwrap", "bubblewrap"), ("unshare", "util-linux"), ("mount", "mount")]
+    if os.geteuid() == 0:
+        tools.append(("setpriv", "util-linux"))
+    for tool, package in tools:
         if shutil.which(tool) is None:
             problems.append(f"'{tool}' is not installed: install the Debian package '{package}' "
                             f"(apt-get install {package})")
@@ -108,7 +113,8 @@ def _bwrap_argv(config: SandboxConfig, scratch: Path, merged: Path, supervisor: 
 
 def _launcher(config: SandboxConfig, template: Path, scratch: Path, bwrap_argv: list[str],
               wait_for_go: bool) -> list[str]:
-    """``unshare`` + a few mounts, then exec bwrap: the overlay must exist before bwrap binds it.
+    """``unshare`` + a few mounts, then exec bwrap (behind ``setpriv`` as root): the overlay must exist
+    before bwrap binds it.
 
     With ``wait_for_go`` the launcher first reads one line from its stdin, so the host can put it into
     the session's cgroup before it starts anything.
@@ -125,7 +131,11 @@ def _launcher(config: SandboxConfig, template: Path, scratch: Path, bwrap_argv: 
         f"{shlex.quote(str(merged))}",
         "exec " + shlex.join(bwrap_argv),
     ])
-    return ["unshare", "--user", "--map-root-user", "--mount", "--propagation", "private", "/bin/sh", "-c", script]
+    launcher = ["unshare", "--user", "--map-root-user", "--mount", "--propagation", "private", "/bin/sh", "-c", script]
+    if os.geteuid() == 0:
+        uid = str(SANDBOX_HOST_UID)
+        return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--", *launcher]
+    return launcher
 
 
 def _session_cgroup(session_id: str, config: SandboxConfig) -> SessionCgroup | None:
@@ -172,8 +182,7 @@ async def open_bwrap(config: SandboxConfig, home: SandboxHome | None = None) -> 
     supervisor = home.supervisor_script(supervisor_path())
     argv = _launcher(config, template, scratch, _bwrap_argv(config, scratch, merged, supervisor, settings),
                      cgroup is not None)
-    as_root = os.geteuid() == 0
-    if as_root:
+    if os.geteuid() == 0:
         os.chown(scratch / "layer", SANDBOX_HOST_UID, SANDBOX_HOST_UID)
 
     async def join_cgroup(process: asyncio.subprocess.Process) -> None:
@@ -193,7 +202,6 @@ async def open_bwrap(config: SandboxConfig, home: SandboxHome | None = None) -> 
     try:
         return await launch_supervised(
             argv, info, config.limits.timeout_s, cleanup=cleanup, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
-            user=SANDBOX_HOST_UID if as_root else None, group=SANDBOX_HOST_UID if as_root else None,
             after_spawn=join_cgroup if cgroup is not None else None,
         )
     except SandboxUnavailable as exc:

@@ -222,8 +222,6 @@ async def launch_supervised(
     *,
     cleanup: Callable[[], Awaitable[None]] | None = None,
     env: Mapping[str, str] | None = None,
-    user: int | None = None,
-    group: int | None = None,
     after_spawn: Callable[[asyncio.subprocess.Process], Awaitable[None]] | None = None,
 ) -> SupervisedSandbox:
     """Start ``argv`` (which must end by running the supervisor) and wait until it answers a ping.
@@ -236,7 +234,6 @@ async def launch_supervised(
         process = await asyncio.create_subprocess_exec(
             *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
             env=dict(env) if env is not None else None, limit=1 << 30, start_new_session=True,
-            user=user, group=group, extra_groups=[] if user is not None else None,
         )
     except OSError as exc:
         if cleanup is not None:

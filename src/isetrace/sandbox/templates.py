@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -43,6 +44,16 @@ def default_home(configured: str | None = None) -> Path:
     if os.geteuid() == 0:
         return Path("/var/lib/isetrace")
     return Path.home() / ".local" / "share" / "isetrace"
+
+
+_UNMARKED_GRACE_S = 60.0
+
+
+def _age_s(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _pid_alive(pid: int) -> bool:
@@ -163,7 +174,11 @@ class SandboxHome:
         return session_id, path
 
     def clean_stale_sessions(self) -> list[str]:
-        """Remove session directories whose owning process is gone; returns their ids."""
+        """Remove session directories whose owning process is gone; returns their ids.
+
+        A directory without an owner yet is left alone for a minute: another process (a Ray worker on
+        the same home) may be between creating it and marking it.
+        """
         removed: list[str] = []
         if not self.sessions.is_dir():
             return removed
@@ -173,6 +188,8 @@ class SandboxHome:
             except (OSError, ValueError):
                 owner = 0
             if owner and _pid_alive(owner):
+                continue
+            if not owner and _age_s(path) < _UNMARKED_GRACE_S:
                 continue
             remove_session_dir(path)
             removed.append(path.name)
