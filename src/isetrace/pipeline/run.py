@@ -21,8 +21,8 @@ from isetrace.llm.endpoints import Endpoints
 from isetrace.pipeline.rundir import EpisodeFailure, RunDir
 from isetrace.progress import Progress
 from isetrace.records import Episode, Intent, Termination
-from isetrace.sandbox import session_opener
-from isetrace.simulate.batch import longest_first, sessions_of
+from isetrace.sandbox import SessionOpener, session_opener
+from isetrace.simulate.batch import longest_first, sessions_of, settle_heap, spare_sandboxes
 from isetrace.simulate.episode import run_episode
 
 __all__ = ["Budget", "EpisodeStageOutcome", "intents_stage", "pending_sessions", "run_episodes", "session_key"]
@@ -148,12 +148,12 @@ async def run_episodes(
     Interrupted episodes are not recorded, so a resume runs them again. When a global budget is reached,
     no new episode starts and those in flight are asked to stop.
     """
-    sandbox = session_opener(config.sandbox)
+    settle_heap()
     gate = asyncio.Semaphore(config.run.concurrency)
     budget = Budget(config.run.max_llm_calls, config.run.max_tokens)
     outcome = EpisodeStageOutcome()
 
-    async def one(session: list[Intent]) -> None:
+    async def one(session: list[Intent], sandbox: SessionOpener) -> None:
         async with gate:
             if stop.is_set():
                 return
@@ -173,7 +173,7 @@ async def run_episodes(
         if progress is not None:
             progress.note(in_flight=outcome.in_flight, tokens=budget.tokens)
 
-    async with asyncio.TaskGroup() as group:
+    async with session_opener(config.sandbox, spares=spare_sandboxes(config)) as sandbox, asyncio.TaskGroup() as group:
         for session in sessions:
-            group.create_task(one(session))
+            group.create_task(one(session, sandbox))
     return outcome

@@ -6,11 +6,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from isetrace.config import SandboxConfig
-from isetrace.registry import load
 from isetrace.sandbox.base import CommandResult, DirEntry, ProcessStatus, Sandbox, SessionInfo
+from isetrace.sandbox.opener import SessionOpener, open_in_home
 from isetrace.sandbox.templates import SandboxHome, default_home
 
 __all__ = [
@@ -20,6 +18,7 @@ __all__ = [
     "Sandbox",
     "SandboxHome",
     "SessionInfo",
+    "SessionOpener",
     "default_home",
     "open_sandbox",
     "session_opener",
@@ -31,26 +30,9 @@ async def open_sandbox(config: SandboxConfig, home: SandboxHome | None = None) -
     ``SandboxUnavailable`` when it cannot start and ``ConfigError`` for an unknown backend or template."""
     home = home or SandboxHome(default_home(config.home))
     home.clean_stale_sessions()
-    return await _open(config, home)
+    return await open_in_home(config, home)
 
 
-def session_opener(config: SandboxConfig) -> Callable[[], Awaitable[Sandbox]]:
-    """Open sessions of one run, all in the configured home; the first open cleans what a crash left
-    (once is enough: a run's own sessions are never stale while it runs)."""
-    home = SandboxHome(default_home(config.home))
-    cleaned = False
-
-    async def open_one() -> Sandbox:
-        nonlocal cleaned
-        if not cleaned:
-            home.clean_stale_sessions()
-            cleaned = True
-        return await _open(config, home)
-
-    return open_one
-
-
-async def _open(config: SandboxConfig, home: SandboxHome) -> Sandbox:
-    opener = load("sandbox", config.backend)
-    sandbox: Sandbox = await opener(config, home)
-    return sandbox
+def session_opener(config: SandboxConfig, *, spares: int = 0) -> SessionOpener:
+    """The opener of a run's sessions, keeping ``spares`` started ahead (see :mod:`.opener`)."""
+    return SessionOpener(config, spares=spares)
