@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from isetrace.llm.scripted.faults import FaultDice, FaultKind, FaultSettings
@@ -38,7 +39,7 @@ def _error(status: int, message: str, kind: str, headers: dict[str, str] | None 
 
 def _estimate_tokens(value: Any) -> int:
     """A rough token count (4 characters a token): enough for usage accounting to be exercised."""
-    return max(1, len(json.dumps(value, ensure_ascii=False)) // 4)
+    return max(1, len(orjson.dumps(value)) // 4)
 
 
 def _looks_like_json_object(text: str | None) -> bool:
@@ -96,8 +97,8 @@ class ScriptedServer:
         if self.api_key is not None and request.headers.get("Authorization") != f"Bearer {self.api_key}":
             return _error(401, "invalid API key", "invalid_api_key")
         try:
-            body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = orjson.loads(await request.read())
+        except orjson.JSONDecodeError:
             return _error(400, "the request body is not valid JSON", "invalid_request_error")
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list) or not body["messages"]:
             return _error(400, "'messages' must be a non-empty list", "invalid_request_error")
@@ -167,7 +168,7 @@ class ScriptedServer:
         return json.dumps(data)
 
     def _completion(self, body: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
-        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        digest = hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
         tool_calls = [
             {"id": f"call_{digest[:10]}_{i}", "type": "function", "function": call}
             for i, call in enumerate(fields["calls"])
