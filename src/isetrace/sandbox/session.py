@@ -199,11 +199,15 @@ class SupervisedSandbox:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.request("shutdown"), 2.0)
         self._closed = True
+        # The supervisor exits on shutdown: wait for that before killing, because killing a process that
+        # has just exited reaps it behind asyncio's child watcher (which then warns of an unknown child).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._process.wait(), 2.0)
         if self._process.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 self._process.kill()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._process.wait(), 5.0)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._process.wait(), 5.0)
         for task in (self._reader, self._stderr_reader):
             task.cancel()
             with contextlib.suppress(BaseException):
