@@ -45,6 +45,7 @@ Limits (known)
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -271,7 +272,17 @@ def _evidence(sentence: str, match: re.Match[str]) -> str:
     return sentence[match.start() : max(end, match.end())][:_EVIDENCE_CHARS].strip()
 
 
+@functools.cache
+def _any_of(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
+    """One pattern matching where any of ``patterns`` does: most sentences match none, and one search
+    rules them out (detection runs on every simulated turn)."""
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), _FLAGS)
+
+
 def _first(patterns: tuple[re.Pattern[str], ...], sentence: str) -> re.Match[str] | None:
+    """The match of the first pattern, in order, that matches: the evidence a rule quotes."""
+    if _any_of(patterns).search(sentence) is None:
+        return None
     for pattern in patterns:
         match = pattern.search(sentence)
         if match is not None:
@@ -327,8 +338,14 @@ def _content_words(text: str) -> list[str]:
     return words
 
 
+@functools.lru_cache(maxsize=1024)
+def _intent_words(intent: str) -> list[str]:
+    """The intent's content words: the same for every turn of its conversation, so read once."""
+    return _content_words(intent)
+
+
 def _restates_intent(turn: str, intent: str, turn_index: int) -> bool:
-    intent_words = _content_words(intent)
+    intent_words = _intent_words(intent)
     if len(set(intent_words)) < _MIN_INTENT_WORDS:
         return False
     turn_words = _content_words(turn)
