@@ -100,6 +100,11 @@ def tool_seconds(episodes: list[Episode]) -> float:
     return total / max(1, len(episodes))
 
 
+def mean_episode_seconds(episodes: list[Episode]) -> float:
+    """How long an episode took, sandbox open to close, on average."""
+    return sum((e.ended_at - e.started_at).total_seconds() for e in episodes) / max(1, len(episodes))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--episodes", type=int, default=512)
@@ -133,12 +138,18 @@ def main() -> None:
     print(f"our CPU time per episode {cpu / len(episodes) * 1000:.1f} ms (wall {wall:.1f} s); "
           f"model call latency as the client saw it {observed * 1000:.0f} ms (nominal {args.latency_ms}); "
           f"tool time per episode {tool_seconds(episodes):.2f} s")
+    episode_s = mean_episode_seconds(episodes)
+    idle_s = args.concurrency * wall / len(episodes) - episode_s
+    print(f"an episode takes {episode_s:.2f} s against {latency * sum(calls) / len(calls):.2f} s of model latency; "
+          f"lanes stand idle {idle_s:.2f} s per episode (while the first sandboxes start and the last "
+          "episodes finish)")
     print(json.dumps({"episodes": len(episodes), "concurrency": args.concurrency, "latency_ms": args.latency_ms,
                       "calls_per_episode": round(sum(calls) / len(calls), 2), "wall_s": round(wall, 3),
                       "episodes_per_min": round(measured_per_s * 60, 2), "bound_per_min": round(bound_per_s * 60, 2),
                       "ratio": round(ratio, 4), "cpu_ms_per_episode": round(cpu / len(episodes) * 1000, 2),
                       "observed_call_latency_ms": round(observed * 1000, 1),
-                      "tool_s_per_episode": round(tool_seconds(episodes), 3)}))
+                      "tool_s_per_episode": round(tool_seconds(episodes), 3), "episode_s": round(episode_s, 3),
+                      "idle_lane_s_per_episode": round(idle_s, 3)}))
 
 
 if __name__ == "__main__":
