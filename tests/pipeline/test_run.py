@@ -85,7 +85,8 @@ def test_sigint_stops_cleanly_and_says_how_to_resume(tmp_path: Path, sandbox_hom
     process.send_signal(signal.SIGINT)
     code, _, err = finish(process)
     assert code == 130 and f"ise run --resume {run_dir}" in err
-    assert not list((sandbox_home / "sessions").glob("*/layer/merged/*"))  # sandboxes were closed
+    left = [d for d in (sandbox_home / "sessions").iterdir() if (d / ".owner").read_text() == str(process.pid)]
+    assert not left  # every sandbox it opened, spares included, was closed and removed
     code, _, err = finish(ise_run(run_dir, sandbox_home, resume=True))
     assert code == 0, err
     check_run(run_dir)
