@@ -8,6 +8,7 @@ never dropped, because a dataset that loses columns on a round trip cannot be tr
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -29,6 +30,7 @@ __all__ = [
     "ToolCall",
     "ToolResult",
     "Verification",
+    "session_key",
 ]
 
 EPISODE_FORMAT_VERSION = 1
@@ -223,6 +225,11 @@ class Verification(_Closed):
     passed: bool
     score: float | None = None
     detail: str = ""
+
+
+def session_key(intent_ids: Iterable[str]) -> str:
+    """The key of a session, and its episode's id: its intent ids joined with ``+``."""
+    return "+".join(intent_ids)
 
 
 def _now() -> datetime:

@@ -18,10 +18,11 @@ from typing import Any
 from isetrace.config import ROLES, RunConfig
 from isetrace.errors import ConfigError
 from isetrace.llm.endpoints import open_endpoints
-from isetrace.pipeline.run import Budget, EpisodeStageOutcome, session_key
+from isetrace.pipeline.run import Budget, EpisodeStageOutcome
 from isetrace.pipeline.rundir import RunDir
-from isetrace.records import Episode, Intent
-from isetrace.sandbox import session_opener
+from isetrace.records import Episode, Intent, session_key
+from isetrace.sandbox import SessionOpener
+from isetrace.simulate.batch import longest_first
 from isetrace.simulate.episode import run_episode
 
 __all__ = ["episode_job", "run_episodes_on_ray"]
@@ -36,7 +37,7 @@ def episode_job(config_json: str, session_json: list[str], episode_id: str) -> s
         roles = ["agent"] if config.simulate.mode == "query" else ["agent", "user"]
         async with open_endpoints(config, roles) as endpoints:
             return await run_episode(session, config=config, endpoints=endpoints, episode_id=episode_id,
-                                     open_sandbox=session_opener(config.sandbox), environ=os.environ)
+                                     open_sandbox=SessionOpener(config.sandbox), environ=os.environ)
 
     return asyncio.run(go()).model_dump_json()
 
@@ -62,7 +63,8 @@ async def run_episodes_on_ray(
     stop: asyncio.Event,
     on_episode: Callable[[Episode | None], None] | None = None,
 ) -> EpisodeStageOutcome:
-    """Run ``sessions`` as Ray tasks (at most ``run.concurrency`` at once) and record each result."""
+    """Run ``sessions`` as Ray tasks (at most ``run.concurrency`` at once, longest first) and record each
+    result."""
     ray = _ray()
     if not ray.is_initialized():
         ray.init(address=config.run.ray_address, include_dashboard=False, log_to_driver=False,
@@ -71,12 +73,12 @@ async def run_episodes_on_ray(
     config_json = config.model_dump_json()
     outcome = EpisodeStageOutcome()
     budget = Budget(config.run.max_llm_calls, config.run.max_tokens)
-    queue = list(sessions)
+    queue = longest_first(sessions)
     in_flight: dict[asyncio.Future[Any], list[Intent]] = {}
     while queue or in_flight:
         while queue and len(in_flight) < config.run.concurrency and not stop.is_set():
             session = queue.pop(0)
-            ref = task.remote(config_json, [i.model_dump_json() for i in session], session_key(session))
+            ref = task.remote(config_json, [i.model_dump_json() for i in session], session_key(i.id for i in session))
             in_flight[asyncio.wrap_future(ref.future())] = session
         if not in_flight:
             break

@@ -20,19 +20,14 @@ from isetrace.jsonl import load_jsonl, write_jsonl, write_rows
 from isetrace.llm.endpoints import Endpoints
 from isetrace.pipeline.rundir import EpisodeFailure, RunDir
 from isetrace.progress import Progress
-from isetrace.records import Episode, Intent, Termination
-from isetrace.sandbox import SessionOpener, session_opener
-from isetrace.simulate.batch import longest_first, sessions_of, settle_heap, spare_sandboxes
+from isetrace.records import Episode, Intent, Termination, session_key
+from isetrace.sandbox import SessionOpener
+from isetrace.simulate.batch import run_sessions, sessions_of
 from isetrace.simulate.episode import run_episode
 
-__all__ = ["Budget", "EpisodeStageOutcome", "intents_stage", "pending_sessions", "run_episodes", "session_key"]
+__all__ = ["Budget", "EpisodeStageOutcome", "intents_stage", "pending_sessions", "run_episodes"]
 
 log = logging.getLogger(__name__)
-
-
-def session_key(session: Sequence[Intent]) -> str:
-    """The done-set key of a session: its intent ids joined with '+'."""
-    return "+".join(intent.id for intent in session)
 
 
 async def intents_stage(config: RunConfig, run: RunDir, endpoints: Endpoints,
@@ -89,9 +84,9 @@ class Budget:
 
 
 def pending_sessions(config: RunConfig, intents: Sequence[Intent], run: RunDir) -> list[list[Intent]]:
-    """Sessions not yet in the done-set (attempt 0), longest first."""
+    """Sessions not yet in the done-set (attempt 0)."""
     done = run.done_keys()
-    return longest_first([s for s in sessions_of(intents, config) if (session_key(s), 0) not in done])
+    return [s for s in sessions_of(intents, config) if (session_key(i.id for i in s), 0) not in done]
 
 
 @dataclass
@@ -148,32 +143,27 @@ async def run_episodes(
     Interrupted episodes are not recorded, so a resume runs them again. When a global budget is reached,
     no new episode starts and those in flight are asked to stop.
     """
-    settle_heap()
-    gate = asyncio.Semaphore(config.run.concurrency)
     budget = Budget(config.run.max_llm_calls, config.run.max_tokens)
     outcome = EpisodeStageOutcome()
 
-    async def one(session: list[Intent], sandbox: SessionOpener) -> None:
-        async with gate:
-            if stop.is_set():
-                return
-            key = session_key(session)
-            outcome.in_flight += 1
-            if progress is not None:
-                progress.note(in_flight=outcome.in_flight)
-            try:
-                episode = await run_episode(session, config=config, endpoints=endpoints, open_sandbox=sandbox,
-                                            episode_id=key, stop=stop, environ=environ)
-            except Exception as exc:  # a session that cannot even start is recorded, never lost
-                outcome.failed(run, session, f"{type(exc).__name__}: {exc}", on_episode)
-                return
-            finally:
-                outcome.in_flight -= 1
+    async def one(session: list[Intent], opener: SessionOpener) -> None:
+        if stop.is_set():
+            return
+        key = session_key(i.id for i in session)
+        outcome.in_flight += 1
+        if progress is not None:
+            progress.note(in_flight=outcome.in_flight)
+        try:
+            episode = await run_episode(session, config=config, endpoints=endpoints, open_sandbox=opener,
+                                        episode_id=key, stop=stop, environ=environ)
+        except Exception as exc:  # a session that cannot even start is recorded, never lost
+            outcome.failed(run, session, f"{type(exc).__name__}: {exc}", on_episode)
+            return
+        finally:
+            outcome.in_flight -= 1
         outcome.finished(run, episode, budget, stop, on_episode)
         if progress is not None:
             progress.note(in_flight=outcome.in_flight, tokens=budget.tokens)
 
-    async with session_opener(config.sandbox, spares=spare_sandboxes(config)) as sandbox, asyncio.TaskGroup() as group:
-        for session in sessions:
-            group.create_task(one(session, sandbox))
+    await run_sessions(sessions, config, one)
     return outcome

@@ -28,7 +28,7 @@ import logging
 import os
 import socket
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from isetrace.config import MASK, RunConfig, config_hash, masked_view
 from isetrace.errors import ConfigError
 from isetrace.jsonl import LineError, append_jsonl, iter_jsonl
-from isetrace.records import Episode, Termination
+from isetrace.records import Episode, Termination, session_key
 
 __all__ = [
     "EpisodeFailure",
@@ -63,11 +63,6 @@ RunKey: TypeAlias = tuple[str, int]
 """``(session key, attempt)``: what the done-set holds."""
 
 M = TypeVar("M", bound=BaseModel)
-
-
-def session_key(intent_ids: Iterable[str]) -> str:
-    """The key of a session: its intent ids joined with ``+`` (one id for one-intent sessions)."""
-    return "+".join(intent_ids)
 
 
 def episode_key(episode: Episode) -> RunKey:

@@ -1,7 +1,7 @@
 """Stage E's isolated workspaces: one contract (:mod:`.base`), backends by name, templates.
 
-``open_sandbox(config)`` opens a session with the configured backend; see :mod:`.bwrap` (default),
-:mod:`.docker` and :mod:`.local` (development only).
+``open_sandbox(config)`` opens a session with the configured backend, a :class:`SessionOpener` the
+sessions of a run; see :mod:`.bwrap` (default), :mod:`.docker` and :mod:`.local` (development only).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ __all__ = [
     "SessionOpener",
     "default_home",
     "open_sandbox",
-    "session_opener",
 ]
 
 
@@ -32,7 +31,3 @@ async def open_sandbox(config: SandboxConfig, home: SandboxHome | None = None) -
     home.clean_stale_sessions()
     return await open_in_home(config, home)
 
-
-def session_opener(config: SandboxConfig, *, spares: int = 0) -> SessionOpener:
-    """The opener of a run's sessions, keeping ``spares`` started ahead (see :mod:`.opener`)."""
-    return SessionOpener(config, spares=spares)

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from isetrace.config import RunConfig
 from isetrace.llm.endpoints import Endpoints
-from isetrace.records import Episode, Intent
-from isetrace.sandbox import session_opener
+from isetrace.records import Episode, Intent, session_key
+from isetrace.sandbox import SessionOpener
 from isetrace.simulate.episode import run_episode
 
-__all__ = ["longest_first", "sessions_of", "settle_heap", "simulate_all", "spare_sandboxes"]
+__all__ = ["longest_first", "run_sessions", "sessions_of", "simulate_all"]
 
 _COMPLEXITY_RANK = {"simple": 0, "medium": 1, "complex": 2}
 
@@ -47,7 +47,7 @@ def longest_first(sessions: Sequence[list[Intent]]) -> list[list[Intent]]:
     return sorted(sessions, key=expected_length, reverse=True)
 
 
-def settle_heap() -> None:
+def _settle_heap() -> None:
     """Put what is alive before the episodes start (modules, config, intents) out of the collector's reach.
 
     A full collection stalls the event loop, and with it every episode in flight; freezing the objects
@@ -58,10 +58,32 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def spare_sandboxes(config: RunConfig) -> int:
+def _spare_sandboxes(config: RunConfig) -> int:
     """Sandboxes to keep started ahead: none for one lane (nothing to overlap with), else one per 16
     lanes, at least one — enough that an episode ending rarely finds none ready."""
     return 0 if config.run.concurrency == 1 else max(1, config.run.concurrency // 16)
+
+
+async def run_sessions(
+    sessions: Sequence[list[Intent]],
+    config: RunConfig,
+    work: Callable[[list[Intent], SessionOpener], Awaitable[None]],
+) -> None:
+    """``await work(session, opener)`` for every session: ``run.concurrency`` at once, longest first,
+    all opening their sandboxes from one opener that keeps spares started ahead.
+
+    The scheduling every runner of episodes shares; ``work`` runs one episode and keeps its result.
+    """
+    _settle_heap()
+    gate = asyncio.Semaphore(config.run.concurrency)
+
+    async def one(session: list[Intent], opener: SessionOpener) -> None:
+        async with gate:
+            await work(session, opener)
+
+    async with SessionOpener(config.sandbox, spares=_spare_sandboxes(config)) as opener, asyncio.TaskGroup() as group:
+        for session in longest_first(sessions):
+            group.create_task(one(session, opener))
 
 
 async def simulate_all(
@@ -74,18 +96,14 @@ async def simulate_all(
 ) -> list[Episode]:
     """Run every session, longest first; ``on_episode`` sees each episode as soon as it ends. Returns them
     in input order."""
-    gate = asyncio.Semaphore(config.run.concurrency)
     sessions = sessions_of(intents, config)
-    settle_heap()
-    async with session_opener(config.sandbox, spares=spare_sandboxes(config)) as sandbox:
+    episodes: dict[int, Episode] = {}
 
-        async def one(session: list[Intent]) -> Episode:
-            async with gate:
-                episode = await run_episode(session, config=config, endpoints=endpoints, open_sandbox=sandbox,
-                                            episode_id="+".join(i.id for i in session), stop=stop)
-            on_episode(episode)
-            return episode
+    async def one(session: list[Intent], opener: SessionOpener) -> None:
+        episode = await run_episode(session, config=config, endpoints=endpoints, open_sandbox=opener,
+                                    episode_id=session_key(i.id for i in session), stop=stop)
+        episodes[id(session)] = episode
+        on_episode(episode)
 
-        async with asyncio.TaskGroup() as group:
-            tasks = {id(s): group.create_task(one(s)) for s in longest_first(sessions)}
-    return [tasks[id(s)].result() for s in sessions]
+    await run_sessions(sessions, config, one)
+    return [episodes[id(s)] for s in sessions]
