@@ -1,7 +1,8 @@
 """Reading and appending JSONL records without losing the good lines to a bad one.
 
 A dataset file with one malformed line is still a dataset: the reader reports that line as
-``file:line: reason`` and carries on, so one bad record never costs the rest of a run.
+``file:line: reason`` and carries on, so one bad record never costs the rest of a run. Whole files are
+replaced atomically and durably: a crash leaves the old file or the new one, never half of either.
 """
 
 from __future__ import annotations
@@ -15,7 +16,17 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-__all__ = ["LineError", "append_jsonl", "iter_jsonl", "load_jsonl", "write_jsonl", "write_rows"]
+__all__ = [
+    "LineError",
+    "append_jsonl",
+    "describe_validation_error",
+    "fsync_dir",
+    "iter_jsonl",
+    "load_jsonl",
+    "write_atomic",
+    "write_jsonl",
+    "write_rows",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -32,7 +43,7 @@ class LineError:
         return f"{self.path}:{self.line}: {self.reason}"
 
 
-def _describe(error: ValidationError) -> str:
+def describe_validation_error(error: ValidationError) -> str:
     """Shortest faithful summary of a validation error: dotted field path and message per problem."""
     parts = []
     for problem in error.errors():
@@ -62,7 +73,7 @@ def iter_jsonl(path: Path, model: type[M], on_error: Callable[[LineError], None]
             try:
                 yield model.model_validate(data)
             except ValidationError as exc:
-                on_error(LineError(path, number, _describe(exc)))
+                on_error(LineError(path, number, describe_validation_error(exc)))
 
 
 def load_jsonl(path: Path, model: type[M]) -> tuple[list[M], list[LineError]]:
@@ -89,17 +100,32 @@ def append_jsonl(path: Path, records: Iterable[BaseModel]) -> int:
     return len(lines)
 
 
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in ``path`` durable."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that a crash leaves either the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with temporary.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    fsync_dir(path.parent)
+
+
 def write_jsonl(path: Path, records: Sequence[BaseModel]) -> None:
     """Replace ``path`` with ``records`` atomically: readers see the old file or the whole new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".partial")
-    temporary.write_text("".join(r.model_dump_json() + "\n" for r in records), encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomic(path, "".join(r.model_dump_json() + "\n" for r in records).encode("utf-8"))
 
 
 def write_rows(path: Path, rows: Sequence[Mapping[str, Any]]) -> None:
     """Replace ``path`` with plain JSON rows (failure and drop reports), atomically (empty when none)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".partial")
-    temporary.write_text("".join(json.dumps(dict(r), ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomic(path, "".join(json.dumps(dict(r), ensure_ascii=False) + "\n" for r in rows).encode("utf-8"))

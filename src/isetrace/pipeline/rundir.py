@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from isetrace.config import MASK, RunConfig, config_hash, masked_view
 from isetrace.errors import ConfigError
-from isetrace.jsonl import LineError, append_jsonl, iter_jsonl
+from isetrace.jsonl import LineError, append_jsonl, describe_validation_error, fsync_dir, iter_jsonl, write_atomic
 from isetrace.records import Episode, Termination, session_key
 
 __all__ = [
@@ -303,30 +303,11 @@ def _read_config_data(path: Path) -> dict[str, Any]:
 _CONFIG_HEADER = "# The resolved configuration of this run, secrets masked. Written by isetrace; do not edit.\n"
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that a crash leaves either the old file or the new one."""
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with temporary.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    _fsync_dir(path.parent)
-
-
 def _store_config(paths: RunPaths, config: RunConfig) -> None:
     """Write config.yaml, then config.hash: the hash is written last, so it marks a complete config."""
     text = _CONFIG_HEADER + yaml.safe_dump(masked_view(config), sort_keys=False, allow_unicode=True)
-    _write_atomic(paths.config, text.encode("utf-8"))
-    _write_atomic(paths.config_hash, f"{config_hash(config)}\n".encode())
+    write_atomic(paths.config, text.encode("utf-8"))
+    write_atomic(paths.config_hash, f"{config_hash(config)}\n".encode())
 
 
 # --------------------------------------------------------------------------------------------- lock
@@ -389,10 +370,6 @@ class _Scan:
     keys: dict[RunKey, int] = field(default_factory=dict)
 
 
-def _describe(error: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(record)'}: {e['msg']}" for e in error.errors())
-
-
 def _scan(path: Path, model: type[M], key_of: Callable[[M], RunKey]) -> _Scan:
     """Read a JSONL file of records once: its torn tail, its bad lines, and the keys of its records.
 
@@ -424,7 +401,7 @@ def _scan(path: Path, model: type[M], key_of: Callable[[M], RunKey]) -> _Scan:
                     pending.append(LineError(path, number, f"not valid JSON ({first['msg']})"))
                     continue
                 scan.bad.extend(pending)
-                scan.bad.append(LineError(path, number, _describe(exc)))
+                scan.bad.append(LineError(path, number, describe_validation_error(exc)))
             else:
                 scan.bad.extend(pending)
                 key = key_of(record)
@@ -461,7 +438,7 @@ def _cut_tail(path: Path, scan: _Scan) -> TornTail:
         handle.truncate(scan.good_end)
         handle.flush()
         os.fsync(handle.fileno())
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     first = scan.tail[0]
     reason = first.reason + (f", and {len(scan.tail) - 1} more line(s)" if len(scan.tail) > 1 else "")
     return TornTail(path=path, line=first.line, size=len(torn), kept_at=aside, reason=reason)
@@ -576,7 +553,7 @@ class RunDir:
                 f"file), or force the new one (--force; the old one is kept as {paths.config_previous.name})."
             )
         if paths.config.exists():
-            _write_atomic(paths.config_previous, paths.config.read_bytes())
+            write_atomic(paths.config_previous, paths.config.read_bytes())
         _store_config(paths, config)
         log.warning("run directory %s: configuration changed by force (hash %s → %s):\n  %s",
                     paths.root, stored, wanted, listing)
@@ -599,7 +576,7 @@ class RunDir:
         try:
             return RunConfig.model_validate(data)
         except ValidationError as exc:
-            raise ConfigError(f"{paths.config}: not a valid configuration ({_describe(exc)})") from None
+            raise ConfigError(f"{paths.config}: not a valid configuration ({describe_validation_error(exc)})") from None
 
     # ------------------------------------------------------------------------------ paths
 
