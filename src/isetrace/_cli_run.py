@@ -26,7 +26,7 @@ STAGES = ("all", "intents", "episodes", "export", "stats")
 
 def _roles(config: RunConfig, run: RunDir, stage: str) -> list[str]:
     roles = []
-    if stage in ("all", "intents") and not (run.path / "intents" / "intents.jsonl").exists():
+    if stage in ("all", "intents") and not run.paths.intents.intents.exists():
         roles.append("renderer")
     if stage in ("all", "episodes"):
         roles += ["agent"] if config.simulate.mode == "query" else ["agent", "user"]
@@ -37,7 +37,7 @@ def _with_run_cache(config: RunConfig, run: RunDir) -> RunConfig:
     """The reply cache lives in the run directory, so a resumed run replays what it already paid for."""
     if not config.cache.enabled:
         return config
-    cache = config.cache.model_copy(update={"path": str(run.llm_cache_path)})
+    cache = config.cache.model_copy(update={"path": str(run.paths.llm_cache)})
     return config.model_copy(update={"cache": cache})
 
 
@@ -49,7 +49,7 @@ async def _pipeline(config: RunConfig, run: RunDir, stage: str, stop: asyncio.Ev
     progress = make_progress()
     async with open_endpoints(_with_run_cache(config, run), roles, environ=os.environ) as endpoints:
         if stage in ("all", "intents"):
-            intents_done = (run.path / "intents" / "intents.jsonl").exists()
+            intents_done = run.paths.intents.intents.exists()
             if not intents_done:
                 progress.start("rendering intents", config.intents.count)
             try:
@@ -57,7 +57,7 @@ async def _pipeline(config: RunConfig, run: RunDir, stage: str, stop: asyncio.Ev
             finally:
                 if not intents_done:
                     progress.close()
-            err.print(f"intents: {len(intents)} ready ({run.path / 'intents' / 'intents.jsonl'})", markup=False)
+            err.print(f"intents: {len(intents)} ready ({run.paths.intents.intents})", markup=False)
         if stage in ("all", "episodes"):
             intents = await intents_stage(config, run, endpoints)
             sessions = pending_sessions(config, intents, run)
@@ -87,13 +87,13 @@ def _export_and_stats(config: RunConfig, run: RunDir, stage: str) -> None:
 
     episodes = list(run.episodes())
     if stage in ("all", "export"):
-        run.exports_dir.mkdir(parents=True, exist_ok=True)
+        run.paths.exports.mkdir(parents=True, exist_ok=True)
         for fmt in config.run.exports:
-            target = run.exports_dir / f"{fmt}{get_format(fmt).suffix}"
+            target = run.paths.exports / f"{fmt}{get_format(fmt).suffix}"
             summary = export_episodes(episodes, fmt, target, environ=os.environ)
             err.print(f"export {fmt}: {summary.written} rows → {summary.path}", markup=False, soft_wrap=True)
     if stage in ("all", "stats"):
-        stats_command(run.path, embedder=config.intents.embedder)
+        stats_command(run.paths.root, embedder=config.intents.embedder)
 
 
 def _lines(path: Path) -> int:
@@ -137,14 +137,14 @@ def run_command(
         if stop.is_set():
             why = outcome.stopped_because or "interrupted"
             err.print(f"stopped ({why}); {outcome.interrupted} episodes in flight were closed and will run again."
-                      f"\nresume with: ise run --resume {run.path}", markup=False, soft_wrap=True)
+                      f"\nresume with: ise run --resume {run.paths.root}", markup=False, soft_wrap=True)
             raise typer.Exit(130 if outcome.stopped_because is None else 0)
         _export_and_stats(resolved, run, stage)
         summary = run.summary()
     counts = Counter(summary.by_termination)
-    not_kept = sum(_lines(run.intents_dir / name) for name in ("failures.jsonl", "dropped.jsonl"))
-    out.print(f"intents: {_lines(run.intents_dir / 'sampled.jsonl')} sampled, {not_kept} not kept (render, "
-              f"validation, dedup: see {run.intents_dir}); episodes: {summary.episodes} "
+    not_kept = sum(_lines(path) for path in (run.paths.intents.failures, run.paths.intents.dropped))
+    out.print(f"intents: {_lines(run.paths.intents.sampled)} sampled, {not_kept} not kept (render, "
+              f"validation, dedup: see {run.paths.intents.dir}); episodes: {summary.episodes} "
               f"({', '.join(f'{k} {v}' for k, v in counts.most_common())}); episode failures: {summary.failures}",
               markup=False, soft_wrap=True)
-    out.print(f"dataset: {run.exports_dir}   report: {run.stats_dir / 'corpus.json'}", markup=False, soft_wrap=True)
+    out.print(f"dataset: {run.paths.exports}   report: {run.paths.stats / 'corpus.json'}", markup=False, soft_wrap=True)

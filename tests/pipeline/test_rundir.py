@@ -65,13 +65,13 @@ def test_public_names_are_exported_from_the_package() -> None:
 def test_create_lays_out_the_directory_and_refuses_a_second_run(tmp_path: Path, config: RunConfig) -> None:
     root = tmp_path / "runs" / "one"
     with RunDir.create(root, config) as run:
-        assert run.path == root and run.config_hash == config_hash(config)
+        assert run.paths.root == root and run.config_hash == config_hash(config)
         assert (root / "config.hash").read_text().strip() == config_hash(config)
         assert yaml.safe_load((root / "config.yaml").read_text())["intents"] == config.intents.model_dump(mode="json")
-        assert run.intents_dir.is_dir() and run.exports_dir.is_dir() and run.stats_dir.is_dir()
+        assert run.paths.intents.dir.is_dir() and run.paths.exports.is_dir() and run.paths.stats.is_dir()
         assert run.paths.intents.rendered == root / "intents" / "rendered.jsonl"
         assert run.paths.intents.stats == root / "intents" / "stats.json"
-        assert run.llm_cache_path == root / "llm-cache.sqlite"
+        assert run.paths.llm_cache == root / "llm-cache.sqlite"
         assert run.repair_report.clean and run.done_keys() == set()
         assert list(run.episodes()) == [] and run.failures() == []
     with pytest.raises(ConfigError, match="already holds a run; resume it"):
@@ -228,7 +228,7 @@ def test_done_set_spans_episodes_and_failures_and_appends_are_idempotent(tmp_pat
         assert not run.append_episode(_episode(1))
         assert not run.append_failure(EpisodeFailure.of(["i1"], attempt=0, stage="verify", reason="late"))
         assert not run.append_episode(_episode(2))  # a recorded failure is done too
-        assert len(_lines(run.episodes_path)) == 3 and len(_lines(run.failures_path)) == 1
+        assert len(_lines(run.paths.episodes)) == 3 and len(_lines(run.paths.failures)) == 1
 
     with RunDir.open_for_resume(tmp_path, config) as run:
         assert run.done_keys() == expected
@@ -350,7 +350,7 @@ def test_kill_9_at_random_moments_loses_nothing_whole_and_duplicates_nothing(tmp
             report = run.repair_report
             assert not report.bad_lines and not report.duplicates, str(report)
             torn += len(report.torn)
-            keys = _valid_keys(run.episodes_path)
+            keys = _valid_keys(run.paths.episodes)
             assert len(keys) == len(set(keys)) and set(keys) == run.done_keys()
             assert keys == [(f"i{n}", 0) for n in range(len(keys))]  # a prefix, in order, no holes
             counts.append(len(keys))
@@ -364,5 +364,5 @@ def test_kill_9_at_random_moments_loses_nothing_whole_and_duplicates_nothing(tmp
     assert writer.wait(timeout=60) == 0, (tmp_path / "child.err").read_text()
     with RunDir.open_for_resume(root, config) as run:
         assert run.repair_report.clean
-        assert _valid_keys(run.episodes_path) == [(f"i{n}", 0) for n in range(total)]
+        assert _valid_keys(run.paths.episodes) == [(f"i{n}", 0) for n in range(total)]
         assert run.summary().episodes == total

@@ -17,11 +17,10 @@ from isetrace._cli_common import err
 from isetrace._cli_common import out as console
 from isetrace.export._export import FORMATS, export_episodes, get_format
 from isetrace.jsonl import LineError, iter_jsonl
+from isetrace.pipeline.layout import RunPaths
 from isetrace.records import Episode, Termination
 
-__all__ = ["EPISODES_FILE", "export_command", "parse_terminations"]
-
-EPISODES_FILE = "episodes.jsonl"
+__all__ = ["export_command", "parse_terminations"]
 """The episodes file inside a run directory."""
 
 _REASONS = ", ".join(t.value for t in Termination)
@@ -50,7 +49,8 @@ def _skipped(error: LineError) -> None:
 
 def export_command(
     episodes: Annotated[Path, typer.Argument(
-        help=f"An episodes JSONL file, or a run directory (reads DIR/{EPISODES_FILE}).", show_default=False)],
+        help=f"An episodes JSONL file, or a run directory (reads DIR/{RunPaths(Path()).episodes.name}).",
+        show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="The file to write (replaced only on success).",
                                            show_default=False)],
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")] = "ise-openai",
@@ -65,7 +65,7 @@ def export_command(
     form = get_format(fmt)
     wanted = parse_terminations(include, "--include")
     unwanted = parse_terminations(exclude, "--exclude")
-    source = episodes / EPISODES_FILE if episodes.is_dir() else episodes
+    source = RunPaths(episodes).episodes if episodes.is_dir() else episodes
     if not source.is_file():
         err.print(f"no episodes file at {source}", markup=False, soft_wrap=True)
         raise typer.Exit(1)

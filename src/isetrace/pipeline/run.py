@@ -33,29 +33,28 @@ log = logging.getLogger(__name__)
 async def intents_stage(config: RunConfig, run: RunDir, endpoints: Endpoints,
                         on_rendered: Callable[[bool], None] | None = None) -> list[Intent]:
     """The run's intents: read when already made, else sample → render → validate → dedup → stats."""
-    folder = run.intents_dir
-    final = folder / "intents.jsonl"
-    if final.exists():
-        intents, errors = load_jsonl(final, Intent)
+    files = run.paths.intents
+    if files.intents.exists():
+        intents, errors = load_jsonl(files.intents, Intent)
         for error in errors:
             log.warning("skipped %s", error)
         return intents
-    folder.mkdir(parents=True, exist_ok=True)
+    files.dir.mkdir(parents=True, exist_ok=True)
     sampled = sample_stage(config)
-    write_jsonl(folder / "sampled.jsonl", sampled)
+    write_jsonl(files.sampled, sampled)
     stage = await render_stage(config, endpoints["renderer"], sampled,
                                on_done=(lambda o: on_rendered(o.rendered is not None)) if on_rendered else None)
-    write_jsonl(folder / "rendered.jsonl", stage.kept)
-    write_rows(folder / "failures.jsonl", [{"id": i, "stage": s, "reason": r} for i, s, r in stage.failures])
+    write_jsonl(files.rendered, stage.kept)
+    write_rows(files.failures, [{"id": i, "stage": s, "reason": r} for i, s, r in stage.failures])
     from isetrace.stats.embeddings import make_embedder
 
     embedder = make_embedder(config.intents.embedder)
     result = dedup_stage(config, stage.kept, embedder)
-    write_rows(folder / "dropped.jsonl", [{"id": i.id, "reason": why} for i, why in result.dropped])
+    write_rows(files.dropped, [{"id": i.id, "reason": why} for i, why in result.dropped])
     if result.kept:
         report = diversity_stage(config, result.kept, embedder)
-        (folder / "stats.json").write_text(json.dumps(report.as_dict(), indent=2), encoding="utf-8")
-    write_jsonl(final, result.kept)
+        files.stats.write_text(json.dumps(report.as_dict(), indent=2), encoding="utf-8")
+    write_jsonl(files.intents, result.kept)
     return result.kept
 
 

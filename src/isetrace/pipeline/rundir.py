@@ -18,29 +18,32 @@ runner skips what is in it. A line is complete only when it ends with a newline,
 most a torn tail, which :meth:`RunDir.repair` cuts off (keeping the bytes aside) every time a run
 directory is opened. Nothing is ever rewritten: a file grows by whole lines or is truncated back to
 its last whole line.
+
+The pieces: file names in :mod:`.layout`, the done-set key and failure records in :mod:`.done`, the
+repair in :mod:`._repair`, the lock in :mod:`._lock`, the stored config in :mod:`._stored_config`.
 """
 
 from __future__ import annotations
 
-import fcntl
-import json
 import logging
 import os
-import socket
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeAlias, TypeVar
+from typing import Self
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ValidationError
 
-from isetrace.config import MASK, RunConfig, config_hash, masked_view
+from isetrace.config import RunConfig, config_hash, masked_view
 from isetrace.errors import ConfigError
-from isetrace.jsonl import LineError, append_jsonl, describe_validation_error, fsync_dir, iter_jsonl, write_atomic
+from isetrace.jsonl import LineError, append_jsonl, describe_validation_error, iter_jsonl, write_atomic
+from isetrace.pipeline._lock import RunLock
+from isetrace.pipeline._repair import RepairReport, TornTail, cut_tail, scan_records
+from isetrace.pipeline._stored_config import config_diff, masked_keys, read_config_data, store_config
+from isetrace.pipeline.done import EpisodeFailure, RunKey, episode_key
+from isetrace.pipeline.layout import IntentFiles, RunPaths
 from isetrace.records import Episode, Termination, session_key
 
 __all__ = [
@@ -58,186 +61,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-RunKey: TypeAlias = tuple[str, int]
-"""``(session key, attempt)``: what the done-set holds."""
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def episode_key(episode: Episode) -> RunKey:
-    """The done-set key of an episode: its session key and attempt."""
-    return session_key(intent.id for intent in episode.intents), episode.attempt
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-class EpisodeFailure(BaseModel):
-    """A session that produced no episode, recorded so that a resumed run does not try it again.
-
-    A failure counts as done for its ``(session_key, attempt)``; retrying means a new attempt number.
-    """
-
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
-
-    session_key: str
-    """``"+".join(intent_ids)``, the same key an episode of this session would have."""
-    intent_ids: list[str] = Field(min_length=1)
-    """The intents of the session, in order."""
-    attempt: int = Field(0, ge=0)
-    """Which attempt at the session failed."""
-    stage: str = Field(min_length=1)
-    """Where it failed (``sandbox``, ``simulate``, ``verify``…)."""
-    reason: str
-    """What went wrong, for a person."""
-    at: datetime = Field(default_factory=_now)
-    """When it was recorded (UTC)."""
-
-    @model_validator(mode="after")
-    def _key_matches_intents(self) -> EpisodeFailure:
-        expected = session_key(self.intent_ids)
-        if self.session_key != expected:
-            raise ValueError(f"session_key {self.session_key!r} does not match intent_ids (expected {expected!r})")
-        return self
-
-    @classmethod
-    def of(cls, intent_ids: Sequence[str], *, attempt: int, stage: str, reason: str) -> EpisodeFailure:
-        """A failure of the session made of ``intent_ids``, its key derived from them."""
-        ids = list(intent_ids)
-        return cls(session_key=session_key(ids), intent_ids=ids, attempt=attempt, stage=stage, reason=reason)
-
-    @property
-    def key(self) -> RunKey:
-        return self.session_key, self.attempt
-
-
-# --------------------------------------------------------------------------------------------- layout
-
-
-@dataclass(frozen=True)
-class IntentFiles:
-    """The Stage I files of a run (written by the intents stage; listed here so everyone agrees)."""
-
-    dir: Path
-
-    @property
-    def sampled(self) -> Path:
-        return self.dir / "sampled.jsonl"
-
-    @property
-    def rendered(self) -> Path:
-        return self.dir / "rendered.jsonl"
-
-    @property
-    def intents(self) -> Path:
-        """The final intents: validated and deduplicated."""
-        return self.dir / "intents.jsonl"
-
-    @property
-    def failures(self) -> Path:
-        return self.dir / "failures.jsonl"
-
-    @property
-    def dropped(self) -> Path:
-        return self.dir / "dropped.jsonl"
-
-    @property
-    def stats(self) -> Path:
-        return self.dir / "stats.json"
-
-
-@dataclass(frozen=True)
-class RunPaths:
-    """Where each file of a run directory lives. Pure paths: no lock, no I/O.
-
-    Readers that must not take the lock (export, stats, a report on a live run) use this directly.
-    """
-
-    root: Path
-
-    @property
-    def config(self) -> Path:
-        return self.root / "config.yaml"
-
-    @property
-    def config_previous(self) -> Path:
-        return self.root / "config.previous.yaml"
-
-    @property
-    def config_hash(self) -> Path:
-        return self.root / "config.hash"
-
-    @property
-    def intents(self) -> IntentFiles:
-        return IntentFiles(self.root / "intents")
-
-    @property
-    def episodes(self) -> Path:
-        return self.root / "episodes.jsonl"
-
-    @property
-    def failures(self) -> Path:
-        return self.root / "failures.jsonl"
-
-    @property
-    def llm_cache(self) -> Path:
-        return self.root / "llm-cache.sqlite"
-
-    @property
-    def exports(self) -> Path:
-        return self.root / "exports"
-
-    @property
-    def stats(self) -> Path:
-        return self.root / "stats"
-
-    @property
-    def lock(self) -> Path:
-        return self.root / "run.lock"
-
-    def directories(self) -> tuple[Path, ...]:
-        return self.intents.dir, self.exports, self.stats
-
-
-# --------------------------------------------------------------------------------------------- reports
-
-
-@dataclass(frozen=True)
-class TornTail:
-    """The end of a file that was not a whole line of JSON: cut off, and kept at ``kept_at``."""
-
-    path: Path
-    line: int
-    """Line number where the cut begins."""
-    size: int
-    """Bytes cut."""
-    kept_at: Path
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: torn tail of {self.size} bytes ({self.reason}); cut, kept at {self.kept_at}"
-
-
-@dataclass(frozen=True)
-class RepairReport:
-    """What opening a run directory found: torn tails cut, bad lines and duplicates left in place."""
-
-    torn: tuple[TornTail, ...] = ()
-    bad_lines: tuple[LineError, ...] = ()
-    """Complete lines that are not a valid record; reported as ``file:line``, never deleted."""
-    duplicates: tuple[LineError, ...] = ()
-    """Records whose key an earlier line already has; the first one counts."""
-
-    @property
-    def clean(self) -> bool:
-        return not (self.torn or self.bad_lines or self.duplicates)
-
-    def __str__(self) -> str:
-        if self.clean:
-            return "run directory is intact"
-        return "\n".join(str(item) for item in (*self.torn, *self.bad_lines, *self.duplicates))
 
 
 @dataclass(frozen=True)
@@ -258,202 +81,6 @@ class RunSummary:
         return self.by_termination[Termination.SUCCESS]
 
 
-# --------------------------------------------------------------------------------------------- config
-
-
-def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(node, Mapping) and node:
-        flat: dict[str, Any] = {}
-        for key, value in node.items():
-            flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-        return flat
-    return {prefix: node}
-
-
-_ABSENT = object()
-
-
-def _show(value: Any) -> str:
-    return "(absent)" if value is _ABSENT else json.dumps(value, ensure_ascii=False, default=str)
-
-
-def config_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
-    """``dotted.key: old → new`` for every leaf that differs between two plain-data configs, sorted."""
-    before, after = _flatten(old), _flatten(new)
-    lines = []
-    for key in sorted(before.keys() | after.keys()):
-        was, now = before.get(key, _ABSENT), after.get(key, _ABSENT)
-        if was != now or type(was) is not type(now):
-            lines.append(f"{key}: {_show(was)} → {_show(now)}")
-    return lines
-
-
-def _read_config_data(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of config sections, got {type(data).__name__}")
-    return data
-
-
-_CONFIG_HEADER = "# The resolved configuration of this run, secrets masked. Written by isetrace; do not edit.\n"
-
-
-def _store_config(paths: RunPaths, config: RunConfig) -> None:
-    """Write config.yaml, then config.hash: the hash is written last, so it marks a complete config."""
-    text = _CONFIG_HEADER + yaml.safe_dump(masked_view(config), sort_keys=False, allow_unicode=True)
-    write_atomic(paths.config, text.encode("utf-8"))
-    write_atomic(paths.config_hash, f"{config_hash(config)}\n".encode())
-
-
-# --------------------------------------------------------------------------------------------- lock
-
-
-class _RunLock:
-    """An exclusive ``flock`` on ``run.lock``. The kernel drops it when the holder dies, however it dies."""
-
-    def __init__(self, fd: int) -> None:
-        self._fd: int | None = fd
-
-    @classmethod
-    def acquire(cls, path: Path) -> _RunLock:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 256, 0).decode("utf-8", "replace").split()
-            os.close(fd)
-            who = f"process {holder[0]}" if holder else "another process"
-            if len(holder) > 1:
-                who += f" on {holder[1]}"
-            raise ConfigError(
-                f"run directory {path.parent} is in use by {who} (it holds {path.name}); two processes cannot "
-                "run one directory. Wait for it to finish or stop it; a lock left by a process that died "
-                "is released by itself."
-            ) from None
-        except BaseException:
-            os.close(fd)
-            raise
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()} {socket.gethostname()}\n".encode(), 0)
-        return cls(fd)
-
-    def release(self) -> None:
-        if self._fd is None:
-            return
-        fd, self._fd = self._fd, None
-        try:
-            os.ftruncate(fd, 0)  # while still held: the next holder writes its own pid
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
-
-    @property
-    def held(self) -> bool:
-        return self._fd is not None
-
-
-# --------------------------------------------------------------------------------------------- repair
-
-
-@dataclass
-class _Scan:
-    good_end: int = 0
-    """Byte offset just past the last whole line of JSON (or blank line) before the tail."""
-    tail: list[LineError] = field(default_factory=list)
-    bad: list[LineError] = field(default_factory=list)
-    duplicates: list[LineError] = field(default_factory=list)
-    keys: dict[RunKey, int] = field(default_factory=dict)
-
-
-def _scan(path: Path, model: type[M], key_of: Callable[[M], RunKey]) -> _Scan:
-    """Read a JSONL file of records once: its torn tail, its bad lines, and the keys of its records.
-
-    The tail is every line after the last complete line of valid JSON: lines without a newline or
-    that do not parse. A complete line of JSON that is not a valid record is a bad line (a schema
-    problem, not a crash) and is never cut.
-    """
-    scan = _Scan()
-    if not path.exists():
-        return scan
-    pending: list[LineError] = []
-    offset = 0
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            offset += len(raw)
-            if not raw.endswith(b"\n"):
-                pending.append(LineError(path, number, "the line has no newline at its end"))
-                continue  # only the last line of a file can lack its newline
-            body = raw.strip()
-            if not body:
-                if not pending:
-                    scan.good_end = offset
-                continue
-            try:
-                record = model.model_validate_json(body)
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                if first["type"] == "json_invalid":
-                    pending.append(LineError(path, number, f"not valid JSON ({first['msg']})"))
-                    continue
-                scan.bad.extend(pending)
-                scan.bad.append(LineError(path, number, describe_validation_error(exc)))
-            else:
-                scan.bad.extend(pending)
-                key = key_of(record)
-                seen = scan.keys.setdefault(key, number)
-                if seen != number:
-                    scan.duplicates.append(LineError(
-                        path, number, f"duplicate of line {seen} (session {key[0]!r}, attempt {key[1]}); ignored"))
-            pending = []
-            scan.good_end = offset
-    scan.tail = pending
-    return scan
-
-
-def _aside_path(path: Path) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-    candidate = path.with_name(f"{path.name}.torn-{stamp}")
-    number = 1
-    while candidate.exists():
-        candidate = path.with_name(f"{path.name}.torn-{stamp}-{number}")
-        number += 1
-    return candidate
-
-
-def _cut_tail(path: Path, scan: _Scan) -> TornTail:
-    """Copy the bytes past ``scan.good_end`` aside (durably), then truncate the file there."""
-    with path.open("r+b") as handle:
-        handle.seek(scan.good_end)
-        torn = handle.read()
-        aside = _aside_path(path)
-        with aside.open("xb") as kept:
-            kept.write(torn)
-            kept.flush()
-            os.fsync(kept.fileno())
-        handle.truncate(scan.good_end)
-        handle.flush()
-        os.fsync(handle.fileno())
-    fsync_dir(path.parent)
-    first = scan.tail[0]
-    reason = first.reason + (f", and {len(scan.tail) - 1} more line(s)" if len(scan.tail) > 1 else "")
-    return TornTail(path=path, line=first.line, size=len(torn), kept_at=aside, reason=reason)
-
-
-def _failure_key(failure: EpisodeFailure) -> RunKey:
-    return failure.key
-
-
-def _masked_keys(data: Mapping[str, Any]) -> list[str]:
-    """Dotted keys whose stored value was masked (a secret, or a list holding one)."""
-    return sorted(key for key, value in _flatten(data).items()
-                  if value == MASK or (isinstance(value, list) and MASK in value))
-
-
 # --------------------------------------------------------------------------------------------- RunDir
 
 
@@ -465,7 +92,7 @@ class RunDir:
     :meth:`close`. Appends are durable when they return. Not thread-safe: one runner appends.
     """
 
-    def __init__(self, paths: RunPaths, config: RunConfig, lock: _RunLock) -> None:
+    def __init__(self, paths: RunPaths, config: RunConfig, lock: RunLock) -> None:
         """Internal: use :meth:`create` or :meth:`open_for_resume`."""
         self.paths = paths
         self.config = config
@@ -485,7 +112,7 @@ class RunDir:
             paths.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ConfigError(f"cannot make run directory {paths.root}: {exc.strerror or exc}") from exc
-        lock = _RunLock.acquire(paths.lock)
+        lock = RunLock.acquire(paths.lock)
         try:
             if paths.config_hash.exists():
                 raise ConfigError(
@@ -500,7 +127,7 @@ class RunDir:
                 )
             for directory in paths.directories():
                 directory.mkdir(exist_ok=True)
-            _store_config(paths, config)
+            store_config(paths, config)
             return cls(paths, config, lock)
         except BaseException:
             lock.release()
@@ -519,7 +146,7 @@ class RunDir:
             raise ConfigError(
                 f"{paths.root} holds no run to resume (no {paths.config_hash.name}); start a new run there instead"
             )
-        lock = _RunLock.acquire(paths.lock)
+        lock = RunLock.acquire(paths.lock)
         try:
             stored = paths.config_hash.read_text(encoding="utf-8").strip()
             wanted = config_hash(config)
@@ -535,7 +162,7 @@ class RunDir:
     @staticmethod
     def _change_config(paths: RunPaths, config: RunConfig, stored: str, wanted: str, *, force: bool) -> None:
         try:
-            changes = config_diff(_read_config_data(paths.config), masked_view(config))
+            changes = config_diff(read_config_data(paths.config), masked_view(config))
             if not changes:
                 changes = ["(no visible difference: masked secret values differ, or an earlier forced "
                            "change was cut short)"]
@@ -554,7 +181,7 @@ class RunDir:
             )
         if paths.config.exists():
             write_atomic(paths.config_previous, paths.config.read_bytes())
-        _store_config(paths, config)
+        store_config(paths, config)
         log.warning("run directory %s: configuration changed by force (hash %s → %s):\n  %s",
                     paths.root, stored, wanted, listing)
 
@@ -566,8 +193,8 @@ class RunDir:
         stored): such a run must be resumed with its original config file.
         """
         paths = RunPaths(Path(path))
-        data = _read_config_data(paths.config)
-        masked = _masked_keys(data)
+        data = read_config_data(paths.config)
+        masked = masked_keys(data)
         if masked:
             raise ConfigError(
                 f"{paths.config} has masked secret values ({', '.join(masked)}), which are never stored; "
@@ -577,38 +204,6 @@ class RunDir:
             return RunConfig.model_validate(data)
         except ValidationError as exc:
             raise ConfigError(f"{paths.config}: not a valid configuration ({describe_validation_error(exc)})") from None
-
-    # ------------------------------------------------------------------------------ paths
-
-    @property
-    def path(self) -> Path:
-        """The run directory itself."""
-        return self.paths.root
-
-    @property
-    def intents_dir(self) -> Path:
-        """Stage I files; their names are in ``paths.intents`` (sampled, rendered, intents, …)."""
-        return self.paths.intents.dir
-
-    @property
-    def episodes_path(self) -> Path:
-        return self.paths.episodes
-
-    @property
-    def failures_path(self) -> Path:
-        return self.paths.failures
-
-    @property
-    def llm_cache_path(self) -> Path:
-        return self.paths.llm_cache
-
-    @property
-    def exports_dir(self) -> Path:
-        return self.paths.exports
-
-    @property
-    def stats_dir(self) -> Path:
-        return self.paths.stats
 
     # ------------------------------------------------------------------------------ lifetime
 
@@ -644,10 +239,11 @@ class RunDir:
         bad: list[LineError] = []
         duplicates: list[LineError] = []
         done: set[RunKey] = set()
-        for scan, path in ((_scan(self.paths.episodes, Episode, episode_key), self.paths.episodes),
-                           (_scan(self.paths.failures, EpisodeFailure, _failure_key), self.paths.failures)):
+        episodes = scan_records(self.paths.episodes, Episode, episode_key)
+        failures = scan_records(self.paths.failures, EpisodeFailure, lambda failure: failure.key)
+        for scan, path in ((episodes, self.paths.episodes), (failures, self.paths.failures)):
             if scan.tail:
-                torn.append(_cut_tail(path, scan))
+                torn.append(cut_tail(path, scan))
             bad.extend(scan.bad)
             duplicates.extend(scan.duplicates)
             done.update(scan.keys)

@@ -17,13 +17,12 @@ from rich.text import Text
 
 from isetrace._cli_common import err, out
 from isetrace.jsonl import LineError, iter_jsonl, load_jsonl
+from isetrace.pipeline.layout import RunPaths
 from isetrace.records import Episode, Intent
 from isetrace.stats.corpus import CorpusStats, corpus_stats
 
 __all__ = ["stats_command"]
 
-EPISODES_FILE = "episodes.jsonl"
-INTENTS_FILE = Path("intents") / "intents.jsonl"
 STATS_FILE = Path("stats") / "corpus.json"
 
 
@@ -63,12 +62,13 @@ def stats_command(
     calls, distinct tools, domains × tasks × tools per intent, complexity, Vendi, Distinct-N, terminations,
     tool errors and recoveries, tool co-occurrence — with the published ISE values beside them."""
     is_run_dir = run_dir.is_dir()
-    episodes_path = run_dir / EPISODES_FILE if is_run_dir else run_dir
+    files = RunPaths(run_dir)
+    episodes_path = files.episodes if is_run_dir else run_dir
     if not episodes_path.is_file():
         err.print(f"no episodes file at {episodes_path}", markup=False, soft_wrap=True)
         raise typer.Exit(1)
-    if intents_file is None and is_run_dir and (run_dir / INTENTS_FILE).is_file():
-        intents_file = run_dir / INTENTS_FILE
+    if intents_file is None and is_run_dir and files.intents.intents.is_file():
+        intents_file = files.intents.intents
     pool = _intents(intents_file) if intents_file is not None else None
 
     use = None
