@@ -74,8 +74,14 @@ class SandboxHome:
         self.templates = root / "templates"
         self.sessions = root / "sessions"
         self.as_root = os.geteuid() == 0
+        self._prepared = False
+        self._supervisors: dict[Path, Path] = {}
 
     def _prepare(self) -> None:
+        """Make the home's directories, once per instance (every session start asks)."""
+        if self._prepared:
+            return
+        self._prepared = True
         for directory in (self.root, self.templates, self.sessions):
             directory.mkdir(parents=True, exist_ok=True)
             directory.chmod(0o755)
@@ -148,6 +154,8 @@ class SandboxHome:
         virtualenv under /root), so sandboxes bind this copy; it is named by its content's hash, so
         sessions of different versions never share a stale one.
         """
+        if source in self._supervisors:  # the same script for every session of this home's run
+            return self._supervisors[source]
         self._prepare()
         data = source.read_bytes()
         folder = self.root / "bin"
@@ -159,6 +167,7 @@ class SandboxHome:
             staging.write_bytes(data)
             staging.chmod(0o644)
             os.replace(staging, target)
+        self._supervisors[source] = target
         return target
 
     # ------------------------------------------------------------------ sessions
