@@ -1,9 +1,11 @@
 """Running episodes for a list of intents: sessions by mode, bounded concurrency, each saved as it ends.
 
-This is the small runner behind ``ise simulate``: it groups intents into sessions (one each, or
-``intents_per_session`` in multi mode), runs up to ``run.concurrency`` episodes at once — each with its
-own sandbox — and hands every finished episode to a callback, so the caller can append it to disk
-before the next one ends.
+:func:`run_sessions` is the scheduler every local runner shares (``ise simulate`` through
+:func:`simulate_all`, and the episode stage of ``ise run``): it groups nothing and records nothing, it
+runs up to ``run.concurrency`` sessions at once, longest first, each opening its own sandbox from one
+opener that keeps spares started ahead. :func:`simulate_all` groups intents into sessions (one each, or
+``intents_per_session`` in multi mode) and hands every finished episode to a callback, so the caller
+can append it to disk before the next one ends.
 """
 
 from __future__ import annotations
