@@ -59,9 +59,5 @@ class ResponseCache:
             (key, model, json.dumps(completion, ensure_ascii=False), time.time()),
         )
 
-    def __len__(self) -> int:
-        count: int = self._db.execute("SELECT COUNT(*) FROM replies").fetchone()[0]
-        return count
-
     def close(self) -> None:
         self._db.close()

@@ -74,6 +74,9 @@ class ChatClient:
         self._cache = cache
         self._gate = asyncio.Semaphore(config.concurrency)
         self._rng = random.Random(seed)
+        self._fixed_fields = {**request_fields(config.model, config.thinking_style, config.thinking),
+                              **config.extra_body}
+        """What every request of this endpoint carries besides messages, tools and sampling settings."""
         self._sdk = openai.AsyncOpenAI(
             base_url=base_url,
             api_key=_api_key(role, config, os.environ if environ is None else environ),
@@ -100,8 +103,7 @@ class ChatClient:
             body["max_tokens"] = self.config.max_tokens
         if tools:
             body["tools"] = list(tools)
-        body.update(request_fields(self.config.model, self.config.thinking_style, self.config.thinking))
-        body.update(self.config.extra_body)
+        body.update(self._fixed_fields)
         return body
 
     async def chat(
@@ -119,7 +121,8 @@ class ChatClient:
         """
         body = self.request_body(messages, tools)
         offered = {str(t.get("function", {}).get("name")) for t in tools} if tools else None
-        key = request_key(body)
+        # The key hashes the whole conversation: made only when there is a cache to look it up in.
+        key = request_key(body) if self._cache is not None else ""
         if self._cache is not None and use_cache:
             hit = self._cache.get(key)
             if hit is not None:

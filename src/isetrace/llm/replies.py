@@ -39,16 +39,6 @@ class ChatReply:
         """No text and no tool calls: nothing to act on."""
         return not self.content.strip() and not self.tool_calls
 
-    def assistant_message(self) -> dict[str, Any]:
-        """The reply as an OpenAI assistant message, ready to append to the conversation."""
-        message: dict[str, Any] = {"role": "assistant", "content": self.content or None}
-        if self.tool_calls:
-            message["tool_calls"] = [
-                {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments_raw}}
-                for c in self.tool_calls
-            ]
-        return message
-
 
 def _parse_arguments(raw: str) -> tuple[dict[str, Any] | None, str | None]:
     text = raw.strip() or "{}"

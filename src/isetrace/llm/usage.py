@@ -6,7 +6,7 @@ where. One :class:`RoleUsage` per role, summed by :class:`UsageMeter`.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 __all__ = ["RoleUsage", "UsageMeter"]
 
@@ -29,10 +29,6 @@ class RoleUsage:
     latency_s: float = 0.0
     """Wall time spent waiting for replies, retries and backoff included."""
 
-    @property
-    def total_tokens(self) -> int:
-        return self.prompt_tokens + self.completion_tokens
-
 
 @dataclass
 class UsageMeter:
@@ -43,15 +39,3 @@ class UsageMeter:
     def role(self, name: str) -> RoleUsage:
         """The counters of ``name``, created on first use."""
         return self.roles.setdefault(name, RoleUsage())
-
-    def total(self) -> RoleUsage:
-        """All roles summed."""
-        total = RoleUsage()
-        for usage in self.roles.values():
-            for key, value in asdict(usage).items():
-                setattr(total, key, getattr(total, key) + value)
-        return total
-
-    def snapshot(self) -> dict[str, dict[str, float]]:
-        """Plain data for logs and run directories: role → counters."""
-        return {name: asdict(usage) for name, usage in sorted(self.roles.items())}

@@ -272,16 +272,20 @@ def _evidence(sentence: str, match: re.Match[str]) -> str:
     return sentence[match.start() : max(end, match.end())][:_EVIDENCE_CHARS].strip()
 
 
-@functools.cache
 def _any_of(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
     """One pattern matching where any of ``patterns`` does: most sentences match none, and one search
     rules them out (detection runs on every simulated turn)."""
     return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), _FLAGS)
 
 
-def _first(patterns: tuple[re.Pattern[str], ...], sentence: str) -> re.Match[str] | None:
-    """The match of the first pattern, in order, that matches: the evidence a rule quotes."""
-    if _any_of(patterns).search(sentence) is None:
+_RULES_ANY = {kind: _any_of(patterns) for kind, patterns in _RULES.items()}
+_REPORTS_ANY = _any_of(_REPORTS)
+
+
+def _first(patterns: tuple[re.Pattern[str], ...], any_of: re.Pattern[str], sentence: str) -> re.Match[str] | None:
+    """The match of the first pattern, in order, that matches: the evidence a rule quotes. ``any_of`` is
+    the patterns in one, to rule a sentence out with one search."""
+    if any_of.search(sentence) is None:
         return None
     for pattern in patterns:
         match = pattern.search(sentence)
@@ -309,9 +313,9 @@ def _rule_findings(turn: str) -> Iterator[DriftFinding]:
         yield DriftFinding("assistant_offer", _evidence(turn, opener))
     for sentence in _sentences(turn):
         for kind, patterns in _RULES.items():
-            match = _first(patterns, sentence)
+            match = _first(patterns, _RULES_ANY[kind], sentence)
             if kind == "agent_voice" and match is None:
-                match = _first(_REPORTS, sentence)
+                match = _first(_REPORTS, _REPORTS_ANY, sentence)
                 if match is not None and _report_is_users(sentence, has_directive):
                     match = None
             if kind == "apology" and match is not None and _apology_is_users(sentence):
@@ -339,18 +343,19 @@ def _content_words(text: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=1024)
-def _intent_words(intent: str) -> list[str]:
-    """The intent's content words: the same for every turn of its conversation, so read once."""
-    return _content_words(intent)
+def _intent_words(intent: str) -> tuple[int, frozenset[str]]:
+    """How many content words the intent has, and which: the same for every turn of its conversation."""
+    words = _content_words(intent)
+    return len(words), frozenset(words)
 
 
 def _restates_intent(turn: str, intent: str, turn_index: int) -> bool:
-    intent_words = _intent_words(intent)
-    if len(set(intent_words)) < _MIN_INTENT_WORDS:
+    intent_length, intent_words = _intent_words(intent)
+    if len(intent_words) < _MIN_INTENT_WORDS:
         return False
     turn_words = _content_words(turn)
-    coverage = len(set(intent_words) & set(turn_words)) / len(set(intent_words))
-    length = len(turn_words) / len(intent_words)
+    coverage = len(intent_words & set(turn_words)) / len(intent_words)
+    length = len(turn_words) / intent_length
     min_coverage, min_length = _FIRST_TURN_BAR if turn_index == 0 else _LATER_TURN_BAR
     return coverage >= min_coverage and length >= min_length
 

@@ -43,10 +43,6 @@ class FaultKind(StrEnum):
     """A simulated user's reply slips into the assistant's voice (offers help, apologises)."""
 
 
-TRANSPORT_FAULTS = (FaultKind.RATE_LIMIT, FaultKind.SERVER_ERROR, FaultKind.DISCONNECT, FaultKind.SLOW)
-"""Faults decided before the policy runs; the others change the policy's reply."""
-
-
 class FaultRule(BaseModel):
     """How often one fault fires. In YAML a bare number is shorthand for ``{rate: N}``."""
 
