@@ -29,7 +29,7 @@ def _roles(config: RunConfig, run: RunDir, stage: str) -> list[str]:
     if stage in ("all", "intents") and not run.paths.intents.intents.exists():
         roles.append("renderer")
     if stage in ("all", "episodes"):
-        roles += ["agent"] if config.simulate.mode == "query" else ["agent", "user"]
+        roles += config.simulate.episode_roles
     return roles
 
 
@@ -46,8 +46,10 @@ async def _pipeline(config: RunConfig, run: RunDir, stage: str, stop: asyncio.Ev
     roles = _roles(config, run, stage)
     if not roles:
         return outcome
+    config = _with_run_cache(config, run)  # for every executor: Ray workers replay from the run's cache too
     progress = make_progress()
-    async with open_endpoints(_with_run_cache(config, run), roles, environ=os.environ) as endpoints:
+    intents = None
+    async with open_endpoints(config, roles, environ=os.environ) as endpoints:
         if stage in ("all", "intents"):
             intents_done = run.paths.intents.intents.exists()
             if not intents_done:
@@ -59,7 +61,8 @@ async def _pipeline(config: RunConfig, run: RunDir, stage: str, stop: asyncio.Ev
                     progress.close()
             err.print(f"intents: {len(intents)} ready ({run.paths.intents.intents})", markup=False)
         if stage in ("all", "episodes"):
-            intents = await intents_stage(config, run, endpoints)
+            if intents is None:
+                intents = await intents_stage(config, run, endpoints)
             sessions = pending_sessions(config, intents, run)
             err.print(f"episodes: {len(sessions)} to run", markup=False)
             progress = make_progress()

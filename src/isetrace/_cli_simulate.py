@@ -39,7 +39,7 @@ def simulate(
         err.print("no usable intents", markup=False)
         raise typer.Exit(1)
     progress = make_progress()
-    roles = ["agent"] if resolved.simulate.mode == "query" else ["agent", "user"]
+    roles = resolved.simulate.episode_roles
 
     def save(episode: Episode) -> None:
         append_jsonl(out_file, [episode])

@@ -265,6 +265,11 @@ class SimulateConfig(_Section):
     date: dt.date | None = None
     """The date the agent is told (YYYY-MM-DD); fix it for reproducible runs. Default: today."""
 
+    @property
+    def episode_roles(self) -> list[str]:
+        """The endpoints an episode calls: the agent, and the simulated user unless in query mode."""
+        return ["agent"] if self.mode == "query" else ["agent", "user"]
+
 
 ExportFormat = Literal["ise-openai", "openai-strict", "sharegpt", "hf"]
 DEFAULT_EXPORTS: tuple[ExportFormat, ...] = ("ise-openai", "openai-strict", "sharegpt")

@@ -34,8 +34,7 @@ def episode_job(config_json: str, session_json: list[str], episode_id: str) -> s
     session = [Intent.model_validate_json(item) for item in session_json]
 
     async def go() -> Episode:
-        roles = ["agent"] if config.simulate.mode == "query" else ["agent", "user"]
-        async with open_endpoints(config, roles) as endpoints:
+        async with open_endpoints(config, config.simulate.episode_roles) as endpoints:
             return await run_episode(session, config=config, endpoints=endpoints, episode_id=episode_id,
                                      open_sandbox=SessionOpener(config.sandbox), environ=os.environ)
 
