@@ -27,11 +27,11 @@ from pathlib import Path
 
 from isetrace.config import SandboxConfig
 from isetrace.errors import SandboxUnavailable
-from isetrace.sandbox._common import supervisor_settings
+from isetrace.sandbox._common import Preflight, supervisor_settings
 from isetrace.sandbox.base import SessionInfo
 from isetrace.sandbox.cgroups import SessionCgroup, cgroup_problem
 from isetrace.sandbox.session import SupervisedSandbox, launch_supervised, supervisor_config_arg, supervisor_path
-from isetrace.sandbox.templates import SANDBOX_HOST_UID, SandboxHome, default_home, remove_session_dir
+from isetrace.sandbox.templates import SANDBOX_HOST_UID, SandboxHome, remove_session_dir
 
 __all__ = ["WORKSPACE", "bwrap_problems", "open_bwrap"]
 
@@ -111,16 +111,14 @@ def _bwrap_argv(config: SandboxConfig, scratch: Path, merged: Path, supervisor: 
     return argv
 
 
-def _launcher(config: SandboxConfig, template: Path, scratch: Path, bwrap_argv: list[str],
+def _launcher(config: SandboxConfig, template: Path, layer: Path, bwrap_argv: list[str],
               wait_for_go: bool) -> list[str]:
     """``unshare`` + a few mounts, then exec bwrap (behind ``setpriv`` as root): the overlay must exist
-    before bwrap binds it.
+    before bwrap binds it. ``layer`` is the empty directory the session's tmpfs is mounted on.
 
     With ``wait_for_go`` the launcher first reads one line from its stdin, so the host can put it into
     the session's cgroup before it starts anything.
     """
-    layer = scratch / "layer"
-    layer.mkdir()
     upper, work, merged = layer / "upper", layer / "work", layer / "merged"
     script = "; ".join([
         *(["read -r go"] if wait_for_go else []),
@@ -162,28 +160,29 @@ def _check_reachable(root: Path) -> None:
             )
 
 
-async def open_bwrap(config: SandboxConfig, home: SandboxHome | None = None) -> SupervisedSandbox:
+_PREFLIGHT = Preflight("bwrap", bwrap_problems)
+
+
+async def open_bwrap(config: SandboxConfig, home: SandboxHome) -> SupervisedSandbox:
     """Open a bubblewrap session from the configured template.
 
     Raises :class:`SandboxUnavailable` naming what is missing or refused when the sandbox cannot start.
     """
-    problems = bwrap_problems()
-    if problems:
-        raise SandboxUnavailable("the bwrap sandbox cannot run here: " + "; ".join(problems))
-    home = home or SandboxHome(default_home(config.home))
+    _PREFLIGHT.require()
     _check_reachable(home.root)
     template = home.template(config.template)
     if "," in str(template) or ":" in str(template):
         raise SandboxUnavailable(f"template path {template} contains ',' or ':', which overlayfs cannot take")
     session_id, scratch = home.new_session()
     settings = supervisor_config_arg(supervisor_settings(config, WORKSPACE, HOME))
-    merged = scratch / "layer" / "merged"
+    layer = scratch / "layer"
+    layer.mkdir()
     cgroup = _session_cgroup(session_id, config)
     supervisor = home.supervisor_script(supervisor_path())
-    argv = _launcher(config, template, scratch, _bwrap_argv(config, scratch, merged, supervisor, settings),
+    argv = _launcher(config, template, layer, _bwrap_argv(config, scratch, layer / "merged", supervisor, settings),
                      cgroup is not None)
     if os.geteuid() == 0:
-        os.chown(scratch / "layer", SANDBOX_HOST_UID, SANDBOX_HOST_UID)
+        os.chown(layer, SANDBOX_HOST_UID, SANDBOX_HOST_UID)
 
     async def join_cgroup(process: asyncio.subprocess.Process) -> None:
         assert cgroup is not None and process.stdin is not None

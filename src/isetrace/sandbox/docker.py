@@ -13,11 +13,10 @@ import subprocess
 from pathlib import Path
 
 from isetrace.config import SandboxConfig
-from isetrace.errors import SandboxUnavailable
-from isetrace.sandbox._common import supervisor_settings
+from isetrace.sandbox._common import Preflight, supervisor_settings
 from isetrace.sandbox.base import SessionInfo
 from isetrace.sandbox.session import SupervisedSandbox, launch_supervised, supervisor_config_arg, supervisor_path
-from isetrace.sandbox.templates import SandboxHome, default_home, remove_session_dir
+from isetrace.sandbox.templates import SandboxHome, remove_session_dir
 
 __all__ = ["docker_problems", "open_docker"]
 
@@ -53,12 +52,12 @@ def _run_argv(config: SandboxConfig, name: str, workspace: str, supervisor: Path
     return [*argv, config.image, "python3", "-I", "-S", SUPERVISOR, settings_arg]
 
 
-async def open_docker(config: SandboxConfig, home: SandboxHome | None = None) -> SupervisedSandbox:
+_PREFLIGHT = Preflight("docker", docker_problems)
+
+
+async def open_docker(config: SandboxConfig, home: SandboxHome) -> SupervisedSandbox:
     """Open a container session. Raises :class:`SandboxUnavailable` when no engine runs or the image fails."""
-    problems = docker_problems()
-    if problems:
-        raise SandboxUnavailable("the docker sandbox cannot run here: " + "; ".join(problems))
-    home = home or SandboxHome(default_home(config.home))
+    _PREFLIGHT.require()
     template = home.template(config.template)
     session_id, scratch = home.new_session()
     workspace = scratch / "workspace"

@@ -15,7 +15,7 @@ from isetrace.config import SandboxConfig
 from isetrace.sandbox._common import supervisor_settings
 from isetrace.sandbox.base import SessionInfo
 from isetrace.sandbox.session import SupervisedSandbox, launch_supervised, supervisor_config_arg, supervisor_path
-from isetrace.sandbox.templates import SandboxHome, default_home, remove_session_dir
+from isetrace.sandbox.templates import SandboxHome, remove_session_dir
 
 __all__ = ["WARNING", "open_local"]
 
@@ -25,10 +25,9 @@ WARNING = ("the 'local' sandbox backend does NOT isolate anything: commands run 
            "its files and network. Use it for development only; use 'bwrap' for real runs.")
 
 
-async def open_local(config: SandboxConfig, home: SandboxHome | None = None) -> SupervisedSandbox:
+async def open_local(config: SandboxConfig, home: SandboxHome) -> SupervisedSandbox:
     """Open a local session: a copy of the template in a scratch directory, and a supervisor on the host."""
     log.warning(WARNING)
-    home = home or SandboxHome(default_home(config.home))
     template = home.template(config.template)
     session_id, scratch = home.new_session()
     workspace, user_home = scratch / "workspace", scratch / "home"
