@@ -5,17 +5,29 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
 
 from isetrace._cli_common import ConfigOption, SetOption, err, out, resolve_config
 from isetrace.config import RunConfig
+from isetrace.intents.dedup import DedupResult
+from isetrace.intents.files import IntentFiles
 from isetrace.intents.render import RenderOutcome
-from isetrace.intents.stage import RenderStage, dedup_stage, diversity_stage, render_stage, sample_stage
+from isetrace.intents.stage import (
+    RenderStage,
+    dedup_stage,
+    diversity_stage,
+    dropped_rows,
+    make_intents,
+    render_stage,
+    sample_stage,
+)
 from isetrace.jsonl import load_jsonl, write_jsonl, write_rows
+from isetrace.llm.client import ChatClient
 from isetrace.llm.endpoints import open_endpoints
 from isetrace.llm.usage import UsageMeter
 from isetrace.progress import make_progress
@@ -82,18 +94,22 @@ def _usage_table(usage: UsageMeter) -> Table:
     return table
 
 
-def _render(resolved: RunConfig, sampled: list[Intent]) -> tuple[RenderStage, UsageMeter]:
+T = TypeVar("T")
+
+
+def _run_rendering(resolved: RunConfig, total: int,
+                   work: Callable[[ChatClient, Callable[[RenderOutcome], None]], Awaitable[T]]) -> tuple[T, UsageMeter]:
+    """``work(renderer, on_rendered)`` with the renderer endpoint open and rendering progress shown."""
     progress = make_progress()
 
-    async def run() -> tuple[RenderStage, UsageMeter]:
+    async def run() -> tuple[T, UsageMeter]:
         async with open_endpoints(resolved, ["renderer"]) as endpoints:
-            progress.start("rendering intents", len(sampled))
+            progress.start("rendering intents", total)
             try:
-                stage = await render_stage(resolved, endpoints["renderer"], sampled,
-                                           on_done=lambda o: progress.advance(o.rendered is not None))
+                result = await work(endpoints["renderer"], lambda o: progress.advance(o.rendered is not None))
             finally:
                 progress.close()
-            return stage, endpoints.usage
+            return result, endpoints.usage
 
     return asyncio.run(run())
 
@@ -122,9 +138,10 @@ def intents_render(
     """
     resolved = resolve_config(config, overrides)
     sampled = _read(in_file) if in_file is not None else sample_stage(resolved, count, seed)
-    stage, usage = _render(resolved, sampled)
+    stage, usage = _run_rendering(resolved, len(sampled), lambda renderer, on_rendered: render_stage(
+        resolved, renderer, sampled, on_done=on_rendered))
     write_jsonl(out_file, stage.kept)
-    write_rows(_sibling(out_file, "failures"), [{"id": i, "stage": s, "reason": r} for i, s, r in stage.failures])
+    write_rows(_sibling(out_file, "failures"), stage.failure_rows())
     if not quiet:
         _print_outcomes(stage.outcomes)
     _report_render(stage, usage, out_file)
@@ -154,10 +171,14 @@ def intents_dedup(
     use = _embedder(resolved, embedder) if resolved.intents.dedup.semantic else None
     result = dedup_stage(resolved, intents, use)
     write_jsonl(out_file, result.kept)
-    write_rows(_sibling(out_file, "dropped"), [{"id": i.id, "reason": why} for i, why in result.dropped])
+    write_rows(_sibling(out_file, "dropped"), dropped_rows(result))
+    _print_passes(result)
+    out.print(f"kept {len(result.kept)} of {len(intents)} → {out_file}", markup=False)
+
+
+def _print_passes(result: DedupResult) -> None:
     for step in result.passes:
         out.print(f"{step.name:>10}: {step.before} in, {step.removed} removed", markup=False)
-    out.print(f"kept {len(result.kept)} of {len(intents)} → {out_file}", markup=False)
 
 
 def _print_report(report: Any) -> None:
@@ -213,21 +234,12 @@ def intents_make(
 ) -> None:
     """All of Stage I: sample → render → validate → dedup → stats, into OUT_DIR."""
     resolved = resolve_config(config, overrides)
-    sampled = sample_stage(resolved, count, seed)
-    write_jsonl(out_dir / "sampled.jsonl", sampled)
-    stage, usage = _render(resolved, sampled)
-    write_jsonl(out_dir / "rendered.jsonl", stage.kept)
-    write_rows(out_dir / "failures.jsonl", [{"id": i, "stage": s, "reason": r} for i, s, r in stage.failures])
-    _report_render(stage, usage, out_dir / "rendered.jsonl")
+    files = IntentFiles(out_dir)
     embedder = _embedder(resolved, None)
-    result = dedup_stage(resolved, stage.kept, embedder)
-    write_jsonl(out_dir / "intents.jsonl", result.kept)
-    write_rows(out_dir / "dropped.jsonl", [{"id": i.id, "reason": why} for i, why in result.dropped])
-    for step in result.passes:
-        out.print(f"{step.name:>10}: {step.before} in, {step.removed} removed", markup=False)
-    if result.kept:
-        report = diversity_stage(resolved, result.kept, embedder)
-        _print_report(report)
-        (out_dir / "stats.json").write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False),
-                                            encoding="utf-8")
-    out.print(f"{len(result.kept)} intents → {out_dir / 'intents.jsonl'}", markup=False)
+    made, usage = _run_rendering(resolved, count or resolved.intents.count, lambda renderer, on_rendered: make_intents(
+        resolved, files, renderer, embedder, count=count, seed=seed, on_rendered=on_rendered))
+    _report_render(made.render, usage, files.rendered)
+    _print_passes(made.dedup)
+    if made.report is not None:
+        _print_report(made.report)
+    out.print(f"{len(made.dedup.kept)} intents → {files.intents}", markup=False)

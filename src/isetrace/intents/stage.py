@@ -6,6 +6,7 @@ the same way. Nothing here prints; outcomes carry counts and reasons for the cal
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -15,10 +16,12 @@ from typing import TYPE_CHECKING
 from isetrace.config import RunConfig
 from isetrace.intents.dedup import DedupResult, deduplicate
 from isetrace.intents.feasibility import feasible_library
+from isetrace.intents.files import IntentFiles
 from isetrace.intents.library import Library, load_library
 from isetrace.intents.render import RenderOutcome, render_intents
 from isetrace.intents.sampler import sample_intents
 from isetrace.intents.validate import Rejection, validate_intents
+from isetrace.jsonl import write_jsonl, write_rows
 from isetrace.llm.client import ChatClient
 from isetrace.records import Intent
 
@@ -26,7 +29,17 @@ if TYPE_CHECKING:
     from isetrace.stats.diversity import DiversityReport
     from isetrace.stats.embeddings import Embedder
 
-__all__ = ["RenderStage", "dedup_stage", "diversity_stage", "render_stage", "run_library", "sample_stage"]
+__all__ = [
+    "IntentsMade",
+    "RenderStage",
+    "dedup_stage",
+    "diversity_stage",
+    "dropped_rows",
+    "make_intents",
+    "render_stage",
+    "run_library",
+    "sample_stage",
+]
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +68,10 @@ class RenderStage:
     """(intent id, stage: ``render`` or ``validate:<check>``, reason)."""
     rejections: list[Rejection] = field(default_factory=list)
     outcomes: list[RenderOutcome] = field(default_factory=list)
+
+    def failure_rows(self) -> list[dict[str, str]]:
+        """The failures as the rows of ``failures.jsonl``."""
+        return [{"id": i, "stage": s, "reason": r} for i, s, r in self.failures]
 
 
 async def render_stage(config: RunConfig, client: ChatClient, sampled: Sequence[Intent],
@@ -90,3 +107,42 @@ def diversity_stage(config: RunConfig, intents: Sequence[Intent], embedder: Embe
     texts = [i.natural_language_intent for i in intents]
     return diversity_report(texts, embedder.embed(texts), embedder.name, intents=list(intents),
                             library=run_library(config))
+
+
+def dropped_rows(result: DedupResult) -> list[dict[str, str]]:
+    """The intents deduplication dropped, as the rows of ``dropped.jsonl``."""
+    return [{"id": intent.id, "reason": why} for intent, why in result.dropped]
+
+
+@dataclass
+class IntentsMade:
+    """What all of Stage I did: what was sampled, rendered, kept, and the diversity of what was kept."""
+
+    sampled: list[Intent]
+    render: RenderStage
+    dedup: DedupResult
+    report: DiversityReport | None
+    """``None`` when no intent was kept."""
+
+
+async def make_intents(config: RunConfig, files: IntentFiles, renderer: ChatClient, embedder: Embedder, *,
+                       count: int | None = None, seed: int | None = None,
+                       on_rendered: Callable[[RenderOutcome], None] | None = None) -> IntentsMade:
+    """All of Stage I into ``files``: sample → render → validate → dedup → diversity.
+
+    Writes the sampled and the rendered intents, the failures with their reasons, the dropped ones with
+    theirs, the diversity report and, last, the final intents: their file marks a finished stage.
+    """
+    files.dir.mkdir(parents=True, exist_ok=True)
+    sampled = sample_stage(config, count, seed)
+    write_jsonl(files.sampled, sampled)
+    render = await render_stage(config, renderer, sampled, on_done=on_rendered)
+    write_jsonl(files.rendered, render.kept)
+    write_rows(files.failures, render.failure_rows())
+    dedup = dedup_stage(config, render.kept, embedder)
+    write_rows(files.dropped, dropped_rows(dedup))
+    report = diversity_stage(config, dedup.kept, embedder) if dedup.kept else None
+    if report is not None:
+        files.stats.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+    write_jsonl(files.intents, dedup.kept)
+    return IntentsMade(sampled, render, dedup, report)

@@ -5,39 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from isetrace.intents.files import IntentFiles
+
 __all__ = ["IntentFiles", "RunPaths"]
-
-
-@dataclass(frozen=True)
-class IntentFiles:
-    """The Stage I files of a run (written by the intents stage; listed here so everyone agrees)."""
-
-    dir: Path
-
-    @property
-    def sampled(self) -> Path:
-        return self.dir / "sampled.jsonl"
-
-    @property
-    def rendered(self) -> Path:
-        return self.dir / "rendered.jsonl"
-
-    @property
-    def intents(self) -> Path:
-        """The final intents: validated and deduplicated."""
-        return self.dir / "intents.jsonl"
-
-    @property
-    def failures(self) -> Path:
-        return self.dir / "failures.jsonl"
-
-    @property
-    def dropped(self) -> Path:
-        return self.dir / "dropped.jsonl"
-
-    @property
-    def stats(self) -> Path:
-        return self.dir / "stats.json"
 
 
 @dataclass(frozen=True)

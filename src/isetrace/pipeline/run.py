@@ -9,14 +9,13 @@ never recorded, so a resume runs it again; nothing is ever recorded twice.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from isetrace.config import RunConfig
-from isetrace.intents.stage import dedup_stage, diversity_stage, render_stage, sample_stage
-from isetrace.jsonl import load_jsonl, write_jsonl, write_rows
+from isetrace.intents.stage import make_intents
+from isetrace.jsonl import load_jsonl
 from isetrace.llm.endpoints import Endpoints
 from isetrace.pipeline.rundir import EpisodeFailure, RunDir
 from isetrace.progress import Progress
@@ -39,23 +38,11 @@ async def intents_stage(config: RunConfig, run: RunDir, endpoints: Endpoints,
         for error in errors:
             log.warning("skipped %s", error)
         return intents
-    files.dir.mkdir(parents=True, exist_ok=True)
-    sampled = sample_stage(config)
-    write_jsonl(files.sampled, sampled)
-    stage = await render_stage(config, endpoints["renderer"], sampled,
-                               on_done=(lambda o: on_rendered(o.rendered is not None)) if on_rendered else None)
-    write_jsonl(files.rendered, stage.kept)
-    write_rows(files.failures, [{"id": i, "stage": s, "reason": r} for i, s, r in stage.failures])
     from isetrace.stats.embeddings import make_embedder
 
-    embedder = make_embedder(config.intents.embedder)
-    result = dedup_stage(config, stage.kept, embedder)
-    write_rows(files.dropped, [{"id": i.id, "reason": why} for i, why in result.dropped])
-    if result.kept:
-        report = diversity_stage(config, result.kept, embedder)
-        files.stats.write_text(json.dumps(report.as_dict(), indent=2), encoding="utf-8")
-    write_jsonl(files.intents, result.kept)
-    return result.kept
+    made = await make_intents(config, files, endpoints["renderer"], make_embedder(config.intents.embedder),
+                              on_rendered=(lambda o: on_rendered(o.rendered is not None)) if on_rendered else None)
+    return made.dedup.kept
 
 
 @dataclass
