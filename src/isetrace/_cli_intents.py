@@ -7,7 +7,7 @@ import json
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
@@ -27,11 +27,12 @@ from isetrace.intents.stage import (
     sample_stage,
 )
 from isetrace.jsonl import load_jsonl, write_jsonl, write_rows
-from isetrace.llm.client import ChatClient
-from isetrace.llm.endpoints import open_endpoints
 from isetrace.llm.usage import UsageMeter
 from isetrace.progress import make_progress
 from isetrace.records import Intent
+
+if TYPE_CHECKING:
+    from isetrace.llm.client import ChatClient
 
 __all__ = ["intents_app"]
 
@@ -100,6 +101,8 @@ T = TypeVar("T")
 def _run_rendering(resolved: RunConfig, total: int,
                    work: Callable[[ChatClient, Callable[[RenderOutcome], None]], Awaitable[T]]) -> tuple[T, UsageMeter]:
     """``work(renderer, on_rendered)`` with the renderer endpoint open and rendering progress shown."""
+    from isetrace.llm.endpoints import open_endpoints  # slow to load: only the commands that call models do
+
     progress = make_progress()
 
     async def run() -> tuple[T, UsageMeter]:

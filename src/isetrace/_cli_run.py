@@ -7,17 +7,18 @@ import os
 import signal
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from isetrace._cli_common import ConfigOption, SetOption, err, out, resolve_config
 from isetrace.config import RunConfig
-from isetrace.llm.endpoints import open_endpoints
-from isetrace.pipeline.run import EpisodeStageOutcome, intents_stage, pending_sessions, run_episodes
 from isetrace.pipeline.rundir import RunDir
 from isetrace.progress import make_progress
 from isetrace.records import Episode, Termination
+
+if TYPE_CHECKING:
+    from isetrace.pipeline.run import EpisodeStageOutcome
 
 __all__ = ["run_command"]
 
@@ -42,6 +43,11 @@ def _with_run_cache(config: RunConfig, run: RunDir) -> RunConfig:
 
 
 async def _pipeline(config: RunConfig, run: RunDir, stage: str, stop: asyncio.Event) -> EpisodeStageOutcome:
+    # imported here, not at the top: the model client and its SDK are slow to load, and every other
+    # command of ``ise`` would wait for them
+    from isetrace.llm.endpoints import open_endpoints
+    from isetrace.pipeline.run import EpisodeStageOutcome, intents_stage, pending_sessions, run_episodes
+
     outcome = EpisodeStageOutcome()
     roles = _roles(config, run, stage)
     if not roles:

@@ -12,10 +12,8 @@ import typer
 
 from isetrace._cli_common import ConfigOption, SetOption, err, out, resolve_config
 from isetrace.jsonl import append_jsonl, load_jsonl
-from isetrace.llm.endpoints import open_endpoints
 from isetrace.progress import make_progress
 from isetrace.records import Episode, Intent, Termination
-from isetrace.simulate.batch import sessions_of, simulate_all
 
 __all__ = ["simulate"]
 
@@ -27,6 +25,9 @@ def simulate(
     overrides: SetOption = None,
 ) -> None:
     """Run episodes (simulated user ↔ agent ↔ sandbox) for the intents and write them as JSONL."""
+    from isetrace.llm.endpoints import open_endpoints  # slow to load: only the commands that call models do
+    from isetrace.simulate.batch import sessions_of, simulate_all
+
     resolved = resolve_config(config, overrides)
     loaded, errors = load_jsonl(intents_file, Intent)
     for error in errors:

@@ -25,7 +25,6 @@ from isetrace.config import masked_view
 from isetrace.errors import IseError
 from isetrace.export.cli import export_command
 from isetrace.llm.scripted.faults import FaultSettings
-from isetrace.llm.scripted.server import scripted_server
 from isetrace.stats.cli import stats_command
 
 __all__ = ["app", "main"]
@@ -100,6 +99,8 @@ def scripted_serve(
         faults = FaultSettings.model_validate({"seed": seed, "rules": rules})
     except ValueError as exc:
         raise IseError(f"bad --fault: {exc}") from None
+
+    from isetrace.llm.scripted.server import scripted_server  # slow to load: only this command needs it
 
     async def serve() -> None:
         async with scripted_server(faults, latency_ms=latency_ms, host=host, port=port) as (url, _):

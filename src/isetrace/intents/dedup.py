@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH  # type: ignore[import-untyped]  # ships no type information
 from numpy.typing import NDArray
 
 from isetrace.records import Intent
@@ -163,6 +162,9 @@ def near_duplicates(texts: Sequence[str], *, threshold: float = 0.8, num_perm: i
     """
     _check_threshold("threshold", threshold)
     _check_num_perm(num_perm)
+    # imported here: datasketch loads scipy, which every other command would pay for at start-up
+    from datasketch import MinHash, MinHashLSH  # type: ignore[import-untyped]  # ships no type information
+
     template = MinHash(num_perm=num_perm, hashfunc=_identity)
     index = MinHashLSH(threshold=threshold, num_perm=num_perm, params=_lsh_params(threshold, num_perm))
     kept: dict[int, MinHash] = {}

@@ -11,12 +11,15 @@ import asyncio
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from isetrace.errors import EndpointError
 from isetrace.intents.library import Library
-from isetrace.llm.client import ChatClient
 from isetrace.prompts import render_prompt
 from isetrace.records import Intent
+
+if TYPE_CHECKING:  # the client is handed in; loading it (and its SDK) here would slow every ``ise`` start
+    from isetrace.llm.client import ChatClient
 
 __all__ = ["RenderOutcome", "render_intents", "spec_of"]
 

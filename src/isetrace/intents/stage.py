@@ -22,10 +22,10 @@ from isetrace.intents.render import RenderOutcome, render_intents
 from isetrace.intents.sampler import sample_intents
 from isetrace.intents.validate import Rejection, validate_intents
 from isetrace.jsonl import write_jsonl, write_rows
-from isetrace.llm.client import ChatClient
 from isetrace.records import Intent
 
 if TYPE_CHECKING:
+    from isetrace.llm.client import ChatClient
     from isetrace.stats.diversity import DiversityReport
     from isetrace.stats.embeddings import Embedder
 
