@@ -38,3 +38,10 @@ def test_a_run_that_can_do_nothing_says_so() -> None:
     empty, _ = feasible_library(only_web, load_config(None, environ={}))
     with pytest.raises(DataError, match="no task in the library is feasible"):
         sample_intents(empty, 3, seed=0)
+
+
+def test_a_task_needing_an_unknown_capability_is_refused_with_the_known_ones() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match=r"unknown capabilities \['telepathy'\].*shell, files, web"):
+        TaskSpec(name="read-minds", description="x", tools=["shell", "telepathy"])

@@ -21,6 +21,8 @@ from isetrace.pipeline.layout import RunPaths
 from isetrace.records import Episode, Termination
 
 __all__ = ["export_command", "parse_terminations"]
+
+_FORMATS_HELP = "One of: " + "; ".join(f"{f.name} ({f.description})" for f in FORMATS.values()) + "."
 """The episodes file inside a run directory."""
 
 _REASONS = ", ".join(t.value for t in Termination)
@@ -53,7 +55,7 @@ def export_command(
         show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="The file to write (replaced only on success).",
                                            show_default=False)],
-    fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")] = "ise-openai",
+    fmt: Annotated[str, typer.Option("--format", "-f", help=_FORMATS_HELP)] = "ise-openai",
     include: Annotated[list[str] | None, typer.Option(
         "--include", help=f"Keep only episodes that ended so (repeatable or comma-separated): {_REASONS}.")] = None,
     exclude: Annotated[list[str] | None, typer.Option(

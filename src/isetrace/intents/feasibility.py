@@ -9,12 +9,10 @@ network setting. The sampler draws only from tasks whose needs are met.
 from __future__ import annotations
 
 from isetrace.config import RunConfig
-from isetrace.intents.library import Domain, Library, TaskSpec
+from isetrace.intents.library import CAPABILITIES, Domain, Library, TaskSpec
 
 __all__ = ["CAPABILITIES", "feasible_library", "run_capabilities", "task_is_feasible"]
 
-CAPABILITIES = ("shell", "files", "web", "memory", "subagents")
-"""The dialect-neutral capabilities tasks may need."""
 
 _BY_DIALECT = {
     # openclaw: exec/process, read/write/edit/apply_patch, web_fetch/web_search, memory_*, sessions_*

@@ -13,13 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from isetrace.errors import DataError
 from isetrace.jsonl import load_jsonl
 from isetrace.records import Persona
 
-__all__ = ["ComplexityLevel", "Domain", "Library", "TaskSpec", "load_library"]
+__all__ = ["CAPABILITIES", "ComplexityLevel", "Domain", "Library", "TaskSpec", "load_library"]
+
+CAPABILITIES = ("shell", "files", "web", "memory", "subagents")
+"""The dialect-neutral capabilities tasks may need; each dialect maps them to its own tools."""
 
 
 class TaskSpec(BaseModel):
@@ -30,7 +33,16 @@ class TaskSpec(BaseModel):
     name: str
     description: str
     tools: list[str] = Field(default_factory=list)
+    """The capabilities the task needs (of :data:`CAPABILITIES`)."""
     offline: bool = True
+
+    @field_validator("tools")
+    @classmethod
+    def _known_capabilities(cls, tools: list[str]) -> list[str]:
+        unknown = [t for t in tools if t not in CAPABILITIES]
+        if unknown:
+            raise ValueError(f"unknown capabilities {unknown}; the capabilities are {', '.join(CAPABILITIES)}")
+        return tools
 
 
 class Domain(BaseModel):

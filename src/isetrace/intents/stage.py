@@ -20,7 +20,7 @@ from isetrace.intents.files import IntentFiles
 from isetrace.intents.library import Library, load_library
 from isetrace.intents.render import RenderOutcome, render_intents
 from isetrace.intents.sampler import sample_intents
-from isetrace.intents.validate import Rejection, validate_intents
+from isetrace.intents.validate import validate_intents
 from isetrace.jsonl import write_jsonl, write_rows
 from isetrace.records import Intent
 
@@ -66,7 +66,6 @@ class RenderStage:
     kept: list[Intent] = field(default_factory=list)
     failures: list[tuple[str, str, str]] = field(default_factory=list)
     """(intent id, stage: ``render`` or ``validate:<check>``, reason)."""
-    rejections: list[Rejection] = field(default_factory=list)
     outcomes: list[RenderOutcome] = field(default_factory=list)
 
     def failure_rows(self) -> list[dict[str, str]]:
@@ -86,9 +85,9 @@ async def render_stage(config: RunConfig, client: ChatClient, sampled: Sequence[
             stage.failures.append((outcome.sampled.id, "render", outcome.reason))
         else:
             rendered.append(outcome.rendered)
-    stage.kept, stage.rejections = validate_intents(rendered, config.intents.validation,
-                                                    network=config.sandbox.network, library=library)
-    stage.failures += [(r.intent_id, f"validate:{r.check}", r.detail) for r in stage.rejections]
+    stage.kept, rejections = validate_intents(rendered, config.intents.validation,
+                                              network=config.sandbox.network, library=library)
+    stage.failures += [(r.intent_id, f"validate:{r.check}", r.detail) for r in rejections]
     return stage
 
 
