@@ -59,6 +59,11 @@ class AgentTurn:
     """The per-turn step limit ended the turn while the agent still wanted to call tools."""
 
     @property
+    def tokens(self) -> int:
+        """Tokens the turn's model calls used, prompt and completion."""
+        return sum(m.meta.usage.total_tokens for m in self.messages if m.meta is not None)
+
+    @property
     def reply(self) -> str:
         """The agent's final prose ('' when cut off)."""
         last = self.messages[-1] if self.messages else None

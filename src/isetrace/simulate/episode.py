@@ -69,7 +69,7 @@ class _Run:
     def add_agent_turn(self, turn: AgentTurn) -> None:
         self.messages.extend(turn.messages)
         self.steps += turn.steps
-        self.spend(sum(m.meta.usage.total_tokens for m in turn.messages if m.meta is not None))
+        self.spend(turn.tokens)
         if turn.cut_off and self.steps >= self.config.simulate.max_agent_steps:
             raise EpisodeEnded(Termination.STEP_LIMIT, f"the agent used all {self.steps} steps of the episode")
 

@@ -242,7 +242,7 @@ class SessionRuntime:
                 added.extend(turn.messages)
                 sub.updated_at = _now()
                 self._counters.steps += turn.steps
-                self._counters.tokens += sum(_tokens(turn.messages))
+                self._counters.tokens += turn.tokens
                 if not turn.cut_off:
                     reply = turn.reply
                     break

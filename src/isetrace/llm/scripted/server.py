@@ -12,7 +12,6 @@ Use :func:`scripted_server` to run one inside an asyncio program, or ``ise scrip
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import time
 from collections.abc import AsyncIterator
@@ -23,6 +22,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from isetrace.llm.cache import request_key
 from isetrace.llm.scripted.faults import FaultDice, FaultKind, FaultSettings
 from isetrace.llm.scripted.policy import PolicyInputError, PolicyReply, respond
 
@@ -42,13 +42,13 @@ def _estimate_tokens(value: Any) -> int:
     return max(1, len(orjson.dumps(value)) // 4)
 
 
-def _looks_like_json_object(text: str | None) -> bool:
-    if not text:
-        return False
+def _json_object(text: str) -> dict[str, Any] | None:
+    """``text`` read as a JSON object, or ``None`` when it is not one."""
     try:
-        return isinstance(json.loads(text), dict)
+        data = json.loads(text)
     except json.JSONDecodeError:
-        return False
+        return None
+    return data if isinstance(data, dict) else None
 
 
 @dataclass
@@ -104,11 +104,10 @@ class ScriptedServer:
             return _error(400, "'messages' must be a non-empty list", "invalid_request_error")
         if body.get("stream"):
             return _error(400, "the scripted endpoint does not stream; send stream=false", "invalid_request_error")
-        if self.context_tokens is not None:
-            prompt_tokens = _estimate_tokens(body["messages"]) + _estimate_tokens(body.get("tools") or [])
-            if prompt_tokens > self.context_tokens:
-                return _error(400, f"This model's maximum context length is {self.context_tokens} tokens. However, "
-                              f"your messages resulted in {prompt_tokens} tokens.", "context_length_exceeded")
+        prompt_tokens = _estimate_tokens(body["messages"]) + _estimate_tokens(body.get("tools") or [])
+        if self.context_tokens is not None and prompt_tokens > self.context_tokens:
+            return _error(400, f"This model's maximum context length is {self.context_tokens} tokens. However, "
+                          f"your messages resulted in {prompt_tokens} tokens.", "context_length_exceeded")
         transport_fault = await self._transport_fault(request)
         if transport_fault is not None:
             return transport_fault
@@ -116,7 +115,7 @@ class ScriptedServer:
             reply = respond(body)
         except PolicyInputError as exc:
             return _error(400, f"the scripted endpoint cannot answer this request: {exc}", "invalid_request_error")
-        response = web.json_response(self._completion(body, self._content_faults(reply)))
+        response = web.json_response(self._completion(body, prompt_tokens, self._content_faults(reply)))
         if self.latency_ms:
             # Like a model server with a fixed time per call: the policy's own work counts within it.
             await asyncio.sleep(max(0.0, arrived + self.latency_ms / 1000.0 - time.monotonic()))
@@ -145,9 +144,8 @@ class ScriptedServer:
                  for c in reply.tool_calls]
         if self.dice.roll(FaultKind.EMPTY_REPLY):
             return {"content": "", "calls": [], "reasoning": None}
-        if _looks_like_json_object(content):
-            assert content is not None
-            content = self._drift(content)
+        if content and (data := _json_object(content)) is not None:
+            content = self._drift(data) or content
             if self.dice.roll(FaultKind.MALFORMED_JSON):
                 content = content[: max(1, len(content) * 2 // 3)]
             elif self.dice.roll(FaultKind.FENCED_JSON):
@@ -158,17 +156,16 @@ class ScriptedServer:
             calls[0]["name"] = calls[0]["name"] + "_v2"
         return {"content": content, "calls": calls, "reasoning": reply.reasoning}
 
-    def _drift(self, content: str) -> str:
-        """A simulated user's turn rewritten in the assistant's voice, when the dice say so."""
-        data = json.loads(content)
+    def _drift(self, data: dict[str, Any]) -> str | None:
+        """A simulated user's turn rewritten in the assistant's voice when the dice say so; else ``None``."""
         if not isinstance(data.get("query"), str) or data.get("completed") or not self.dice.roll(FaultKind.ROLE_DRIFT):
-            return content
+            return None
         data["query"] = ("I apologize for the confusion! I can help you with that. Would you like me to go "
                          "through the remaining steps? Let me know if you need anything else.")
         return json.dumps(data)
 
-    def _completion(self, body: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
-        digest = hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    def _completion(self, body: dict[str, Any], prompt_tokens: int, fields: dict[str, Any]) -> dict[str, Any]:
+        digest = request_key(body)
         tool_calls = [
             {"id": f"call_{digest[:10]}_{i}", "type": "function", "function": call}
             for i, call in enumerate(fields["calls"])
@@ -179,7 +176,6 @@ class ScriptedServer:
         if fields["reasoning"]:
             message["reasoning_content"] = fields["reasoning"]
         completion_tokens = _estimate_tokens(message)
-        prompt_tokens = _estimate_tokens(body.get("messages")) + _estimate_tokens(body.get("tools") or [])
         return {
             "id": f"chatcmpl-{digest[:24]}",
             "object": "chat.completion",
