@@ -13,7 +13,7 @@ from typing import Literal
 from isetrace.errors import ToolError
 from isetrace.tools.context import BackgroundJob, ToolContext
 from isetrace.tools.declare import ToolOutput
-from isetrace.tools.shell import decode, format_streams
+from isetrace.tools.shell import decode, job_output
 
 __all__ = ["LOG_DEFAULT_LINES", "ProcessAction", "job_state", "process_action"]
 
@@ -32,17 +32,6 @@ def job_state(job: BackgroundJob) -> str:
     if job.killed:
         return f"killed (exit code {job.exit_code})"
     return f"exited with code {job.exit_code}"
-
-
-def _output(job: BackgroundJob, header: str, out: bytes, err: bytes, *, empty_note: str = "") -> ToolOutput:
-    lines = [header, *format_streams(out, err)]
-    if not out and not err and empty_note:
-        lines.append(empty_note)
-    if job.truncated:
-        lines.append(f"[output truncated: {job.dropped_bytes} bytes dropped]")
-    return ToolOutput(content="\n".join(lines), exit_code=None if job.running else job.exit_code,
-                      stdout=decode(out), stderr=decode(err), truncated=job.truncated,
-                      dropped_bytes=job.dropped_bytes, timed_out=job.timed_out)
 
 
 async def _list(ctx: ToolContext) -> str:
@@ -112,7 +101,7 @@ async def process_action(ctx: ToolContext, action: ProcessAction, session_id: st
     if action == "poll":
         await ctx.jobs.refresh(job)
         out, err = job.take_pending()
-        return _output(job, f"sessionId {job.session_id}: {job_state(job)}", out, err,
+        return job_output(job, f"sessionId {job.session_id}: {job_state(job)}", out, err,
                        empty_note="(no new output)")
     if action == "log":
         await ctx.jobs.refresh(job)
@@ -124,7 +113,7 @@ async def process_action(ctx: ToolContext, action: ProcessAction, session_id: st
         already = "" if job.running else " (it had already ended)"
         await ctx.jobs.kill(job)
         out, err = job.take_pending()
-        return _output(job, f"sessionId {job.session_id}: {job_state(job)}{already}", out, err)
+        return job_output(job, f"sessionId {job.session_id}: {job_state(job)}{already}", out, err)
     if action == "clear":
         await ctx.jobs.refresh(job)
         if job.running:

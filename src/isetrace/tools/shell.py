@@ -35,6 +35,7 @@ __all__ = [
     "follow_hint",
     "format_command",
     "format_streams",
+    "job_output",
     "run_command",
     "run_with_yield",
     "start_background",
@@ -61,11 +62,30 @@ def format_streams(stdout: bytes, stderr: bytes) -> list[str]:
     return lines
 
 
+def _truncation_note(dropped_bytes: int) -> str:
+    return f"[output truncated: {dropped_bytes} bytes dropped]"
+
+
+def job_output(job: BackgroundJob, header: str, out: bytes, err: bytes, *, empty_note: str = "",
+               footer: tuple[str, ...] = (), duration_s: float | None = None) -> ToolOutput:
+    """What the model sees of a background job: ``header``, the output taken from it, whether output was
+    dropped, then ``footer``; ``empty_note`` stands in for no output at all."""
+    lines = [header, *format_streams(out, err)]
+    if not out and not err and empty_note:
+        lines.append(empty_note)
+    if job.truncated:
+        lines.append(_truncation_note(job.dropped_bytes))
+    lines += footer
+    return ToolOutput(content="\n".join(lines), exit_code=None if job.running else job.exit_code,
+                      stdout=decode(out), stderr=decode(err), duration_s=duration_s, truncated=job.truncated,
+                      dropped_bytes=job.dropped_bytes, timed_out=job.timed_out)
+
+
 def format_command(result: CommandResult, timeout_s: float | None) -> str:
     """The text the model sees for a finished command (see the module docstring)."""
     lines = [f"exit code: {result.exit_code}", *format_streams(result.stdout, result.stderr)]
     if result.truncated:
-        lines.append(f"[output truncated: {result.dropped_bytes} bytes dropped]")
+        lines.append(_truncation_note(result.dropped_bytes))
     if result.timed_out:
         lines.append(f"[timed out after {timeout_s or result.duration_s:g}s; the process group was killed]")
     return "\n".join(lines)
@@ -184,11 +204,6 @@ async def run_with_yield(ctx: ToolContext, command: str, *, yield_ms: int, workd
                                truncated=job.truncated, dropped_bytes=job.dropped_bytes)
         return command_output(result, timeout)
     out, err = job.take_pending()
-    lines = [f"status: running (sessionId {job.session_id}; still running after {yield_ms} ms, "
-             "continuing in the background)", *format_streams(out, err)]
-    if job.truncated:
-        lines.append(f"[output truncated: {job.dropped_bytes} bytes dropped]")
-    lines.append(follow_hint(job.session_id))
-    return ToolOutput(content="\n".join(lines), stdout=decode(out), stderr=decode(err),
-                      duration_s=time.monotonic() - started, truncated=job.truncated,
-                      dropped_bytes=job.dropped_bytes)
+    return job_output(job, f"status: running (sessionId {job.session_id}; still running after {yield_ms} ms, "
+                           "continuing in the background)", out, err, footer=(follow_hint(job.session_id),),
+                      duration_s=time.monotonic() - started)
