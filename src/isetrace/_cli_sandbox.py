@@ -13,7 +13,7 @@ from isetrace._cli_common import ConfigOption, SetOption, err, out, resolve_conf
 from isetrace.config import SandboxConfig
 from isetrace.registry import known
 from isetrace.sandbox import SandboxHome, default_home, open_sandbox
-from isetrace.sandbox.conformance import CheckOutcome, run_checks
+from isetrace.sandbox.conformance import CheckOutcome, check_config, run_checks
 
 __all__ = ["sandbox_app"]
 
@@ -93,8 +93,7 @@ def sandbox_check(backend: BackendOption = None, config: ConfigOption = None, ov
         raise typer.Exit(1)
     if settings.backend == "local":
         err.print("note: 'local' isolates nothing; it passes the contract, not the security suite", markup=False)
-    checked = SandboxConfig.model_validate({**settings.model_dump(), "limits": {
-        **settings.limits.model_dump(), "timeout_s": 20, "output_bytes": 64 * 1024}})
+    checked = check_config(settings)
     outcomes = asyncio.run(run_checks(lambda: open_sandbox(checked), _report))
     failed = [o for o in outcomes if not o.passed]
     out.print(f"{settings.backend}: {len(outcomes) - len(failed)} passed, {len(failed)} failed")

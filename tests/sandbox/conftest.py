@@ -23,7 +23,7 @@ def open_session(sandbox_home: Path) -> Callable[[str], Opener]:
 
     def for_backend(backend: str) -> Opener:
         async def opener(**settings: Any) -> Sandbox:
-            base = check_config(backend, str(sandbox_home)).model_dump()
+            base = check_config(SandboxConfig(backend=backend, home=str(sandbox_home))).model_dump()
             limits = {**base["limits"], **settings.pop("limits", {})}
             config = SandboxConfig.model_validate({**base, **settings, "limits": limits})
             return await open_sandbox(config, SandboxHome(sandbox_home))

@@ -28,10 +28,10 @@ def expect(condition: bool, message: str) -> None:
         raise CheckFailed(message)
 
 
-def check_config(backend: str, home: str | None = None) -> SandboxConfig:
-    """The settings the suite runs under: small output and time limits, so the limit checks are quick."""
-    return SandboxConfig.model_validate({"backend": backend, "home": home,
-                                         "limits": {"timeout_s": 20, "output_bytes": 64 * 1024}})
+def check_config(base: SandboxConfig) -> SandboxConfig:
+    """``base`` as the suite runs it: small output and time limits, so the limit checks are quick."""
+    limits = base.limits.model_copy(update={"timeout_s": 20, "output_bytes": 64 * 1024})
+    return base.model_copy(update={"limits": limits})
 
 
 async def exit_codes(box: Sandbox) -> None:
