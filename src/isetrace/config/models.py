@@ -1,40 +1,23 @@
-"""The one root configuration of a run, and how it is assembled.
-
-A run is described by a single :class:`RunConfig`, built in three layers, each overriding the one
-before: a YAML file, then ``ISE_*`` environment variables (``ISE_ENDPOINTS__AGENT__MODEL=…``; a double
-underscore separates levels), then ``-c dotted.key=value`` overrides. Values from the environment and
-from ``-c`` are read as YAML scalars, so ``32``, ``true`` and ``[a, b]`` mean what they look like.
-Every model forbids unknown keys, and every error names the dotted path of the field and where its
-value came from. Secrets are never part of the config: endpoints name the environment variable that
-holds their key.
-"""
+"""The sections of a run's configuration: one pydantic model per concern, unknown keys refused."""
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import hashlib
-import json
-import os
-import re
-from collections.abc import Mapping, Sequence
-from importlib import resources
-from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from isetrace.errors import ConfigError
 from isetrace.llm.scripted.faults import FaultSettings
 
 __all__ = [
+    "DEFAULT_EXPORTS",
     "ROLES",
     "CacheConfig",
     "DedupConfig",
     "EndpointConfig",
     "EndpointsConfig",
+    "ExportFormat",
     "IntentsConfig",
     "RunConfig",
     "RunSection",
@@ -44,18 +27,12 @@ __all__ = [
     "ToolsConfig",
     "ValidationConfig",
     "WebSearchConfig",
-    "builtin_config_path",
-    "config_hash",
-    "load_config",
-    "masked_view",
 ]
 
 ROLES = ("agent", "user", "renderer", "judge")
 """The four model roles of a run; each may have its own endpoint."""
 
 OFFLINE_HINT = "configs/offline.yaml"
-ENV_PREFIX = "ISE_"
-ENV_CONFIG_FILE = "ISE_CONFIG"
 
 
 class _Section(BaseModel):
@@ -323,204 +300,3 @@ class RunConfig(_Section):
                 f"OpenAI-compatible server in your config, or run offline with --config {OFFLINE_HINT}."
             )
         return found
-
-
-# --------------------------------------------------------------------------------------------- loading
-
-
-def builtin_config_path(name: str) -> Path | None:
-    """The path of a config shipped with the package (``offline``), or ``None`` if there is none."""
-    candidate = resources.files("isetrace") / "configs" / f"{name}.yaml"
-    return Path(str(candidate)) if candidate.is_file() else None
-
-
-def _read_yaml_file(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise ConfigError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping of sections, got {type(data).__name__}")
-    return data
-
-
-def _resolve_file(config: str | Path) -> Path:
-    path = Path(config)
-    if path.exists():
-        return path
-    builtin = builtin_config_path(str(config)) if "/" not in str(config) else None
-    if builtin is not None:
-        return builtin
-    raise ConfigError(f"config file {path} does not exist (built-in configs: offline)")
-
-
-def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
-    keys = dotted.split(".")
-    node = data
-    for key in keys[:-1]:
-        child = node.get(key)
-        if not isinstance(child, dict):
-            child = {}
-            node[key] = child
-        node = child
-    node[keys[-1]] = value
-
-
-def _parse_scalar(text: str) -> Any:
-    """Read an override value the way YAML would; fall back to the plain string."""
-    if text == "":
-        return ""
-    try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
-    if isinstance(value, dict | list) and not text.lstrip().startswith(("{", "[")):
-        return text  # "Note: keep it short" is a sentence, not a mapping
-    return value
-
-
-def _env_overrides(environ: Mapping[str, str]) -> list[tuple[str, str, str]]:
-    """``(dotted key, raw value, source)`` for every ``ISE_*`` variable that sets a field."""
-    found = []
-    for name, value in sorted(environ.items()):
-        if not name.startswith(ENV_PREFIX) or name == ENV_CONFIG_FILE:
-            continue
-        dotted = name[len(ENV_PREFIX) :].lower().replace("__", ".")
-        found.append((dotted, value, f"environment variable {name}"))
-    return found
-
-
-def _cli_overrides(overrides: Sequence[str]) -> list[tuple[str, str, str]]:
-    found = []
-    for item in overrides:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"override {item!r} must look like dotted.key=value")
-        found.append((key.strip(), value, f"-c {item}"))
-    return found
-
-
-def _known_keys(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
-    """The field names valid at ``loc`` (used to suggest a fix for a misspelt key)."""
-    current: Any = model
-    for part in loc:
-        if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return []
-        field = current.model_fields.get(str(part))
-        if field is None:
-            return []
-        annotation = field.annotation
-        args = getattr(annotation, "__args__", ())
-        current = next((a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)),
-                       None)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    return []
-
-
-def _explain(error: ValidationError, sources: Mapping[str, str]) -> str:
-    lines = []
-    for problem in error.errors():
-        loc = [str(p) for p in problem["loc"]]
-        dotted = ".".join(loc) or "(root)"
-        message = problem["msg"]
-        if problem["type"] == "extra_forbidden":
-            message = "unknown key"
-            close = difflib.get_close_matches(loc[-1], _known_keys(RunConfig, loc[:-1]), n=1)
-            if close:
-                message += f" (did you mean {'.'.join([*loc[:-1], close[0]])}?)"
-        source = next((src for key, src in sources.items() if dotted == key or dotted.startswith(key + ".")),
-                      None)
-        lines.append(f"{dotted}: {message}" + (f" [from {source}]" if source else ""))
-    return "invalid configuration:\n  " + "\n  ".join(lines)
-
-
-def load_config(
-    config: str | Path | None = None,
-    overrides: Sequence[str] = (),
-    environ: Mapping[str, str] | None = None,
-) -> RunConfig:
-    """Build the run configuration from a file, ``ISE_*`` variables and ``-c`` overrides, in that order.
-
-    ``config`` is a YAML path or the name of a built-in config (``offline``); when ``None``, the file
-    named by ``ISE_CONFIG`` is used if set, else only defaults. Raises :class:`ConfigError` with the
-    dotted path of every bad field.
-    """
-    env = dict(os.environ if environ is None else environ)
-    if config is None and env.get(ENV_CONFIG_FILE):
-        config = env[ENV_CONFIG_FILE]
-    data: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-    if config is not None:
-        path = _resolve_file(config)
-        data = _read_yaml_file(path)
-    for dotted, raw, source in [*_env_overrides(env), *_cli_overrides(overrides)]:
-        _set_dotted(data, dotted, _parse_scalar(raw))
-        sources[dotted] = source
-    try:
-        return RunConfig.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(_explain(exc, sources)) from None
-
-
-HASH_IGNORES = ("run.dir", "run.concurrency", "run.executor", "run.ray_address", "run.exports", "cache.path")
-"""Settings that change where or how fast a run goes, never what it produces: left out of the hash, so a
-run can be resumed from a moved directory, with more concurrency, or on Ray."""
-
-
-def config_hash(config: RunConfig) -> str:
-    """A stable hash of what the resolved config makes: a run resumed under a config that would produce
-    different data can be told apart (see :data:`HASH_IGNORES`)."""
-    data = config.model_dump(mode="json")
-    for dotted in HASH_IGNORES:
-        section, key = dotted.split(".")
-        data[section].pop(key, None)
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
-
-
-_SECRET_KEY = re.compile(r"(key|token|secret|password|passwd|authorization|cookie|credential)", re.I)
-MASK = "***"
-
-
-def _mask_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:{MASK}@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-def _mask(node: Any, key: str = "") -> Any:
-    if isinstance(node, dict):
-        return {k: _mask(v, str(k)) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_mask(v, key) for v in node]
-    if isinstance(node, str) and node:
-        if _SECRET_KEY.search(key) and not key.endswith("_env"):
-            return MASK
-        if key == "base_url":
-            return _mask_url(node)
-    return node
-
-
-def masked_view(config: RunConfig) -> dict[str, Any]:
-    """The resolved config as plain data with every secret-looking value masked.
-
-    Header values and fields whose names look secret (key, token, password…) are masked, and so are
-    passwords inside URLs; ``api_key_env`` stays, since it is only the name of a variable.
-    """
-    masked: dict[str, Any] = _mask(config.model_dump(mode="json"))
-    for endpoint in (masked.get("endpoints") or {}).values():
-        if isinstance(endpoint, dict):
-            endpoint["extra_headers"] = {k: MASK for k in endpoint.get("extra_headers") or {}}
-    return masked
