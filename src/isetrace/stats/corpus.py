@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from isetrace.stats.diversity import distinct_n, vendi_score
+from isetrace.stats.diversity import distinct_n, level_counts, vendi_score
 
 if TYPE_CHECKING:  # annotations only: importing the statistics should not load the record models
     from isetrace.records import Episode, Intent, Message, ToolResult
@@ -63,7 +63,6 @@ ISE_COMPLEXITY_PRIOR = {"simple": 0.10, "medium": 0.40, "complex": 0.50}
 """The published sampling prior of complexity levels: what was drawn, not a measured share."""
 
 _LEVELS = tuple(ISE_COMPLEXITY_PRIOR)
-_NO_LEVEL = "(none)"
 _TABLE_PAIRS = 5  # co-occurring pairs shown in the table; the JSON keeps all of them
 
 
@@ -310,10 +309,7 @@ class _ToolTally:
 
 
 def _complexity_split(intents: Iterable[Intent]) -> dict[str, int]:
-    levels = Counter(intent.complexity or _NO_LEVEL for intent in intents)
-    split = {level: levels.pop(level, 0) for level in _LEVELS}
-    split.update(sorted(levels.items()))
-    return split
+    return level_counts(intents, _LEVELS)
 
 
 def _diversity(intents: Sequence[Intent], embedder: Embedder) -> IntentDiversity | None:

@@ -26,17 +26,21 @@ if TYPE_CHECKING:  # annotations only: computing a score should not load the rec
     from isetrace.records import Intent
 
 __all__ = [
+    "NO_LEVEL",
     "AxisCoverage",
     "Coverage",
     "DiversityReport",
     "coverage",
     "distinct_n",
     "diversity_report",
+    "level_counts",
     "vendi_curve",
     "vendi_score",
     "word_tokens",
 ]
 
+NO_LEVEL = "(none)"
+"""How intents without a complexity level are counted."""
 _WORD = re.compile(r"\w+")
 _CHUNK_ROWS = 8192  # rows normalised at a time, so memory stays O(chunk·d + d²) however large the pool
 
@@ -116,10 +120,8 @@ def vendi_score(embeddings: npt.ArrayLike, q: float = 1.0) -> float:
     """
     _check_order(q)
     matrix = _as_matrix(embeddings)
-    scatter = np.zeros((matrix.shape[1], matrix.shape[1]), dtype=np.float64)
-    for start in range(0, matrix.shape[0], _CHUNK_ROWS):
-        _add_rows(scatter, matrix[start:start + _CHUNK_ROWS], start)
-    return _score_from_spectrum(_spectrum(scatter, matrix.shape[0]), q)
+    [(_, spectrum)] = _curve_spectra(matrix, [matrix.shape[0]])
+    return _score_from_spectrum(spectrum, q)
 
 
 def _curve_spectra(
@@ -230,6 +232,15 @@ def _axis(seen: set[str], available: set[str]) -> AxisCoverage:
     return AxisCoverage(used=len(seen & available), total=len(available), unknown=len(seen - available))
 
 
+def level_counts(intents: Iterable[Intent], levels: Sequence[str]) -> dict[str, int]:
+    """Intents per complexity level: ``levels`` first in their order (zero when unused), then any other
+    level met, and ``(none)`` for intents without one."""
+    found = Counter(intent.complexity or NO_LEVEL for intent in intents)
+    split = {level: found.pop(level, 0) for level in levels}
+    split.update(sorted(found.items()))
+    return split
+
+
 def coverage(intents: Sequence[Intent], library: Library) -> Coverage:
     """Which personas, industries, domains, tasks and complexity levels of ``library`` the intents use.
 
@@ -242,9 +253,7 @@ def coverage(intents: Sequence[Intent], library: Library) -> Coverage:
         industry = persona.industry if persona is not None else industry_of.get(intent.persona_id)
         if industry:
             industries.add(industry)
-    levels = Counter(intent.complexity or "(none)" for intent in intents)
-    split = {level.name: levels.pop(level.name, 0) for level in library.complexity}
-    split.update(sorted(levels.items()))
+    split = level_counts(intents, [level.name for level in library.complexity])
     return Coverage(
         intents=len(intents),
         personas=_axis({i.persona_id for i in intents if i.persona_id}, set(industry_of)),
