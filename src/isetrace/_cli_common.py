@@ -1,15 +1,20 @@
-"""What every ``ise`` command shares: the config options, the consoles, config loading."""
+"""What every ``ise`` command shares: the config options, the consoles, config loading, reading inputs."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from isetrace.config import RunConfig, load_config
+from isetrace.jsonl import LineError, load_jsonl
+from isetrace.pipeline.layout import RunPaths
+from isetrace.records import Intent
 
-__all__ = ["ConfigOption", "SetOption", "err", "out", "resolve_config"]
+__all__ = ["ConfigOption", "SetOption", "episodes_source", "err", "out", "read_intents", "report_skipped",
+           "resolve_config"]
 
 out = Console()
 err = Console(stderr=True)
@@ -27,3 +32,25 @@ SetOption = Annotated[
 def resolve_config(config: str | None, overrides: list[str] | None) -> RunConfig:
     """The run config from ``--config`` and ``-c`` (and ``ISE_*`` variables)."""
     return load_config(config, overrides or [])
+
+
+def report_skipped(error: LineError) -> None:
+    """Say which line of an input was left out, and why; the command goes on without it."""
+    err.print(f"skipped {error}", markup=False, soft_wrap=True)
+
+
+def read_intents(path: Path) -> list[Intent]:
+    """The valid intents of a JSONL file, each bad line reported."""
+    intents, errors = load_jsonl(path, Intent)
+    for error in errors:
+        report_skipped(error)
+    return intents
+
+
+def episodes_source(path: Path) -> Path:
+    """An episodes file, given as itself or as the run directory that holds it; exits 1 when there is none."""
+    source = RunPaths(path).episodes if path.is_dir() else path
+    if not source.is_file():
+        err.print(f"no episodes file at {source}", markup=False, soft_wrap=True)
+        raise typer.Exit(1)
+    return source

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from rich.table import Table
 
-from isetrace._cli_common import ConfigOption, SetOption, err, out, resolve_config
+from isetrace._cli_common import ConfigOption, SetOption, err, out, read_intents, resolve_config
 from isetrace.config import RunConfig
 from isetrace.intents.dedup import DedupResult
 from isetrace.intents.files import IntentFiles
@@ -26,10 +26,9 @@ from isetrace.intents.stage import (
     render_stage,
     sample_stage,
 )
-from isetrace.jsonl import load_jsonl, write_jsonl, write_rows
+from isetrace.jsonl import write_jsonl, write_rows
 from isetrace.llm.usage import UsageMeter
 from isetrace.progress import make_progress
-from isetrace.records import Intent
 
 if TYPE_CHECKING:
     from isetrace.llm.client import ChatClient
@@ -41,13 +40,6 @@ intents_app = typer.Typer(help="Stage I: sample, render, validate, deduplicate a
 
 InOption = Annotated[Path, typer.Option("--in", help="Intents JSONL (the original ISE layout loads too).")]
 OutOption = Annotated[Path, typer.Option("--out", help="JSONL file to write.")]
-
-
-def _read(path: Path) -> list[Intent]:
-    intents, errors = load_jsonl(path, Intent)
-    for error in errors:
-        err.print(f"skipped {error}", markup=False, soft_wrap=True)
-    return intents
 
 
 def _sibling(path: Path, suffix: str) -> Path:
@@ -140,7 +132,7 @@ def intents_render(
     Intents that fail (rendering or a validation check) go to OUT.failures.jsonl with the reason.
     """
     resolved = resolve_config(config, overrides)
-    sampled = _read(in_file) if in_file is not None else sample_stage(resolved, count, seed)
+    sampled = read_intents(in_file) if in_file is not None else sample_stage(resolved, count, seed)
     stage, usage = _run_rendering(resolved, len(sampled), lambda renderer, on_rendered: render_stage(
         resolved, renderer, sampled, on_done=on_rendered))
     write_jsonl(out_file, stage.kept)
@@ -170,7 +162,7 @@ def intents_dedup(
 ) -> None:
     """Drop exact, near- (MinHash LSH) and semantic (embedding cosine) duplicates; OUT.dropped.jsonl says why."""
     resolved = resolve_config(config, overrides)
-    intents = _read(in_file)
+    intents = read_intents(in_file)
     use = _embedder(resolved, embedder) if resolved.intents.dedup.semantic else None
     result = dedup_stage(resolved, intents, use)
     write_jsonl(out_file, result.kept)
@@ -216,7 +208,7 @@ def intents_stats(
 ) -> None:
     """Diversity of an intent pool: Vendi (with the embedding model named), Distinct-1/2/3, 4D coverage."""
     resolved = resolve_config(config, overrides)
-    intents = [i for i in _read(in_file) if i.is_rendered]
+    intents = [i for i in read_intents(in_file) if i.is_rendered]
     if not intents:
         err.print("no rendered intents to measure", markup=False)
         raise typer.Exit(1)

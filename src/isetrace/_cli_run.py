@@ -156,4 +156,4 @@ def run_command(
               f"validation, dedup: see {run.paths.intents.dir}); episodes: {summary.episodes} "
               f"({', '.join(f'{k} {v}' for k, v in counts.most_common())}); episode failures: {summary.failures}",
               markup=False, soft_wrap=True)
-    out.print(f"dataset: {run.paths.exports}   report: {run.paths.stats / 'corpus.json'}", markup=False, soft_wrap=True)
+    out.print(f"dataset: {run.paths.exports}   report: {run.paths.corpus_stats}", markup=False, soft_wrap=True)

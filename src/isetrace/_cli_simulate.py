@@ -10,10 +10,10 @@ from typing import Annotated
 
 import typer
 
-from isetrace._cli_common import ConfigOption, SetOption, err, out, resolve_config
-from isetrace.jsonl import append_jsonl, load_jsonl
+from isetrace._cli_common import ConfigOption, SetOption, err, out, read_intents, resolve_config
+from isetrace.jsonl import append_jsonl
 from isetrace.progress import make_progress
-from isetrace.records import Episode, Intent, Termination
+from isetrace.records import Episode, Termination
 
 __all__ = ["simulate"]
 
@@ -29,9 +29,7 @@ def simulate(
     from isetrace.simulate.batch import sessions_of, simulate_all
 
     resolved = resolve_config(config, overrides)
-    loaded, errors = load_jsonl(intents_file, Intent)
-    for error in errors:
-        err.print(f"skipped {error}", markup=False, soft_wrap=True)
+    loaded = read_intents(intents_file)
     intents = [i for i in loaded if i.is_rendered]
     for intent in loaded:
         if not intent.is_rendered:

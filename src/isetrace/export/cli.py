@@ -13,10 +13,10 @@ from typing import Annotated
 
 import typer
 
-from isetrace._cli_common import err
+from isetrace._cli_common import episodes_source, err, report_skipped
 from isetrace._cli_common import out as console
 from isetrace.export._export import FORMATS, export_episodes, get_format
-from isetrace.jsonl import LineError, iter_jsonl
+from isetrace.jsonl import iter_jsonl
 from isetrace.pipeline.layout import RunPaths
 from isetrace.records import Episode, Termination
 
@@ -45,10 +45,6 @@ def parse_terminations(values: list[str] | None, option: str) -> set[Termination
     return chosen
 
 
-def _skipped(error: LineError) -> None:
-    err.print(f"skipped {error}", markup=False, soft_wrap=True)
-
-
 def export_command(
     episodes: Annotated[Path, typer.Argument(
         help=f"An episodes JSONL file, or a run directory (reads DIR/{RunPaths(Path()).episodes.name}).",
@@ -67,11 +63,8 @@ def export_command(
     form = get_format(fmt)
     wanted = parse_terminations(include, "--include")
     unwanted = parse_terminations(exclude, "--exclude")
-    source = RunPaths(episodes).episodes if episodes.is_dir() else episodes
-    if not source.is_file():
-        err.print(f"no episodes file at {source}", markup=False, soft_wrap=True)
-        raise typer.Exit(1)
-    summary = export_episodes(iter_jsonl(source, Episode, _skipped), form.name, out, include=wanted,
+    source = episodes_source(episodes)
+    summary = export_episodes(iter_jsonl(source, Episode, report_skipped), form.name, out, include=wanted,
                               exclude=unwanted, environ=os.environ)
     for reason, count in sorted(summary.skipped_by_reason.items()):
         err.print(f"skipped {count}: {reason}", markup=False, soft_wrap=True)

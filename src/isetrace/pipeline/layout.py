@@ -56,6 +56,11 @@ class RunPaths:
         return self.root / "stats"
 
     @property
+    def corpus_stats(self) -> Path:
+        """The figures ``ise stats`` writes for the run."""
+        return self.stats / "corpus.json"
+
+    @property
     def lock(self) -> Path:
         return self.root / "run.lock"
 

@@ -15,20 +15,13 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from isetrace._cli_common import err, out
-from isetrace.jsonl import LineError, iter_jsonl, load_jsonl
+from isetrace._cli_common import episodes_source, err, out, read_intents, report_skipped
+from isetrace.jsonl import iter_jsonl
 from isetrace.pipeline.layout import RunPaths
-from isetrace.records import Episode, Intent
+from isetrace.records import Episode
 from isetrace.stats.corpus import CorpusStats, corpus_stats
 
 __all__ = ["stats_command"]
-
-STATS_FILE = Path("stats") / "corpus.json"
-
-
-def _skipped(error: LineError) -> None:
-    err.print(f"skipped {error}", markup=False, soft_wrap=True)
-
 
 def _table(stats: CorpusStats) -> Table:
     table = Table(title=f"corpus statistics ({stats.trajectories:,} trajectories)")
@@ -38,13 +31,6 @@ def _table(stats: CorpusStats) -> Table:
     for row in stats.table_rows():
         table.add_row(*(Text(cell) for cell in row))  # tool and model names are data, not markup
     return table
-
-
-def _intents(path: Path) -> list[Intent]:
-    intents, errors = load_jsonl(path, Intent)
-    for error in errors:
-        _skipped(error)
-    return intents
 
 
 def stats_command(
@@ -63,13 +49,10 @@ def stats_command(
     tool errors and recoveries, tool co-occurrence — with the published ISE values beside them."""
     is_run_dir = run_dir.is_dir()
     files = RunPaths(run_dir)
-    episodes_path = files.episodes if is_run_dir else run_dir
-    if not episodes_path.is_file():
-        err.print(f"no episodes file at {episodes_path}", markup=False, soft_wrap=True)
-        raise typer.Exit(1)
+    episodes_path = episodes_source(run_dir)
     if intents_file is None and is_run_dir and files.intents.intents.is_file():
         intents_file = files.intents.intents
-    pool = _intents(intents_file) if intents_file is not None else None
+    pool = read_intents(intents_file) if intents_file is not None else None
 
     use = None
     if embedder.strip().lower() != "none":
@@ -77,13 +60,13 @@ def stats_command(
 
         use = make_embedder(embedder)
         err.print(f"embeddings: {use.name}", markup=False)
-    stats = corpus_stats(iter_jsonl(episodes_path, Episode, _skipped), intents=pool, embedder=use)
+    stats = corpus_stats(iter_jsonl(episodes_path, Episode, report_skipped), intents=pool, embedder=use)
     if stats.trajectories == 0:
         err.print(f"no episodes in {episodes_path}", markup=False, soft_wrap=True)
         raise typer.Exit(1)
 
     out.print(_table(stats))
-    target = json_file if json_file is not None else (run_dir / STATS_FILE if is_run_dir else None)
+    target = json_file if json_file is not None else (files.corpus_stats if is_run_dir else None)
     if target is not None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(stats.as_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
