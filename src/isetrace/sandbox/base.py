@@ -74,6 +74,8 @@ class SessionInfo:
     backend: str
     session_id: str
     workspace: str
+    home: str
+    """The sandbox user's home directory, as the sandbox sees it (``$HOME`` of its commands)."""
     network: bool
     isolated: bool
     details: Mapping[str, str] = field(default_factory=dict)

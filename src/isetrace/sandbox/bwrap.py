@@ -195,7 +195,7 @@ async def open_bwrap(config: SandboxConfig, home: SandboxHome) -> SupervisedSand
             cgroup.remove()
         remove_session_dir(scratch)
 
-    info = SessionInfo(backend="bwrap", session_id=session_id, workspace=WORKSPACE, network=config.network,
+    info = SessionInfo(backend="bwrap", session_id=session_id, workspace=WORKSPACE, home=HOME, network=config.network,
                        isolated=True, details={"template": str(template), "scratch": str(scratch),
                                                       "cgroup": str(cgroup.path) if cgroup else "none"})
     try:

@@ -70,6 +70,8 @@ async def working_directory(box: Sandbox) -> None:
 async def environment(box: Sandbox) -> None:
     result = await box.run("echo $GREETING; echo ${ISE_HOST_CANARY:-clean}", env={"GREETING": "hi there"})
     expect(result.stdout == b"hi there\nclean\n", f"environment wrong or host env leaked: {result.stdout!r}")
+    home = (await box.run('printf %s "$HOME"')).stdout.decode()
+    expect(home == box.info.home, f"$HOME is {home!r} but the session says {box.info.home!r}")
 
 
 async def standard_input(box: Sandbox) -> None:

@@ -73,7 +73,7 @@ async def open_docker(config: SandboxConfig, home: SandboxHome) -> SupervisedSan
         subprocess.run(["docker", "rm", "-f", name], capture_output=True, check=False, timeout=30)
         remove_session_dir(scratch)
 
-    info = SessionInfo(backend="docker", session_id=session_id, workspace=WORKSPACE, network=config.network,
+    info = SessionInfo(backend="docker", session_id=session_id, workspace=WORKSPACE, home=HOME, network=config.network,
                        isolated=True, details={"image": config.image, "container": name})
     return await launch_supervised(_run_argv(config, name, str(workspace), home.supervisor_script(supervisor_path()),
                                              supervisor_config_arg(settings)), info,

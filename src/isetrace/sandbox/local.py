@@ -39,6 +39,7 @@ async def open_local(config: SandboxConfig, home: SandboxHome) -> SupervisedSand
     async def cleanup() -> None:
         remove_session_dir(scratch)
 
-    info = SessionInfo(backend="local", session_id=session_id, workspace=str(workspace), network=True,
+    info = SessionInfo(backend="local", session_id=session_id, workspace=str(workspace), home=str(user_home),
+                       network=True,
                        isolated=False, details={"scratch": str(scratch)})
     return await launch_supervised(argv, info, config.limits.timeout_s, cleanup=cleanup)

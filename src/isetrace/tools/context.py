@@ -167,7 +167,6 @@ class ToolContext:
     sessions: SessionsRuntime | None = field(default=None, repr=False)
     jobs: JobTable = field(init=False, repr=False)
     _workspace_real: str | None = field(default=None, init=False, repr=False)
-    _home: str | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.jobs = JobTable(self.sandbox)
@@ -189,9 +188,7 @@ class ToolContext:
             self._workspace_real = await self.sandbox.real_path(self.workspace)
         return self._workspace_real
 
-    async def home(self) -> str:
-        """The sandbox user's home directory (asked once per session)."""
-        if self._home is None:
-            result = await self.sandbox.run('printf %s "$HOME"', timeout_s=10)
-            self._home = result.stdout.decode("utf-8", "replace").strip() or "/tmp"
-        return self._home
+    @property
+    def home(self) -> str:
+        """The sandbox user's home directory."""
+        return self.sandbox.info.home

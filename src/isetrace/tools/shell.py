@@ -162,7 +162,7 @@ async def start_background(ctx: ToolContext, command: str, *, workdir: str | Non
     log_file = None
     to_run = command
     if log_to_file:
-        log_dir = f"{await ctx.home()}/.background"
+        log_dir = f"{ctx.home}/.background"
         log_file = f"{log_dir}/{session_id}.log"
         to_run = f"mkdir -p {shlex.quote(log_dir)} && exec >{shlex.quote(log_file)} 2>&1 </dev/null\n{command}"
     process_id = await ctx.sandbox.start(to_run, cwd=cwd, env=environment)
