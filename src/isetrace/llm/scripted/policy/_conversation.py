@@ -11,12 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ._phrasing import bare_request, starts_with_verb
-from ._text import as_str_list, fenced_json_objects, truncate
+from ._text import SENTENCE_SPLIT, as_str_list, fenced_json_objects, truncate
 
 _FENCED = re.compile(r"```[^\n]*\n.*?\n```", re.DOTALL)
 _TABLE_LINES = re.compile(r"(?:^\|.*\|[ \t]*$\n?){2,}", re.MULTILINE)
 _DIGEST = re.compile(r"```digest[^\n]*\n.*?(?:\n```|$)", re.DOTALL)
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 _CLAUSE_SPLIT = re.compile(r",?\s+and then\s+|,\s+then\s+|;\s+then\s+", re.IGNORECASE)
 _FILE = re.compile(
     r"`([\w./-]+\.[A-Za-z0-9]{1,5})`|(?<![\w/.-])([\w-]+\.(?:md|json|csv|txt|py|sh|log|yaml|yml|html))\b"
@@ -134,7 +133,7 @@ def derive_goals(intent: str, given: list[str]) -> tuple[str, ...]:
     """The sub-goals to walk through: the given ones, else 2–4 request sentences split from the intent."""
     if given:
         return tuple(bare_request(goal) for goal in given)
-    sentences = [bare_request(part) for part in _SENTENCE_SPLIT.split(_prose_only(intent))]
+    sentences = [bare_request(part) for part in SENTENCE_SPLIT.split(_prose_only(intent))]
     goals = [
         sentence
         for sentence in sentences

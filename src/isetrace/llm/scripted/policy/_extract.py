@@ -10,6 +10,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from ._text import SENTENCE_SPLIT
+
 _FENCE = re.compile(r"```[^\n]*\n(.*?)\n```", re.DOTALL)
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 _OUTPUT_CUE = re.compile(
@@ -147,7 +149,7 @@ def named_files(text: str, extensions: tuple[str, ...]) -> list[str]:
 def requested_outputs(text: str, extensions: tuple[str, ...]) -> list[str]:
     """File names the user asks to be written ("save it as `x.md`", "the output goes in `y.json`"), as
     opposed to files merely mentioned ("OK, got `x.csv`"), judged sentence by sentence."""
-    sentences = re.split(r"(?<=[.!?])\s+|\n+", _FENCE.sub(" ", text))
+    sentences = SENTENCE_SPLIT.split(_FENCE.sub(" ", text))
     wanted = " ".join(sentence for sentence in sentences if _OUTPUT_CUE.search(sentence))
     return named_files(wanted, extensions)
 

@@ -20,7 +20,7 @@ from ._extract import (
 )
 from ._phrasing import bare_request, starts_with_verb
 from ._plans import Plan, Shell, Step, Write, misspell, read_step, writes
-from ._text import pick, truncate, upper_first
+from ._text import SENTENCE_SPLIT, pick, truncate, upper_first
 from ._tools import Toolkit
 
 
@@ -319,7 +319,7 @@ def docs_plan(text: str, rng: random.Random, kit: Toolkit, with_failure: bool) -
     )
     name = named[-1] if named else default
     prose = re.sub(r"```.*?```", " ", text, flags=re.DOTALL)
-    parts = [bare_request(part) for part in re.split(r"(?<=[.!?])\s+|\n+", prose)]
+    parts = [bare_request(part) for part in SENTENCE_SPLIT.split(prose)]
     asks = [part for part in parts if part and starts_with_verb(part)][:5] or [
         part for part in parts if part
     ][:3]

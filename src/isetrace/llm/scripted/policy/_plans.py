@@ -17,7 +17,7 @@ from ._extract import find_log_lines, find_table, listed_files, prose_only, requ
 from ._history import Exchange, History
 from ._reply import PolicyToolCall
 from ._snippets import Snippet
-from ._text import pick, seeded_rng, truncate
+from ._text import SENTENCE_SPLIT, pick, seeded_rng, truncate
 from ._tools import Toolkit
 
 
@@ -264,7 +264,7 @@ def _is_inspection(command: str) -> bool:
 
 def notes_plan(text: str, rng: random.Random, kit: Toolkit, with_failure: bool) -> Plan:
     """Fallback: write the request down as a checklist in `notes.md`, then check it (shell or read)."""
-    sentences = [sentence.strip() for sentence in re.split(r"(?<=[.!?])\s+|\n+", text) if len(sentence) > 3]
+    sentences = [sentence.strip() for sentence in SENTENCE_SPLIT.split(text) if len(sentence) > 3]
     checklist = "\n".join(f"- [ ] {truncate(sentence, 100)}" for sentence in sentences[:6]) or "- [ ] (empty)"
     write = Step(
         "write the request down in `notes.md`",

@@ -19,6 +19,10 @@ T = TypeVar("T")
 _FENCE_OPEN = re.compile(r"```(?P<lang>[A-Za-z0-9_-]*)[^\n]*\n")
 
 
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
+"""Where prose splits into sentences: after . ! or ? and a space, or at a line break."""
+
+
 def seeded_rng(*parts: str) -> random.Random:
     """A generator seeded from a SHA-256 of `parts`, stable across runs and machines."""
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
