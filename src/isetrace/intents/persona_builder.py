@@ -47,7 +47,7 @@ def _data_lines(text: str) -> list[str]:
 
 
 def _source_lines(name: str) -> list[str]:
-    return [line.strip() for line in _source_text(name).splitlines() if line.strip() and not line.startswith("#")]
+    return [line.strip() for line in _data_lines(_source_text(name))]
 
 __all__ = [
     "COMMUNICATION_STYLES",
@@ -205,8 +205,6 @@ def industries() -> tuple[Industry, ...]:
 
     for raw in _data_lines(_INDUSTRIES):
         line = raw.strip()
-        if not line:
-            continue
         if line.startswith("== "):
             close_industry()
             name, organisations, cities, roles = line[3:], [], [], []
