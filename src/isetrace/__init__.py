@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from isetrace.config import RunConfig, load_config
 from isetrace.errors import (
+    AuthenticationFailed,
     ConfigError,
     DataError,
     EndpointError,
@@ -38,6 +39,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0.0.0+source"
 
 __all__ = [
+    "AuthenticationFailed",
     "ConfigError",
     "DataError",
     "EndpointError",

@@ -8,6 +8,7 @@ a model endpoint, or a sandbox. Anything else that escapes is a bug and should f
 from __future__ import annotations
 
 __all__ = [
+    "AuthenticationFailed",
     "ConfigError",
     "DataError",
     "EndpointError",
@@ -56,6 +57,15 @@ class EndpointUnavailable(EndpointError):
 
 class RequestRejected(EndpointError):
     """The endpoint refused the request itself (auth, bad request, context length): retrying cannot help."""
+
+
+class AuthenticationFailed(RequestRejected):
+    """The endpoint refused our credentials (HTTP 401 or 403).
+
+    Every later request would be refused the same way, so a run stops at the first one: no new episode
+    starts, the one that hit it is not recorded (it runs again on resume), and the run can be resumed
+    once the key is fixed.
+    """
 
 
 class LLMReplyError(EndpointError):
