@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from isetrace.config import RunConfig, config_hash, load_config, masked_view
+from isetrace.config import DEFAULT_EXPORTS, RunConfig, config_hash, load_config, masked_view
 from isetrace.errors import ConfigError
+from isetrace.records import Termination
 
 REAL = """
 endpoints:
@@ -119,3 +120,30 @@ def test_hash_ignores_where_and_how_fast_a_run_goes() -> None:
     base = config_hash(load_config("offline", environ={}))
     moved = load_config("offline", ["run.dir=elsewhere", "run.concurrency=64", "run.executor=ray"], environ={})
     assert config_hash(moved) == base
+
+
+def test_exports_take_plain_names_or_say_which_terminations_they_keep(tmp_path: Path) -> None:
+    path = write(tmp_path, "run:\n  exports:\n    - ise-openai\n    - {format: sharegpt, include: [success, "
+                           "user_judged_failure]}\n    - {format: hf, include: all}\n")
+    exports = load_config(path, environ={}).run.exports
+    assert [(e.format, e.include) for e in exports[:2]] == [
+        ("ise-openai", None), ("sharegpt", [Termination.SUCCESS, Termination.USER_JUDGED_FAILURE])]
+    assert exports[2].include is not None and set(exports[2].include) == set(Termination)
+    # written back as it was written, so a run directory's config.yaml reads the same and loads again
+    stored = masked_view(load_config(path, environ={}))["run"]["exports"]
+    assert stored == ["ise-openai", {"format": "sharegpt", "include": ["success", "user_judged_failure"]},
+                      {"format": "hf", "include": "all"}]
+    assert RunConfig.model_validate({"run": {"exports": stored}}).run.exports == exports
+    assert [e.format for e in RunConfig().run.exports] == list(DEFAULT_EXPORTS)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("[{format: sharegpt, include: [sucess]}]", r"run\.exports\.0\.include\.0: Input should be 'success'"),
+    ("[csv]", r"run\.exports\.0\.format: Input should be 'ise-openai'"),
+    ("[{format: sharegpt, includ: all}]", r"exports\.0\.includ: unknown key \(did you mean run\.exports\.0\.include"),
+    ("[{format: sharegpt, include: []}]", r"run\.exports\.0\.include: List should have at least 1 item"),
+    ("[sharegpt, {format: sharegpt, include: all}]", r"run\.exports: .*named more than once: sharegpt"),
+])
+def test_bad_exports_are_explained(value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(None, [f"run.exports={value}"], environ={})

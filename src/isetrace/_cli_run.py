@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from isetrace._cli_common import ConfigOption, SetOption, err, out, resolve_config
+from isetrace._cli_run_summary import summary_lines
 from isetrace.config import RunConfig
+from isetrace.errors import AuthenticationFailed
 from isetrace.pipeline.rundir import RunDir
 from isetrace.progress import make_progress
 from isetrace.records import Episode, Termination
@@ -46,7 +47,7 @@ async def _pipeline(config: RunConfig, run: RunDir, stage: str, stop: asyncio.Ev
     # imported here, not at the top: the model client and its SDK are slow to load, and every other
     # command of ``ise`` would wait for them
     from isetrace.llm.endpoints import open_endpoints
-    from isetrace.pipeline.run import EpisodeStageOutcome, intents_stage, pending_sessions, run_episodes
+    from isetrace.pipeline.run import EpisodeStageOutcome, intents_stage, pending_sessions, record_usage, run_episodes
 
     outcome = EpisodeStageOutcome()
     roles = _roles(config, run, stage)
@@ -56,57 +57,84 @@ async def _pipeline(config: RunConfig, run: RunDir, stage: str, stop: asyncio.Ev
     progress = make_progress()
     intents = None
     async with open_endpoints(config, roles, environ=os.environ) as endpoints:
-        if stage in ("all", "intents"):
-            intents_done = run.paths.intents.intents.exists()
-            if not intents_done:
-                progress.start("rendering intents", config.intents.count)
-            try:
-                intents = await intents_stage(config, run, endpoints, on_rendered=progress.advance)
-            finally:
+        try:
+            if stage in ("all", "intents"):
+                intents_done = run.paths.intents.intents.exists()
                 if not intents_done:
+                    progress.start("rendering intents", config.intents.count)
+                try:
+                    intents = await intents_stage(config, run, endpoints, on_rendered=progress.advance)
+                finally:
+                    if not intents_done:
+                        progress.close()
+                err.print(f"intents: {len(intents)} ready ({run.paths.intents.intents})", markup=False)
+            if stage in ("all", "episodes"):
+                if intents is None:
+                    intents = await intents_stage(config, run, endpoints)
+                sessions = pending_sessions(config, intents, run)
+                err.print(f"episodes: {len(sessions)} to run", markup=False)
+                progress = make_progress()
+                progress.start("episodes", len(sessions))
+
+                def advance(episode: Episode | None) -> None:
+                    progress.advance(episode is not None and episode.termination is Termination.SUCCESS)
+
+                try:
+                    if config.run.executor == "ray":
+                        from isetrace.pipeline.ray_runner import run_episodes_on_ray
+
+                        outcome = await run_episodes_on_ray(config, run, sessions, stop=stop, on_episode=advance)
+                    else:
+                        outcome = await run_episodes(config, run, sessions, endpoints, stop=stop, on_episode=advance,
+                                                     environ=os.environ, progress=progress)
+                finally:
                     progress.close()
-            err.print(f"intents: {len(intents)} ready ({run.paths.intents.intents})", markup=False)
-        if stage in ("all", "episodes"):
-            if intents is None:
-                intents = await intents_stage(config, run, endpoints)
-            sessions = pending_sessions(config, intents, run)
-            err.print(f"episodes: {len(sessions)} to run", markup=False)
-            progress = make_progress()
-            progress.start("episodes", len(sessions))
-
-            def advance(episode: Episode | None) -> None:
-                progress.advance(episode is not None and episode.termination is Termination.SUCCESS)
-
-            try:
-                if config.run.executor == "ray":
-                    from isetrace.pipeline.ray_runner import run_episodes_on_ray
-
-                    outcome = await run_episodes_on_ray(config, run, sessions, stop=stop, on_episode=advance)
-                else:
-                    outcome = await run_episodes(config, run, sessions, endpoints, stop=stop, on_episode=advance,
-                                                 environ=os.environ, progress=progress)
-            finally:
-                progress.close()
+        finally:  # what the calls cost, fallbacks included, even when a stage failed
+            record_usage(run, endpoints.usage, stage)
     return outcome
 
 
-def _export_and_stats(config: RunConfig, run: RunDir, stage: str) -> None:
+def _export(config: RunConfig, run: RunDir, episodes: list[Episode]) -> None:
+    """Write every format of ``run.exports``, each line saying how many episodes it left out and why."""
     from isetrace.export import export_episodes, get_format
+    from isetrace.export.cli import default_note, export_line, left_out_by_default
+
+    run.paths.exports.mkdir(parents=True, exist_ok=True)
+    by_default: dict[frozenset[Termination], list[str]] = {}
+    for spec in config.run.exports:
+        form = get_format(spec.format)
+        target = run.paths.exports / f"{form.name}{form.suffix}"
+        include = None if spec.include is None else set(spec.include)
+        summary = export_episodes(episodes, form.name, target, include=include, environ=os.environ)
+        err.print(export_line(form.name, summary), markup=False, soft_wrap=True)
+        kept = left_out_by_default(summary)
+        if kept is not None:
+            by_default.setdefault(kept, []).append(form.name)
+    for kept, names in by_default.items():
+        hint = f"to keep others, say so in run.exports, e.g. {{format: {names[0]}, include: all}}"
+        err.print(default_note(names, kept, hint), markup=False, soft_wrap=True)
+
+
+def _export_and_stats(config: RunConfig, run: RunDir, stage: str) -> None:
+    """The export and stats steps; each is skipped with one line when there is no episode to work on."""
     from isetrace.stats.cli import stats_command
 
     episodes = list(run.episodes())
     if stage in ("all", "export"):
-        run.paths.exports.mkdir(parents=True, exist_ok=True)
-        for fmt in config.run.exports:
-            target = run.paths.exports / f"{fmt}{get_format(fmt).suffix}"
-            summary = export_episodes(episodes, fmt, target, environ=os.environ)
-            err.print(f"export {fmt}: {summary.written} rows → {summary.path}", markup=False, soft_wrap=True)
+        if episodes:
+            _export(config, run, episodes)
+        else:
+            err.print("export: skipped, no episodes to export", markup=False)
     if stage in ("all", "stats"):
-        stats_command(run.paths.root, embedder=config.intents.embedder)
+        if episodes:
+            stats_command(run.paths.root, embedder=config.intents.embedder)
+        else:
+            err.print("stats: skipped, no episodes to count", markup=False)
 
 
-def _lines(path: Path) -> int:
-    return sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip()) if path.exists() else 0
+def _print_summary(run: RunDir) -> None:
+    for line in summary_lines(run, run.summary()):
+        out.print(line, markup=False, soft_wrap=True, highlight=False)
 
 
 def run_command(
@@ -118,7 +146,19 @@ def run_command(
     executor: Annotated[str | None, typer.Option(help="local (asyncio) or ray.")] = None,
     address: Annotated[str | None, typer.Option(help="Ray cluster address (with --executor ray).")] = None,
 ) -> None:
-    """Run the pipeline — intents → episodes → export → statistics — into run.dir, resumable at any moment."""
+    """Run the pipeline — intents → episodes → export → statistics — into run.dir, resumable at any moment.
+
+    It always ends with a summary: intents sampled, kept and not kept (with the reasons), episodes by
+    termination, and episode failures; a stage that came up empty is named there, and the steps after it
+    are skipped. The training exports keep only successful episodes unless run.exports says otherwise.
+
+    \b
+    Exit codes:
+      0    the run finished (also when episodes failed, or a budget stopped it)
+      2    unusable config or input
+      3    an endpoint refused the API key; fix it, then ise run --resume DIR
+      130  interrupted (SIGINT or SIGTERM); ise run --resume DIR goes on
+    """
     if stage not in STAGES:
         raise typer.BadParameter(f"--stage takes one of {', '.join(STAGES)}")
     extra = list(overrides or [])
@@ -141,19 +181,22 @@ def run_command(
         loop.add_signal_handler(signal.SIGTERM, stop.set)
         return await _pipeline(resolved, run, stage, stop)
 
+    resume_hint = f"resume with: ise run --resume {run.paths.root}"
     with run:
-        outcome = asyncio.run(main())
+        try:
+            outcome = asyncio.run(main())
+        except AuthenticationFailed as exc:
+            # the pipeline closed the episodes in flight and recorded nothing partial: the run resumes
+            err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+            _print_summary(run)
+            err.print(f"{resume_hint} once the key is fixed", markup=False, soft_wrap=True)
+            raise typer.Exit(3) from None
         if stop.is_set():
             why = outcome.stopped_because or "interrupted"
-            err.print(f"stopped ({why}); {outcome.interrupted} episodes in flight were closed and will run again."
-                      f"\nresume with: ise run --resume {run.paths.root}", markup=False, soft_wrap=True)
+            err.print(f"stopped ({why}); {outcome.interrupted} episodes in flight were closed and will run again.",
+                      markup=False, soft_wrap=True)
+            _print_summary(run)
+            err.print(resume_hint, markup=False, soft_wrap=True)
             raise typer.Exit(130 if outcome.stopped_because is None else 0)
         _export_and_stats(resolved, run, stage)
-        summary = run.summary()
-    counts = Counter(summary.by_termination)
-    not_kept = sum(_lines(path) for path in (run.paths.intents.failures, run.paths.intents.dropped))
-    out.print(f"intents: {_lines(run.paths.intents.sampled)} sampled, {not_kept} not kept (render, "
-              f"validation, dedup: see {run.paths.intents.dir}); episodes: {summary.episodes} "
-              f"({', '.join(f'{k} {v}' for k, v in counts.most_common())}); episode failures: {summary.failures}",
-              markup=False, soft_wrap=True)
-    out.print(f"dataset: {run.paths.exports}   report: {run.paths.corpus_stats}", markup=False, soft_wrap=True)
+        _print_summary(run)

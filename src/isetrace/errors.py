@@ -43,12 +43,14 @@ class EndpointError(IseError):
     Attributes:
         role: the role whose endpoint failed (``agent``, ``user``, ``renderer``, ``judge``).
         attempts: how many HTTP attempts were made before giving up.
+        reason: the server's side of it in one line (status and the start of its words), when it said one.
     """
 
-    def __init__(self, message: str, *, role: str = "", attempts: int = 0) -> None:
+    def __init__(self, message: str, *, role: str = "", attempts: int = 0, reason: str = "") -> None:
         super().__init__(message)
         self.role = role
         self.attempts = attempts
+        self.reason = reason
 
 
 class EndpointUnavailable(EndpointError):

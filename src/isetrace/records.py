@@ -253,6 +253,9 @@ class Episode(_Closed):
     tools: list[dict[str, Any]] = Field(default_factory=list)
     termination: Termination
     termination_detail: str = ""
+    """Why it ended, in one line: for a failure, where (the agent step) and the server's or sandbox's words."""
+    failed_reply: str | None = None
+    """The unusable model reply behind a failure (cut short), kept so it can be inspected."""
     verification: Verification | None = None
     seeds: dict[str, int] = Field(default_factory=dict)
     config_hash: str = ""

@@ -35,12 +35,38 @@ def test_exports_a_run_directory_with_filters_and_reports_skips(tmp_path: Path) 
     source = episodes_file(tmp_path)
     out = tmp_path / "sg.jsonl"
     result = CliRunner().invoke(app(), [str(source.parent), "--out", str(out), "--format", "sharegpt",
-                                        "--exclude", "budget", "--exclude", "user_turn_limit"])
+                                        "--include", "all", "--exclude", "budget", "--exclude", "user_turn_limit"])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(rows) == 2 and all(set(r) == {"conversations", "system", "tools"} for r in rows)
     assert f"{source}:4: not valid JSON" in result.output
-    assert "skipped 1: budget" in result.output and "wrote 2 sharegpt rows" in result.output
+    assert f"export sharegpt: 2 rows → {out} (left out 1: budget 1)" in result.output
+    assert "by default" not in result.output  # the caller chose, so no note about the format's default
+
+
+def test_a_training_format_keeps_only_success_by_default_and_says_why(tmp_path: Path) -> None:
+    source = episodes_file(tmp_path)
+    out = tmp_path / "sg.jsonl"
+    result = CliRunner().invoke(app(), [str(source), "-o", str(out), "-f", "sharegpt"])
+    assert result.exit_code == 0, result.output
+    assert len(out.read_text().splitlines()) == 1
+    assert f"export sharegpt: 1 rows → {out} (left out 2: budget 1, step_limit 1)" in result.output
+    assert ("note: sharegpt is a training format and keeps only success episodes by default; "
+            "--include all keeps every one") in result.output
+
+    result = CliRunner().invoke(app(), [str(source), "-o", str(out), "-f", "sharegpt", "--include", "all"])
+    assert result.exit_code == 0, result.output
+    assert len(out.read_text().splitlines()) == 3
+    assert f"export sharegpt: 3 rows → {out} (left out 0)" in result.output and "note:" not in result.output
+
+
+def test_the_ise_format_keeps_every_episode_by_default(tmp_path: Path) -> None:
+    source = episodes_file(tmp_path)
+    out = tmp_path / "ise.jsonl"
+    result = CliRunner().invoke(app(), [str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["status"] for line in out.read_text().splitlines()] == ["success", "step_limit", "budget"]
+    assert f"export ise-openai: 3 rows → {out} (left out 0)" in result.output and "note:" not in result.output
 
 
 def test_include_accepts_repeats_and_commas_and_the_default_format_is_ise_openai(tmp_path: Path) -> None:
@@ -59,6 +85,7 @@ def test_bad_names_are_refused_with_the_known_ones(tmp_path: Path) -> None:
     assert isinstance(result.exception, ConfigError) and "sharegpt" in str(result.exception)
     assert parse_terminations(None, "--include") is None
     assert parse_terminations(["SUCCESS", " budget , "], "--include") == {Termination.SUCCESS, Termination.BUDGET}
+    assert parse_terminations(["all"], "--include") == set(Termination)
 
 
 def test_a_missing_file_exits_1(tmp_path: Path) -> None:

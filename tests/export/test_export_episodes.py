@@ -1,4 +1,5 @@
-"""``export_episodes``: the format registry, filters by termination, skipped counts, atomic writes."""
+"""``export_episodes``: the format registry, filters by termination (training formats keep only success by
+default), skipped counts, atomic writes."""
 
 from __future__ import annotations
 
@@ -46,6 +47,44 @@ def test_default_exports_everything(tmp_path: Path) -> None:
     assert ids(tmp_path / "all.jsonl") == ["a", "b", "c", "d", "e"]
 
 
+def endpoint_failure(ident: str) -> Episode:
+    """What an episode looks like when the agent's endpoint failed at once: a system and a user message."""
+    return episode([system(), user("List the files.")], ident=ident, termination=Termination.AGENT_ENDPOINT_FAILURE)
+
+
+TRAINING = [name for name, form in FORMATS.items() if form.training]
+
+
+def test_the_training_formats_are_those_that_keep_only_success() -> None:
+    assert TRAINING == ["openai-strict", "sharegpt", "hf"]
+    assert all(FORMATS[name].default_include == {Termination.SUCCESS} for name in TRAINING)
+    assert FORMATS["ise-openai"].default_include is None and not FORMATS["ise-openai"].training
+
+
+@pytest.mark.parametrize("fmt", TRAINING)
+def test_a_training_format_keeps_only_success_by_default_and_counts_what_it_left_out(fmt: str,
+                                                                                     tmp_path: Path) -> None:
+    mix = [*corpus(), endpoint_failure("f"), endpoint_failure("g")]
+    summary = export_episodes(mix, fmt, tmp_path / f"out{get_format(fmt).suffix}", environ={})
+    assert summary.written == 2  # a and d
+    assert summary.skipped_by_reason == {"step_limit": 1, "budget": 1, "user_judged_failure": 1,
+                                         "agent_endpoint_failure": 2}
+    assert summary.kept_by_default == {Termination.SUCCESS}
+    assert summary.left_out() == "left out 5: agent_endpoint_failure 2, budget 1, step_limit 1, user_judged_failure 1"
+    # every termination asked for: every episode written, and the format's default did not decide
+    everything = export_episodes(corpus(), fmt, tmp_path / f"all{get_format(fmt).suffix}", include=set(Termination),
+                                 environ={})
+    assert everything.written == 5 and everything.left_out() == "left out 0" and everything.kept_by_default is None
+
+
+def test_the_ise_format_keeps_every_episode_with_its_status(tmp_path: Path) -> None:
+    path = tmp_path / "ise.jsonl"
+    summary = export_episodes([*corpus(), endpoint_failure("f")], "ise-openai", path, environ={})
+    assert summary.written == 6 and summary.skipped == 0 and summary.kept_by_default is None
+    statuses = [json.loads(line)["status"] for line in path.read_text().splitlines()]
+    assert statuses == ["success", "step_limit", "budget", "success", "user_judged_failure", "agent_endpoint_failure"]
+
+
 def test_include_keeps_only_those_reasons(tmp_path: Path) -> None:
     path = tmp_path / "ok.jsonl"
     summary = export_episodes(corpus(), "ise-openai", path, include={Termination.SUCCESS}, environ={})
@@ -80,7 +119,7 @@ def test_episodes_a_format_cannot_express_are_counted_not_fatal(tmp_path: Path) 
 @pytest.mark.parametrize("fmt", list(FORMATS))
 def test_every_format_writes_one_row_per_trajectory_and_streams_its_input(fmt: str, tmp_path: Path) -> None:
     path = tmp_path / f"out{get_format(fmt).suffix}"
-    summary = export_episodes(iter(corpus()), fmt, path, environ={})  # a generator is consumed once
+    summary = export_episodes(iter(corpus()), fmt, path, include=set(Termination), environ={})  # consumed once
     assert summary.written == 5 and path.is_file()
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left behind
 

@@ -67,10 +67,11 @@ async def test_faulty_real_episodes_keep_bad_arguments_and_count_what_sharegpt_c
            if isinstance(c["function"]["arguments"], str)}
     assert {c.arguments_raw for c in unparsed} <= raw
 
-    strict = export_episodes(episodes, "openai-strict", tmp_path / "strict.jsonl", environ={})
+    every = set(Termination)  # what is under test is how faulty calls convert, not which episodes train
+    strict = export_episodes(episodes, "openai-strict", tmp_path / "strict.jsonl", include=every, environ={})
     assert strict.written == len(episodes) and all(strict_problems(r) == [] for r in lines(tmp_path / "strict.jsonl"))
 
-    sharegpt = export_episodes(episodes, "sharegpt", tmp_path / "sg.jsonl", environ={})
+    sharegpt = export_episodes(episodes, "sharegpt", tmp_path / "sg.jsonl", include=every, environ={})
     assert sharegpt.written + sharegpt.skipped == len(episodes)
     assert all(reason.startswith("unrepresentable: ") for reason in sharegpt.skipped_by_reason)
     assert all(sharegpt_problems(row) == [] for row in lines(tmp_path / "sg.jsonl"))

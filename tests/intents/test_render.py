@@ -36,4 +36,5 @@ async def test_render_failures_are_recorded_with_a_reason_not_raised(scripted: A
         async with open_endpoints(config, ["renderer"]) as endpoints:
             outcomes = await render_intents(endpoints["renderer"], library, sampled)
     assert [o.rendered for o in outcomes] == [None, None, None]
-    assert all("no usable JSON" in o.reason for o in outcomes)
+    assert all("no usable reply" in o.reason and "broken" in o.reason for o in outcomes)
+    assert all(o.raw.startswith('{"intent"') for o in outcomes)  # the raw reply is kept for the record

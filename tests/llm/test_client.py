@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
+from tests.llm.clients import client, opened
 
 from isetrace.config import EndpointConfig
-from isetrace.errors import ConfigError, EndpointUnavailable, LLMReplyError, RequestRejected
+from isetrace.errors import AuthenticationFailed, ConfigError, EndpointUnavailable, LLMReplyError, RequestRejected
 from isetrace.llm.cache import ResponseCache
-from isetrace.llm.client import EMPTY_REPLY_RETRIES, ChatClient
+from isetrace.llm.client import EMPTY_REPLY_RETRIES, JSON_ASKS, ChatClient
 from isetrace.llm.usage import RoleUsage
 
 RENDER_SPEC = """# Role: intent writer
@@ -40,32 +41,16 @@ AGENT_ASK = [{"role": "system", "content": "You are an agent with a shell."},
              {"role": "user", "content": "Count the lines of every .csv file here and write the totals to totals.txt"}]
 
 
-_opened: list[ChatClient] = []
+class Rendered(BaseModel):
+    """The renderer's reply shape, as a test's own model."""
 
-
-@pytest.fixture(autouse=True)
-async def _close_clients() -> AsyncIterator[None]:
-    yield
-    while _opened:
-        await _opened.pop().aclose()
-
-
-def opened(chat: ChatClient) -> ChatClient:
-    """The client, closed when the test ends."""
-    _opened.append(chat)
-    return chat
-
-
-def client(url: str, **settings: Any) -> ChatClient:
-    config = EndpointConfig.model_validate({"provider": "scripted", "model": "scripted", "backoff_s": 0.01,
-                                            **settings})
-    return opened(ChatClient("agent", config, url, usage=RoleUsage(), environ={}))
+    intent: str
 
 
 async def test_plain_json_reply_parses(endpoint: Any) -> None:
     url, _ = endpoint
-    parsed, reply = await client(url).chat_json(JSON_ASK)
-    assert parsed.ok and isinstance(parsed.data, dict) and parsed.data["intent"]
+    value, reply = await client(url).chat_structured(JSON_ASK, Rendered)
+    assert value.intent
     assert reply.usage.prompt_tokens > 0 and reply.attempts == 1
 
 
@@ -108,19 +93,23 @@ async def test_dropped_connection_is_retried(scripted: Any) -> None:
 
 async def test_fenced_json_is_found(scripted: Any) -> None:
     async with scripted(fenced_json=1.0) as (url, _):
-        parsed, reply = await client(url).chat_json(JSON_ASK)
-    assert parsed.ok and "```json" in reply.content and parsed.data is not None and "intent" in parsed.data
+        value, reply = await client(url).chat_structured(JSON_ASK, Rendered)
+    assert "```json" in reply.content and value.intent
 
 
-async def test_malformed_json_is_asked_again_then_returned_raw(scripted: Any) -> None:
+async def test_malformed_json_is_asked_again_then_fails_with_the_raw_reply(scripted: Any,
+                                                                         caplog: pytest.LogCaptureFixture) -> None:
     async with scripted(malformed_json={"rate": 1.0, "limit": 1}) as (url, server):
-        parsed, _ = await client(url).chat_json(JSON_ASK)
-    assert parsed.ok and server.requests == 2  # the second ask was answered properly
+        value, _ = await client(url).chat_structured(JSON_ASK, Rendered)
+    assert value.intent and server.requests == 2  # the second ask was answered properly
+    caplog.clear()
     async with scripted(malformed_json=1.0) as (url, server):
-        parsed, _ = await client(url).chat_json(JSON_ASK, asks=2)
-    assert not parsed.ok and server.requests == 2
-    assert parsed.error is not None and "no complete, valid JSON object" in parsed.error
-    assert parsed.raw.startswith('{"intent"')
+        with pytest.raises(LLMReplyError, match=f"no usable reply in {JSON_ASKS} asks.*broken") as failed:
+            await client(url).chat_structured(JSON_ASK, Rendered)
+    assert server.requests == JSON_ASKS
+    assert failed.value.raw.startswith('{"intent"')
+    again = [r.getMessage() for r in caplog.records if "asking again" in r.getMessage()]
+    assert len(again) == JSON_ASKS - 1, again  # never "asking again" after the last ask
 
 
 async def test_tool_arguments_that_are_not_json_are_kept_and_flagged(scripted: Any) -> None:
@@ -153,7 +142,7 @@ async def test_auth_error_fails_at_once(scripted: Any) -> None:
     async with scripted(api_key="right-key") as (url, server):
         config = EndpointConfig(provider="scripted", api_key_env="TEST_KEY")
         chat = opened(ChatClient("agent", config, url, usage=RoleUsage(), environ={"TEST_KEY": "wrong-key"}))
-        with pytest.raises(RequestRejected, match=r"HTTP 401.*api_key_env"):
+        with pytest.raises(AuthenticationFailed, match=r"HTTP 401.*api_key_env"):
             await chat.chat(AGENT_ASK)
         assert server.requests == 1
         good = opened(ChatClient("agent", config, url, usage=RoleUsage(), environ={"TEST_KEY": "right-key"}))

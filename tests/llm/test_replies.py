@@ -23,12 +23,22 @@ def test_json_object_is_found(text: str) -> None:
 @pytest.mark.parametrize(("text", "reason"), [
     ("", "empty"),
     ("no json here", "no JSON object"),
-    ('{"a": 1', "no complete, valid JSON object"),
+    ('{"a": 1', "the JSON object in the reply is broken"),
     ("[1, 2]", "got a JSON list"),
 ])
 def test_unparseable_reply_says_why_and_keeps_raw(text: str, reason: str) -> None:
     parsed = parse_json_object(text)
     assert parsed.data is None and parsed.error is not None and reason in parsed.error and parsed.raw == text
+
+
+@pytest.mark.parametrize("text", [
+    '{"reply": {"query": "do it", "completed": false}, "reason": "cut sho',
+    'Here you go: {"outer": 1, "inner": {"query": "x"}',
+    '```json\n{"a": {"query": "x"}, "b": \n```',
+])
+def test_a_broken_reply_never_yields_one_of_its_inner_objects(text: str) -> None:
+    parsed = parse_json_object(text)
+    assert parsed.data is None and parsed.error is not None and "broken" in parsed.error
 
 
 def test_inline_think_block_is_split() -> None:
@@ -49,6 +59,13 @@ def test_reasoning_is_kept_under_either_name(key: str) -> None:
 def test_inline_reasoning_is_moved_out_of_content() -> None:
     reply = reply_from_completion(_completion({"content": "<think>because</think>hi"}), None)
     assert reply.reasoning == "because" and reply.content == "hi"
+
+
+def test_bad_tool_arguments_say_where_once() -> None:
+    reply = reply_from_completion(_completion({"content": "", "tool_calls": [
+        {"id": "c1", "function": {"name": "exec", "arguments": '{"command": "ls'}}]}), None)
+    problem = reply.tool_calls[0].problem
+    assert problem is not None and "at at" not in problem and "line 1 column 13" in problem
 
 
 def test_missing_usage_counts_zero() -> None:

@@ -52,6 +52,34 @@ def test_a_whole_offline_run_writes_dataset_and_report(tmp_path: Path, sandbox_h
     assert json.loads((tmp_path / "run" / "stats" / "corpus.json").read_text())
 
 
+def test_a_run_where_no_intent_survives_rendering_exits_0_with_its_summary(tmp_path: Path,
+                                                                          sandbox_home: Path) -> None:
+    run_dir = tmp_path / "run"
+    code, out, err = finish(ise_run(run_dir, sandbox_home, "-c", "intents.count=2",
+                                    "-c", "endpoints.renderer.faults.malformed_json=1.0"))
+    assert code == 0, err
+    assert "intents: 2 sampled, 0 kept, 2 not kept (render 2;" in out
+    assert "episodes: 0; episode failures: 0" in out
+    assert f"no intents survived rendering: see {run_dir / 'intents' / 'failures.jsonl'}" in out
+    assert "export: skipped, no episodes to export" in err and "stats: skipped, no episodes to count" in err
+    assert "Traceback" not in err and "no episodes file" not in err
+
+
+def test_every_export_line_says_how_many_episodes_it_left_out_and_why(tmp_path: Path, sandbox_home: Path) -> None:
+    run_dir = tmp_path / "run"
+    settings = ["-c", "run.exports=[ise-openai, sharegpt, {format: openai-strict, include: all}]",
+                "-c", "endpoints.agent.faults.server_error=1.0", "-c", "endpoints.agent.max_retries=0"]
+    code, out, err = finish(ise_run(run_dir, sandbox_home, "-c", "intents.count=2", *settings))
+    assert code == 0, err
+    exported = run_dir / "exports"
+    assert f"export ise-openai: 2 rows → {exported / 'ise-openai.jsonl'} (left out 0)" in err
+    assert f"export sharegpt: 0 rows → {exported / 'sharegpt.jsonl'} (left out 2: agent_endpoint_failure 2)" in err
+    assert f"export openai-strict: 2 rows → {exported / 'openai-strict.jsonl'} (left out 0)" in err
+    assert "note: sharegpt is a training format and keeps only success episodes by default" in err
+    assert (exported / "sharegpt.jsonl").read_text() == ""
+    assert "episodes: 2 (agent_endpoint_failure 2); episode failures: 0" in out
+
+
 @pytest.mark.slow
 def test_sigkill_at_random_moments_then_resume_loses_and_duplicates_nothing(tmp_path: Path,
                                                                             sandbox_home: Path) -> None:

@@ -98,7 +98,8 @@ async def test_agent_endpoint_failure(make_config: Any, toy_intents: list[Intent
 
 async def test_simulator_failure(make_config: Any, toy_intents: list[Intent]) -> None:
     result = await episode(make_config("endpoints.user.faults.malformed_json=1.0"), [toy_intents[0]])
-    assert result.termination is Termination.SIMULATOR_FAILURE and "unusable" in result.termination_detail
+    assert result.termination is Termination.SIMULATOR_FAILURE and "no usable reply" in result.termination_detail
+    assert result.failed_reply is not None and result.failed_reply.startswith('{"completed"')  # kept to inspect
 
 
 async def test_sandbox_failure(make_config: Any, toy_intents: list[Intent]) -> None:

@@ -106,6 +106,8 @@ def _known_keys(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
     """The field names valid at ``loc`` (used to suggest a fix for a misspelt key)."""
     current: Any = model
     for part in loc:
+        if str(part).isdigit():  # an item of a list: its model is the one the list holds
+            continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
             return []
         field = current.model_fields.get(str(part))

@@ -5,10 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from isetrace.errors import ConfigError
 from isetrace.llm.scripted.faults import FaultSettings
+from isetrace.records import Termination
 
 __all__ = [
     "DEFAULT_EXPORTS",
@@ -18,6 +27,7 @@ __all__ = [
     "EndpointConfig",
     "EndpointsConfig",
     "ExportFormat",
+    "ExportSpec",
     "IntentsConfig",
     "RunConfig",
     "RunSection",
@@ -69,6 +79,15 @@ class EndpointConfig(_Section):
     """Ask for (true) or suppress (false) the model's reasoning; unset leaves the server's default."""
     thinking_style: Literal["auto", "enable_thinking", "thinking", "reasoning_effort", "none"] = "auto"
     """How the thinking switch is sent. ``auto`` picks by model family (see the README)."""
+    structured_output: Literal["json_schema", "json_object", "none"] = "json_schema"
+    """How roles that answer in JSON (renderer, user simulator, judge) ask for it: ``json_schema`` sends
+    the reply's JSON Schema as ``response_format`` (OpenAI, vLLM, SGLang, Ollama, llama-server);
+    ``json_object`` sends JSON mode with the schema alongside (llama-cpp-python's server); ``none`` sends
+    nothing and relies on the prompt. A server that refuses a mode makes the endpoint fall back to the
+    next weaker one, once, with a warning, recorded in the run's usage."""
+    null_tool_call_content: bool = False
+    """Send ``content: null`` (as OpenAI does) on an assistant message that only calls tools. Off, ``""``
+    is sent, which every server accepts (llama-cpp-python refuses ``null`` and a missing ``content``)."""
     extra_body: dict[str, Any] = Field(default_factory=dict)
     """Extra JSON fields merged into every request body (server-specific options)."""
     extra_headers: dict[str, str] = Field(default_factory=dict)
@@ -252,6 +271,43 @@ ExportFormat = Literal["ise-openai", "openai-strict", "sharegpt", "hf"]
 DEFAULT_EXPORTS: tuple[ExportFormat, ...] = ("ise-openai", "openai-strict", "sharegpt")
 
 
+class ExportSpec(_Section):
+    """One export written at the end of a run: a format, and which episodes it keeps.
+
+    In YAML a bare name is shorthand for ``{format: NAME}``: ``exports: [ise-openai, sharegpt]``, or
+    ``exports: [ise-openai, {format: sharegpt, include: [success, user_judged_failure]}]``.
+    """
+
+    format: ExportFormat
+    """The format's name: ``ise-openai``, ``openai-strict``, ``sharegpt`` or ``hf``."""
+    include: list[Termination] | None = Field(None, min_length=1)
+    """The terminations whose episodes are written (``success``, ``user_judged_failure``, ``step_limit``…),
+    or ``all``. Unset: the format's default — the training formats (``openai-strict``, ``sharegpt``,
+    ``hf``) keep only ``success``; ``ise-openai`` keeps every episode, each with its status."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_is_format(cls, value: Any) -> Any:
+        return {"format": value} if isinstance(value, str) else value
+
+    @field_validator("include", mode="before")
+    @classmethod
+    def _all_or_one(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return list(Termination) if value.strip().lower() == "all" else [value]
+        return value
+
+    @model_serializer(mode="wrap")
+    def _shorthand(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Written back as it is usually written: a bare name, and ``include: all`` for every termination."""
+        if self.include is None:
+            return self.format
+        data = handler(self)
+        if set(self.include) == set(Termination):
+            data["include"] = "all"
+        return data
+
+
 class RunSection(_Section):
     """Where a run keeps its files."""
 
@@ -267,8 +323,21 @@ class RunSection(_Section):
     """Global budget of model calls (all roles); the run stops cleanly when it is reached."""
     max_tokens: int | None = Field(None, ge=1)
     """Global budget of tokens (all roles); the run stops cleanly when it is reached."""
-    exports: list[ExportFormat] = Field(default_factory=lambda: list(DEFAULT_EXPORTS))
-    """Formats written at the end of a run (``hf`` Parquet needs ``pip install 'isetrace[hf]'``)."""
+    exports: list[ExportSpec] = Field(default_factory=lambda: [ExportSpec(format=f) for f in DEFAULT_EXPORTS])
+    """Formats written at the end of a run, each a name (``sharegpt``) or ``{format: NAME, include: […]}``
+    to choose which terminations it keeps (a list, or ``all``). By default the training formats
+    (``openai-strict``, ``sharegpt``, ``hf``) keep only episodes that ended in ``success`` and ``ise-openai``
+    keeps all. ``hf`` Parquet needs ``pip install 'isetrace[hf]'``."""
+
+    @field_validator("exports")
+    @classmethod
+    def _each_format_once(cls, exports: list[ExportSpec]) -> list[ExportSpec]:
+        names = [spec.format for spec in exports]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"each format may be named once (each writes one file); named more than once: "
+                             f"{', '.join(twice)}")
+        return exports
 
 
 class RunConfig(_Section):

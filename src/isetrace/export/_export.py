@@ -12,7 +12,7 @@ import json
 import os
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -26,6 +26,10 @@ from isetrace.export.sharegpt import to_sharegpt
 from isetrace.records import Episode, Termination
 
 __all__ = ["FORMATS", "ExportFormat", "ExportSummary", "export_episodes", "get_format"]
+
+TRAINING_INCLUDE: frozenset[Termination] = frozenset({Termination.SUCCESS})
+"""What a training format keeps unless told otherwise: an episode that failed (the agent's endpoint broke,
+the user judged the work wrong, a limit cut it off) is not an example a model should learn from."""
 
 
 class _Sink(Protocol):
@@ -63,18 +67,26 @@ class ExportFormat:
     convert: Callable[[Episode], dict[str, Any]]
     """Episode → row; raises :class:`~isetrace.export.Unrepresentable` for an episode it cannot express."""
     open_sink: Callable[[Path], _Sink] = field(repr=False)
+    default_include: frozenset[Termination] | None = None
+    """The terminations kept when the caller names none; ``None`` keeps every episode. Training formats
+    keep :data:`TRAINING_INCLUDE`; the ISE format keeps all, each row with its ``status``."""
     suffix: str = ".jsonl"
+
+    @property
+    def training(self) -> bool:
+        """Whether the format is meant to be trained on, and so by default leaves failed episodes out."""
+        return self.default_include is not None
 
 
 FORMATS: dict[str, ExportFormat] = {
     "ise-openai": ExportFormat("ise-openai", "ISE OpenAI format: one JSON object per trajectory (JSONL)",
                                to_ise_openai, _JsonlSink),
     "openai-strict": ExportFormat("openai-strict", "OpenAI chat spec to the letter: {messages, tools} (JSONL)",
-                                  to_openai_strict, _JsonlSink),
+                                  to_openai_strict, _JsonlSink, TRAINING_INCLUDE),
     "sharegpt": ExportFormat("sharegpt", "ShareGPT for LLaMA-Factory: {conversations, system, tools} (JSONL)",
-                             to_sharegpt, _JsonlSink),
+                             to_sharegpt, _JsonlSink, TRAINING_INCLUDE),
     "hf": ExportFormat("hf", "Hugging Face dataset: one Parquet file, one row per trajectory",
-                       to_hf_row, ParquetSink, ".parquet"),
+                       to_hf_row, ParquetSink, TRAINING_INCLUDE, ".parquet"),
 }
 """Every export format, by the name the CLI and :func:`export_episodes` take."""
 
@@ -94,17 +106,27 @@ class ExportSummary:
     written: int
     """Rows written."""
     skipped_by_reason: dict[str, int]
-    """Episodes not written, by reason: a termination value (filtered out by ``include``/``exclude``) or
-    ``"unrepresentable: …"`` (the format cannot express the episode)."""
+    """Episodes not written, by reason: a termination value (filtered out by ``include``/``exclude``, or by
+    the format's default) or ``"unrepresentable: …"`` (the format cannot express the episode)."""
     path: Path
     """The file written."""
+    kept_by_default: frozenset[Termination] | None = None
+    """The format's :attr:`~ExportFormat.default_include` when the caller named no ``include`` and so the
+    format decided (``None`` otherwise, and for a format that keeps all): what to tell a person who
+    wonders where their failed episodes went."""
 
     @property
     def skipped(self) -> int:
         return sum(self.skipped_by_reason.values())
 
+    def left_out(self) -> str:
+        """``left out 3: agent_endpoint_failure 2, user_judged_failure 1`` (``left out 0`` when none)."""
+        reasons = sorted(self.skipped_by_reason.items(), key=lambda item: (-item[1], item[0]))
+        return f"left out {self.skipped}" + (": " + ", ".join(f"{r} {n}" for r, n in reasons) if reasons else "")
 
-def _wanted(termination: Termination, include: set[Termination] | None, exclude: set[Termination] | None) -> bool:
+
+def _wanted(termination: Termination, include: Collection[Termination] | None,
+            exclude: Collection[Termination] | None) -> bool:
     return (include is None or termination in include) and (exclude is None or termination not in exclude)
 
 
@@ -113,21 +135,24 @@ def export_episodes(
     fmt: str,
     out_path: Path,
     *,
-    include: set[Termination] | None = None,
-    exclude: set[Termination] | None = None,
+    include: Collection[Termination] | None = None,
+    exclude: Collection[Termination] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> ExportSummary:
     """Write ``episodes`` to ``out_path`` in the format named ``fmt``; return what was written and skipped.
 
-    ``include`` keeps only episodes that ended for one of those reasons, ``exclude`` drops those that ended
-    for one of those; both default to everything. ``environ`` is where credentials are looked up for the
-    secret scan (default: ``os.environ``). ``episodes`` is consumed once, streaming.
+    ``include`` keeps only episodes that ended for one of those reasons; when ``None``, the format's
+    :attr:`~ExportFormat.default_include` decides (training formats keep only ``success``, ``ise-openai``
+    keeps all); pass every :class:`Termination` to keep all. ``exclude`` drops those that ended for one of
+    those (default: none). ``environ`` is where credentials are looked up for the secret scan (default:
+    ``os.environ``). ``episodes`` is consumed once, streaming.
 
     Raises :class:`~isetrace.errors.DataError` naming the episode and the kind of secret when a row
     holds one — and then nothing is written — and :class:`~isetrace.errors.ConfigError` for an unknown
     format.
     """
     form = get_format(fmt)
+    keep = form.default_include if include is None else include
     scanner = SecretScanner(os.environ if environ is None else environ)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     temp_path = out_path.with_name(f".{out_path.name}.{uuid.uuid4().hex[:12]}.tmp")
@@ -138,7 +163,7 @@ def export_episodes(
         sink = form.open_sink(temp_path)
         try:
             for episode in episodes:
-                if not _wanted(episode.termination, include, exclude):
+                if not _wanted(episode.termination, keep, exclude):
                     skipped[episode.termination.value] += 1
                     continue
                 try:
@@ -156,4 +181,5 @@ def export_episodes(
         os.replace(temp_path, out_path)
     finally:
         temp_path.unlink(missing_ok=True)
-    return ExportSummary(written=written, skipped_by_reason=dict(skipped), path=out_path)
+    return ExportSummary(written=written, skipped_by_reason=dict(skipped), path=out_path,
+                         kept_by_default=form.default_include if include is None else None)

@@ -1,8 +1,10 @@
 """Rendering sampled intents into first-person requests through the renderer endpoint.
 
 Each sampled intent's 4D spec is put into the ``render_intent`` prompt; the model answers
-``{"intent": "…"}``. A failure (endpoint down, no usable JSON, empty text) is recorded with its reason
-rather than raised, so one bad intent never stops the others.
+:class:`RenderReply` (``{"intent": "…"}``), asked for as structured output. A failure (endpoint down, no
+usable JSON after the re-asks, empty text) is recorded with its reason and the raw reply rather than
+raised, so one bad intent never stops the others — except a refused API key, which would refuse every
+intent the same way and so stops the stage (:class:`~isetrace.errors.AuthenticationFailed` propagates).
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from isetrace.errors import EndpointError
+from pydantic import BaseModel, field_validator
+
+from isetrace.errors import AuthenticationFailed, EndpointError, LLMReplyError
 from isetrace.intents.library import Library
 from isetrace.prompts import render_prompt
 from isetrace.records import Intent
@@ -21,7 +25,21 @@ from isetrace.records import Intent
 if TYPE_CHECKING:  # the client is handed in; loading it (and its SDK) here would slow every ``ise`` start
     from isetrace.llm.client import ChatClient
 
-__all__ = ["RenderOutcome", "render_intents", "spec_of"]
+__all__ = ["RenderOutcome", "RenderReply", "render_intents", "spec_of"]
+
+
+class RenderReply(BaseModel):
+    """What the renderer answers: the request, in the persona's voice."""
+
+    intent: str
+    """The first-person request, with its data inline and its deliverable."""
+
+    @field_validator("intent")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the request is empty")
+        return value.strip()
 
 
 @dataclass(frozen=True)
@@ -31,6 +49,8 @@ class RenderOutcome:
     sampled: Intent
     rendered: Intent | None
     reason: str = ""
+    raw: str = ""
+    """The unusable reply behind a failure (cut short), so it can be inspected."""
 
 
 def spec_of(intent: Intent) -> dict[str, object]:
@@ -59,15 +79,14 @@ async def _render_one(client: ChatClient, library: Library, intent: Intent) -> R
     messages = [{"role": "system", "content": prompt},
                 {"role": "user", "content": "Write the request now."}]
     try:
-        parsed, _ = await client.chat_json(messages)
+        reply, _ = await client.chat_structured(messages, RenderReply)
+    except AuthenticationFailed:
+        raise
+    except LLMReplyError as exc:
+        return RenderOutcome(intent, None, str(exc), raw=exc.raw)
     except EndpointError as exc:
         return RenderOutcome(intent, None, f"renderer endpoint failed: {exc}")
-    if parsed.data is None:
-        return RenderOutcome(intent, None, f"no usable JSON in the reply: {parsed.error}")
-    text = parsed.data.get("intent")
-    if not isinstance(text, str) or not text.strip():
-        return RenderOutcome(intent, None, "the reply has no non-empty 'intent' string")
-    rendered = intent.model_copy(update={"natural_language_intent": text.strip()})
+    rendered = intent.model_copy(update={"natural_language_intent": reply.intent})
     return RenderOutcome(intent, rendered)
 
 
@@ -77,7 +96,10 @@ async def render_intents(
     intents: Sequence[Intent],
     on_done: Callable[[RenderOutcome], None] | None = None,
 ) -> list[RenderOutcome]:
-    """Render all ``intents`` concurrently (the client bounds how many at once), in input order."""
+    """Render all ``intents`` concurrently (the client bounds how many at once), in input order.
+
+    Raises :class:`~isetrace.errors.AuthenticationFailed` at the first refused key (the rest cancelled).
+    """
 
     async def one(intent: Intent) -> RenderOutcome:
         outcome = await _render_one(client, library, intent)
@@ -85,6 +107,9 @@ async def render_intents(
             on_done(outcome)
         return outcome
 
-    async with asyncio.TaskGroup() as group:
-        tasks = [group.create_task(one(intent)) for intent in intents]
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(one(intent)) for intent in intents]
+    except* AuthenticationFailed as refused:  # every other intent would be refused alike: stop, say it once
+        raise refused.exceptions[0] from None
     return [task.result() for task in tasks]

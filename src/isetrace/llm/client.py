@@ -3,8 +3,10 @@
 It speaks the OpenAI chat-completions protocol through the official ``openai`` SDK (whose own retries
 are switched off: retrying is decided here, once, for every server). Around each call it adds what a
 days-long run needs: a concurrency limit per endpoint, retries with backoff on transient failures,
-clear errors on permanent ones, an optional replay cache, usage accounting, and the tolerant reading
-of replies in :mod:`isetrace.llm.replies`.
+clear errors on permanent ones, an optional replay cache, usage accounting, the tolerant reading
+of replies in :mod:`isetrace.llm.replies`, and structured replies (:mod:`isetrace.llm.structured`):
+the reply's schema sent as ``response_format``, a weaker mode when the server refuses it, and a
+bounded re-ask when a reply still does not fit.
 """
 
 from __future__ import annotations
@@ -16,25 +18,34 @@ import os
 import random
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import openai
+from pydantic import BaseModel
 
 from isetrace.config import EndpointConfig
-from isetrace.errors import ConfigError, EndpointUnavailable, LLMReplyError, RequestRejected
+from isetrace.errors import AuthenticationFailed, ConfigError, EndpointUnavailable, LLMReplyError, RequestRejected
 from isetrace.llm.cache import ResponseCache, request_key
-from isetrace.llm.jsonparse import JsonReply, parse_json_object
 from isetrace.llm.replies import ChatReply, reply_from_completion
-from isetrace.llm.retry import backoff_delay, classify, retry_after_s
+from isetrace.llm.retry import backoff_delay, classify, error_body, retry_after_s
+from isetrace.llm.structured import WEAKER, StructuredMode, names_response_format, read_reply, response_format
 from isetrace.llm.thinking import request_fields
 from isetrace.llm.usage import RoleUsage
 
-__all__ = ["EMPTY_REPLY_RETRIES", "ChatClient"]
+__all__ = ["EMPTY_REPLY_RETRIES", "JSON_ASKS", "MAX_RAW_CHARS", "ChatClient"]
 
 log = logging.getLogger(__name__)
 
 EMPTY_REPLY_RETRIES = 2
 """How many times an empty reply is asked again before it is an error (servers do this transiently)."""
+
+JSON_ASKS = 3
+"""How many times in all a role is asked for a JSON reply that it keeps getting wrong."""
+
+MAX_RAW_CHARS = 2000
+"""How much of an unusable reply is kept in the error (and so in the failure record)."""
+
+Reply = TypeVar("Reply", bound=BaseModel)
 
 _NO_KEY = "not-needed"
 """Sent when no key is configured: the SDK insists on one, and local servers ignore it."""
@@ -73,6 +84,8 @@ class ChatClient:
         self.usage = usage
         self._cache = cache
         self._gate = asyncio.Semaphore(config.concurrency)
+        self.structured_mode: StructuredMode = config.structured_output
+        """The structured-output mode in effect: the configured one until the server refuses it."""
         self._rng = random.Random(seed)
         self._fixed_fields = {**request_fields(config.model, config.thinking_style, config.thinking),
                               **config.extra_body}
@@ -92,11 +105,14 @@ class ChatClient:
         return "scripted" if self.config.provider == "scripted" else self.config.model
 
     def request_body(
-        self, messages: Sequence[Mapping[str, Any]], tools: Sequence[Mapping[str, Any]] | None = None
+        self, messages: Sequence[Mapping[str, Any]], tools: Sequence[Mapping[str, Any]] | None = None,
+        reply_format: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """The exact JSON body sent for ``messages``: the basis of the cache key."""
         body: dict[str, Any] = {"model": self.config.model, "messages": list(messages),
                                 "temperature": self.config.temperature}
+        if reply_format is not None:
+            body["response_format"] = dict(reply_format)
         if self.config.top_p is not None:
             body["top_p"] = self.config.top_p
         if self.config.max_tokens is not None:
@@ -112,14 +128,16 @@ class ChatClient:
         tools: Sequence[Mapping[str, Any]] | None = None,
         *,
         use_cache: bool = True,
+        reply_format: Mapping[str, Any] | None = None,
     ) -> ChatReply:
-        """One completion, retried as needed.
+        """One completion, retried as needed; ``reply_format`` is sent as ``response_format``.
 
         Raises :class:`EndpointUnavailable` when transient failures outlast the retries,
-        :class:`RequestRejected` at once on auth, bad-request and context-length errors, and
+        :class:`AuthenticationFailed` at once on 401/403, :class:`RequestRejected` at once on other
+        failures of the request itself (bad request, context length, a request validation error), and
         :class:`LLMReplyError` when the endpoint keeps answering with nothing.
         """
-        body = self.request_body(messages, tools)
+        body = self.request_body(messages, tools, reply_format)
         offered = {str(t.get("function", {}).get("name")) for t in tools} if tools else None
         # The key hashes the whole conversation: made only when there is a cache to look it up in.
         key = request_key(body) if self._cache is not None else ""
@@ -147,23 +165,51 @@ class ChatClient:
             self._cache.put(key, self.config.model, reply.completion)
         return reply
 
-    async def chat_json(self, messages: Sequence[Mapping[str, Any]], *, asks: int = 2) -> tuple[JsonReply, ChatReply]:
-        """A completion whose answer should be one JSON object.
+    async def chat_structured(
+        self, messages: Sequence[Mapping[str, Any]], reply_model: type[Reply], *, asks: int = JSON_ASKS,
+    ) -> tuple[Reply, ChatReply]:
+        """A completion that must be one JSON object of ``reply_model``'s shape.
 
-        The object is found even in a code fence or among prose. When no object can be read, the model
-        is asked again (``asks`` times in all, bypassing the cache); if it still fails, the last
-        :class:`JsonReply` comes back with ``error`` set and the raw text, for the caller to decide.
+        The shape is sent as ``response_format`` in the endpoint's structured-output mode; a server that
+        refuses the mode makes the endpoint fall back to the next weaker one. A reply that still cannot be
+        read, or lacks a required field, is asked again (``asks`` times in all, bypassing the cache);
+        after the last, :class:`LLMReplyError` says why, with the raw reply (cut at
+        :data:`MAX_RAW_CHARS`) kept for the failure record. A broken object is never read for a part.
         """
-        parsed = JsonReply(None, "not asked", "")
-        reply: ChatReply | None = None
-        for ask in range(max(1, asks)):
-            reply = await self.chat(messages, use_cache=ask == 0)
-            parsed = parse_json_object(reply.content)
-            if parsed.ok:
-                return parsed, reply
-            log.warning("%s endpoint: unusable JSON reply (%s); asking again", self.role, parsed.error)
-        assert reply is not None
-        return parsed, reply
+        total = max(1, asks)
+        for ask in range(1, total + 1):
+            reply = await self._chat_in_mode(messages, reply_model, use_cache=ask == 1)
+            value, problem = read_reply(reply.content, reply_model)
+            if value is not None:
+                return value, reply
+            if ask == total:
+                raise LLMReplyError(
+                    f"{self.role} endpoint gave no usable reply in {total} asks: {problem}",
+                    role=self.role, attempts=reply.attempts, raw=reply.content[:MAX_RAW_CHARS],
+                )
+            self.usage.reasks += 1
+            log.warning("%s endpoint: unusable JSON reply (%s); asking again (%d/%d)", self.role, problem,
+                        ask + 1, total)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _chat_in_mode(self, messages: Sequence[Mapping[str, Any]], reply_model: type[BaseModel], *,
+                            use_cache: bool) -> ChatReply:
+        """One completion in the structured mode in effect, falling back while the server refuses it."""
+        while True:
+            mode = self.structured_mode
+            self.usage.structured_output = mode
+            try:
+                return await self.chat(messages, use_cache=use_cache,
+                                       reply_format=response_format(mode, reply_model))
+            except RequestRejected as exc:
+                weaker = WEAKER.get(mode)
+                if weaker is None or not names_response_format(str(exc)):
+                    raise
+                if self.structured_mode == mode:  # concurrent refusals of one mode fall back once
+                    self.structured_mode = weaker
+                    self.usage.structured_fallbacks.append(f"{mode} → {weaker}: {exc.reason}")
+                    log.warning("%s endpoint refused structured output %r (%s); using %r from now on",
+                                self.role, mode, exc.reason, weaker)
 
     async def _complete(self, body: dict[str, Any], offered: set[str] | None) -> ChatReply:
         """Send ``body`` until a non-empty reply comes back, within the retry budgets."""
@@ -184,16 +230,19 @@ class ChatClient:
                     )
             except openai.APIError as exc:
                 verdict = classify(exc)
+                if isinstance(exc, openai.APIStatusError):
+                    log.debug("%s endpoint: HTTP %d, whole body: %s", self.role, exc.status_code, error_body(exc))
                 if not verdict.retry:
-                    raise RequestRejected(
+                    rejected = AuthenticationFailed if verdict.auth else RequestRejected
+                    raise rejected(
                         f"{self.role} endpoint ({self.base_url}) rejected the request: {verdict.reason}",
-                        role=self.role, attempts=attempts,
+                        role=self.role, attempts=attempts, reason=verdict.reason,
                     ) from exc
                 failures += 1
                 if failures > self.config.max_retries:
                     raise EndpointUnavailable(
                         f"{self.role} endpoint ({self.base_url}) failed {attempts} times; last: {verdict.reason}",
-                        role=self.role, attempts=attempts,
+                        role=self.role, attempts=attempts, reason=verdict.reason,
                     ) from exc
                 delay = backoff_delay(failures, self.config.backoff_s, retry_after_s(exc), self._rng)
                 log.warning("%s endpoint: %s; retry %d/%d in %.1fs", self.role, verdict.reason, failures,
@@ -210,7 +259,7 @@ class ChatClient:
                 hint = " (the token limit was reached; raise max_tokens)" if reply.finish_reason == "length" else ""
                 raise LLMReplyError(
                     f"{self.role} endpoint returned an empty reply {empties} times{hint}",
-                    role=self.role, attempts=attempts, raw=reply.content,
+                    role=self.role, attempts=attempts, raw=reply.content[:MAX_RAW_CHARS],
                 )
             log.warning("%s endpoint: empty reply; asking again", self.role)
             self.usage.retries += 1

@@ -42,24 +42,30 @@ def split_think(text: str) -> tuple[str | None, str]:
     return match.group(1).strip(), text[match.end() :]
 
 
-def _first_object(text: str) -> dict[str, Any] | None:
-    """The first decodable JSON object starting at any ``{`` of ``text``."""
-    decoder = json.JSONDecoder()
+def _object_at_first_brace(text: str) -> tuple[dict[str, Any] | None, str | None]:
+    """The JSON object that starts at the first ``{`` of ``text``, or why there is none.
+
+    Only the first brace counts: when the object that starts there is broken, a later ``{`` is almost
+    always one of its own members, and taking that sub-object would pass a fragment off as the reply.
+    """
     start = text.find("{")
-    while start != -1:
-        try:
-            value, _ = decoder.raw_decode(text, start)
-        except json.JSONDecodeError:
-            start = text.find("{", start + 1)
-            continue
-        if isinstance(value, dict):
-            return value
-        start = text.find("{", start + 1)
-    return None
+    if start == -1:
+        return None, "the reply contains no JSON object"
+    try:
+        value, _ = json.JSONDecoder().raw_decode(text, start)
+    except json.JSONDecodeError as exc:
+        return None, f"the JSON object in the reply is broken ({exc.msg}: line {exc.lineno} column {exc.colno})"
+    if not isinstance(value, dict):  # pragma: no cover - a '{' can only start an object
+        return None, "the reply contains no JSON object"
+    return value, None
 
 
 def parse_json_object(text: str | None) -> JsonReply:
-    """Find the JSON object in a model's reply: bare, fenced, or surrounded by prose."""
+    """Find the JSON object in a model's reply: bare, fenced, or after some prose.
+
+    Never guesses: a reply whose object is broken is an error, even when a complete object sits inside
+    it (that inner object is a fragment of the answer, not the answer).
+    """
     raw = text or ""
     _, body = split_think(raw)
     stripped = body.strip()
@@ -71,15 +77,16 @@ def parse_json_object(text: str | None) -> JsonReply:
         value = None
     if isinstance(value, dict):
         return JsonReply(value, None, raw)
-    for block in _FENCE.findall(stripped):
-        found = _first_object(block)
-        if found is not None:
-            return JsonReply(found, None, raw)
-    found = _first_object(stripped)
-    if found is not None:
-        return JsonReply(found, None, raw)
     if value is not None:
         return JsonReply(None, f"expected a JSON object, got a JSON {type(value).__name__}", raw)
-    if "{" in stripped:
-        return JsonReply(None, "the reply contains a '{' but no complete, valid JSON object", raw)
-    return JsonReply(None, "the reply contains no JSON object", raw)
+    for block in _FENCE.findall(stripped):
+        try:
+            fenced = json.loads(block)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(fenced, dict):
+            return JsonReply(fenced, None, raw)
+    found, error = _object_at_first_brace(stripped)
+    if found is not None:
+        return JsonReply(found, None, raw)
+    return JsonReply(None, error, raw)

@@ -45,7 +45,7 @@ def _parse_arguments(raw: str) -> tuple[dict[str, Any] | None, str | None]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        return None, f"the arguments are not valid JSON ({exc.msg} at column {exc.colno})"
+        return None, f"the arguments are not valid JSON ({exc.msg}: line {exc.lineno} column {exc.colno})"
     if not isinstance(value, dict):
         return None, f"the arguments must be a JSON object, got a JSON {type(value).__name__}"
     return value, None

@@ -1,23 +1,42 @@
 """Which endpoint failures are worth another try, and how long to wait before it.
 
-Transient trouble — 429, 5xx, timeouts, dropped connections — is retried with exponential backoff and
-full jitter (so many workers hitting one server do not retry in lock-step), honouring ``Retry-After``
-when the server sends it. Failures of the request itself — bad auth, a bad request, a context that no
-longer fits — fail at once with a message that says what to fix: retrying them only burns time.
+Transient trouble — 429, 408, 409, 5xx from an overloaded or broken server, timeouts, dropped
+connections — is retried with exponential backoff and full jitter (so many workers hitting one server
+do not retry in lock-step), honouring ``Retry-After`` when the server sends it. Failures of the request
+itself fail at once with a message that says what to fix, because retrying them only burns time: bad
+auth, any other 4xx (a bad request, a context that no longer fits), and a 500 whose body is a request
+validation error (some servers, llama-cpp-python among them, answer a request they cannot parse with
+500 instead of 4xx; the same request fails the same way every time).
+
+What a person sees of a failure is one line: the server's own words, at most :data:`MAX_REASON_CHARS`
+characters of them. The whole body is available as :func:`error_body` for debug logs.
 """
 
 from __future__ import annotations
 
+import json
 import random
+import re
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from time import time
 
 import openai
 
-__all__ = ["MAX_BACKOFF_S", "Verdict", "backoff_delay", "classify", "retry_after_s"]
+__all__ = ["MAX_BACKOFF_S", "MAX_REASON_CHARS", "Verdict", "backoff_delay", "classify", "error_body",
+           "is_request_validation_error", "one_line", "retry_after_s"]
 
 MAX_BACKOFF_S = 60.0
+MAX_REASON_CHARS = 300
+"""How much of a server's error text goes into a log line or a stored failure detail."""
+
+_RETRIED_4XX = frozenset({408, 409, 429})
+"""Request timeout, conflict and rate limit: the only 4xx statuses that a second try can cure."""
+
+_VALIDATION = re.compile(
+    r"validation error|'loc': \(|\"loc\": \[|input should be|field required|extra inputs are not permitted|"
+    r"invalid_request_error|unprocessable", re.I)
+"""The marks of a request validation error in an error body (pydantic, FastAPI, OpenAI-style)."""
 
 
 @dataclass(frozen=True)
@@ -26,19 +45,48 @@ class Verdict:
 
     retry: bool
     reason: str
+    """One line for a person: the status and the server's words, cut at :data:`MAX_REASON_CHARS`."""
+    auth: bool = False
+    """The server refused the credentials (401/403): every later request will be refused too."""
+
+
+def one_line(text: str, limit: int = MAX_REASON_CHARS) -> str:
+    """``text`` on one line (runs of whitespace become one space), cut at ``limit`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def error_body(exc: openai.APIStatusError) -> str:
+    """The whole error text the server sent: its ``error.message`` when it has one, else the raw body."""
+    body = exc.body
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            return str(inner["message"])
+        if isinstance(inner, str):
+            return inner
+        return json.dumps(inner, ensure_ascii=False, default=str)
+    if isinstance(body, str) and body:
+        return body
+    return getattr(exc, "message", "") or str(exc)
 
 
 def _status_text(exc: openai.APIStatusError) -> str:
-    message = getattr(exc, "message", "") or str(exc)
-    return f"HTTP {exc.status_code}: {message}"
+    return one_line(f"HTTP {exc.status_code}: {error_body(exc)}")
 
 
 def _is_context_overflow(exc: openai.APIStatusError) -> bool:
-    text = (getattr(exc, "message", "") or str(exc)).lower()
+    text = error_body(exc).lower()
     code = str(getattr(exc, "code", "") or "").lower()
     return "context_length" in code or any(
-        marker in text for marker in ("context length", "context_length", "maximum context", "too many tokens")
+        marker in text for marker in ("context length", "context_length", "maximum context", "too many tokens",
+                                      "exceed context window")
     )
+
+
+def is_request_validation_error(exc: openai.APIStatusError) -> bool:
+    """Whether the server says the request itself is malformed, whatever status it chose to say it with."""
+    return bool(_VALIDATION.search(error_body(exc)))
 
 
 def classify(exc: BaseException) -> Verdict:
@@ -46,18 +94,23 @@ def classify(exc: BaseException) -> Verdict:
     if isinstance(exc, openai.APITimeoutError):
         return Verdict(True, "the request timed out")
     if isinstance(exc, openai.APIConnectionError):
-        return Verdict(True, f"the connection failed ({exc.__cause__ or exc})")
+        return Verdict(True, one_line(f"the connection failed ({exc.__cause__ or exc})"))
     if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
-        return Verdict(False, f"{_status_text(exc)} — check the API key variable (api_key_env) of this endpoint")
+        return Verdict(False, f"{_status_text(exc)} — check the API key variable (api_key_env) of this endpoint",
+                       auth=True)
     if isinstance(exc, openai.NotFoundError):
         return Verdict(False, f"{_status_text(exc)} — check base_url and the model name")
     if isinstance(exc, openai.APIStatusError):
-        if exc.status_code == 429 or exc.status_code == 408 or exc.status_code >= 500:
+        status = exc.status_code
+        if status >= 500 and is_request_validation_error(exc):
+            return Verdict(False, f"{_status_text(exc)} — the server could not read the request; "
+                                  "retrying cannot help")
+        if status in _RETRIED_4XX or status >= 500:
             return Verdict(True, _status_text(exc))
         if _is_context_overflow(exc):
             return Verdict(False, f"{_status_text(exc)} — the conversation no longer fits the model's context")
         return Verdict(False, _status_text(exc))
-    return Verdict(False, f"{type(exc).__name__}: {exc}")
+    return Verdict(False, one_line(f"{type(exc).__name__}: {exc}"))
 
 
 def retry_after_s(exc: BaseException) -> float | None:

@@ -28,6 +28,12 @@ class RoleUsage:
     completion_tokens: int = 0
     latency_s: float = 0.0
     """Wall time spent waiting for replies, retries and backoff included."""
+    structured_output: str = ""
+    """The structured-output mode in effect for this role's JSON replies ('' until one was asked for)."""
+    structured_fallbacks: list[str] = field(default_factory=list)
+    """Each fall back to a weaker mode, with the server's reason: ``json_schema → json_object: HTTP …``."""
+    reasks: int = 0
+    """JSON replies that could not be read (or lacked a field) and were asked again."""
 
 
 @dataclass

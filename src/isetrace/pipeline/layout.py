@@ -48,6 +48,11 @@ class RunPaths:
         return self.root / "llm-cache.sqlite"
 
     @property
+    def usage(self) -> Path:
+        """What each invocation's model calls cost, per role, one JSON line per invocation."""
+        return self.root / "usage.jsonl"
+
+    @property
     def exports(self) -> Path:
         return self.root / "exports"
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from isetrace.config import ROLES, RunConfig
-from isetrace.errors import ConfigError
+from isetrace.errors import AuthenticationFailed, ConfigError
 from isetrace.llm.endpoints import open_endpoints
 from isetrace.pipeline.run import Budget, EpisodeStageOutcome
 from isetrace.pipeline.rundir import RunDir
@@ -86,8 +86,13 @@ async def run_episodes_on_ray(
             session = in_flight.pop(future)
             try:
                 episode = Episode.model_validate_json(future.result())
+            except AuthenticationFailed as exc:  # Ray re-raises the task's error as an instance of its class
+                outcome.refuse(exc, stop)
+                continue
             except Exception as exc:  # the task or its worker failed: recorded with why, never lost
                 outcome.failed(run, session, f"ray task failed: {type(exc).__name__}: {exc}", on_episode)
                 continue
             outcome.finished(run, episode, budget, stop, on_episode)
+    if outcome.refused is not None:
+        raise outcome.refused
     return outcome

@@ -9,14 +9,20 @@ never recorded, so a resume runs it again; nothing is ever recorded twice.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import datetime as dt
+import json
 import logging
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from isetrace.config import RunConfig
+from isetrace.errors import AuthenticationFailed
 from isetrace.intents.stage import make_intents
 from isetrace.jsonl import load_jsonl
 from isetrace.llm.endpoints import Endpoints
+from isetrace.llm.usage import UsageMeter
 from isetrace.pipeline.rundir import EpisodeFailure, RunDir
 from isetrace.progress import Progress
 from isetrace.records import Episode, Intent, Termination, session_key
@@ -24,7 +30,7 @@ from isetrace.sandbox import SessionOpener
 from isetrace.simulate.batch import run_sessions, sessions_of
 from isetrace.simulate.episode import run_episode
 
-__all__ = ["Budget", "EpisodeStageOutcome", "intents_stage", "pending_sessions", "run_episodes"]
+__all__ = ["Budget", "EpisodeStageOutcome", "intents_stage", "pending_sessions", "record_usage", "run_episodes"]
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +49,20 @@ async def intents_stage(config: RunConfig, run: RunDir, endpoints: Endpoints,
     made = await make_intents(config, files, endpoints["renderer"], make_embedder(config.intents.embedder),
                               on_rendered=(lambda o: on_rendered(o.rendered is not None)) if on_rendered else None)
     return made.dedup.kept
+
+
+def record_usage(run: RunDir, usage: UsageMeter, stage: str) -> None:
+    """Append what this invocation's model calls cost, per role, to the run's ``usage.jsonl``: calls,
+    retries, re-asks, tokens, and the structured-output mode each role ended with (and every fall back to
+    a weaker one, with the server's reason). Nothing is written when no model was called."""
+    if not any(role.attempts or role.calls for role in usage.roles.values()):
+        return
+    row = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "stage": stage,
+           "roles": {name: dataclasses.asdict(role) for name, role in sorted(usage.roles.items())}}
+    with run.paths.usage.open("a", encoding="utf-8") as sink:
+        sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+        sink.flush()
+        os.fsync(sink.fileno())
 
 
 @dataclass
@@ -85,6 +105,16 @@ class EpisodeStageOutcome:
     in_flight: int = 0
     stopped_because: str | None = None
     terminations: dict[str, int] = field(default_factory=dict)
+    refused: AuthenticationFailed | None = None
+    """The endpoint refused the API key: the run stopped at the first refusal (raised once all is closed)."""
+
+    def refuse(self, error: AuthenticationFailed, stop: asyncio.Event) -> None:
+        """Stop the run at a refused key: no new episode starts, those in flight end as interrupted (and
+        run again on resume), and the episode that met the refusal is not recorded."""
+        if self.refused is None:
+            self.refused = error
+            self.stopped_because = "an endpoint refused the API key"
+        stop.set()
 
     def finished(self, run: RunDir, episode: Episode, budget: Budget, stop: asyncio.Event,
                  on_episode: Callable[[Episode | None], None] | None) -> None:
@@ -127,7 +157,8 @@ async def run_episodes(
     """Run ``sessions`` with bounded concurrency; record each episode (or failure) as it ends.
 
     Interrupted episodes are not recorded, so a resume runs them again. When a global budget is reached,
-    no new episode starts and those in flight are asked to stop.
+    no new episode starts and those in flight are asked to stop. When an endpoint refuses the API key,
+    the same happens, and :class:`~isetrace.errors.AuthenticationFailed` is raised once they are closed.
     """
     budget = Budget(config.run.max_llm_calls, config.run.max_tokens)
     outcome = EpisodeStageOutcome()
@@ -142,6 +173,9 @@ async def run_episodes(
         try:
             episode = await run_episode(session, config=config, endpoints=endpoints, open_sandbox=opener,
                                         episode_id=key, stop=stop, environ=environ)
+        except AuthenticationFailed as exc:
+            outcome.refuse(exc, stop)
+            return
         except Exception as exc:  # a session that cannot even start is recorded, never lost
             outcome.failed(run, session, f"{type(exc).__name__}: {exc}", on_episode)
             return
@@ -152,4 +186,6 @@ async def run_episodes(
             progress.note(in_flight=outcome.in_flight, tokens=budget.tokens)
 
     await run_sessions(sessions, config, one)
+    if outcome.refused is not None:
+        raise outcome.refused
     return outcome

@@ -5,7 +5,9 @@ dialect's tool schemas; run each tool call it makes (several in one reply too) i
 sandbox; append the results; ask again — until a reply comes with no tool calls, or the per-turn step
 limit cuts it off. What real models get wrong (arguments that are not JSON, unknown tools, missing
 arguments) comes back to the model as a tool error it can see and correct; empty replies are asked
-again by the client. Endpoint failures and a broken sandbox propagate: the episode decides how it ends.
+again by the client. Endpoint failures and a broken sandbox end the turn as :class:`AgentTurnFailed`,
+which carries what the turn had already done: every tool call that ran stays in the episode, whatever
+ends it.
 """
 
 from __future__ import annotations
@@ -15,20 +17,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from isetrace.errors import EndpointError, SandboxUnavailable
 from isetrace.llm.client import ChatClient
 from isetrace.llm.replies import ChatReply
 from isetrace.records import Message, MessageMeta
 from isetrace.tools.context import ToolContext
 from isetrace.tools.dialects import Dialect
 
-__all__ = ["Agent", "AgentTurn", "api_messages", "reply_meta"]
+__all__ = ["Agent", "AgentTurn", "AgentTurnFailed", "api_messages", "reply_meta"]
 
 
-def api_messages(messages: Sequence[Message]) -> list[dict[str, Any]]:
-    """Records → OpenAI chat messages, exactly as the model is shown them (no metadata, no reasoning)."""
+def api_messages(messages: Sequence[Message], *, null_content: bool = False) -> list[dict[str, Any]]:
+    """Records → OpenAI chat messages, exactly as the model is shown them (no metadata, no reasoning).
+
+    A message without text (an assistant turn that only calls tools) is sent with ``content: ""``:
+    servers differ on ``null`` (llama-cpp-python refuses it, and refuses a missing key too), while every
+    one accepts the empty string. ``null_content`` sends ``null`` instead, for a server that wants it.
+    """
     converted: list[dict[str, Any]] = []
     for message in messages:
-        item: dict[str, Any] = {"role": message.role, "content": message.content}
+        content = message.content if message.content is not None or null_content else ""
+        item: dict[str, Any] = {"role": message.role, "content": content}
         if message.tool_calls:
             item["tool_calls"] = [
                 {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments_raw}}
@@ -72,6 +81,24 @@ class AgentTurn:
         return last.content or ""
 
 
+class AgentTurnFailed(Exception):
+    """An agent turn that could not finish: the endpoint or the sandbox failed part-way.
+
+    ``turn`` holds what the turn did before that — the model replies and the tool calls that ran, with
+    their results — so the episode keeps them. ``error`` is the cause.
+    """
+
+    def __init__(self, turn: AgentTurn, error: EndpointError | SandboxUnavailable) -> None:
+        super().__init__(str(error))
+        self.turn = turn
+        self.error = error
+
+    @property
+    def calls_run(self) -> int:
+        """Tool calls of this turn that ran before it failed."""
+        return sum(1 for m in self.turn.messages if m.role == "tool")
+
+
 class Agent:
     """The acting model: its endpoint, its tools, and the sandbox they run in."""
 
@@ -86,14 +113,24 @@ class Agent:
         """Run one turn on top of ``conversation`` (which ends with the user's message).
 
         ``step_budget`` (what is left of the episode's steps) can cut the turn shorter than the per-turn
-        limit. Raises the client's :class:`~isetrace.errors.EndpointError` and the sandbox's
+        limit. Raises :class:`AgentTurnFailed` — with the part of the turn that happened — when the
+        client raises :class:`~isetrace.errors.EndpointError` or the sandbox
         :class:`~isetrace.errors.SandboxUnavailable`.
         """
         turn = AgentTurn()
+        try:
+            return await self._steps(conversation, turn, step_budget)
+        except (EndpointError, SandboxUnavailable) as exc:
+            raise AgentTurnFailed(turn, exc) from exc
+
+    async def _steps(self, conversation: Sequence[Message], turn: AgentTurn, step_budget: int | None) -> AgentTurn:
+        """The model ↔ tools loop, adding to ``turn`` as it goes (so a failure leaves what was done there)."""
         limit = self.max_turn_steps if step_budget is None else min(self.max_turn_steps, step_budget)
+        null_content = self.client.config.null_tool_call_content
         while turn.steps < limit:
             turn.steps += 1
-            reply = await self.client.chat(api_messages([*conversation, *turn.messages]), self.schemas)
+            reply = await self.client.chat(api_messages([*conversation, *turn.messages], null_content=null_content),
+                                           self.schemas)
             turn.messages.append(Message(role="assistant", content=reply.content or None,
                                          tool_calls=reply.tool_calls, reasoning_content=reply.reasoning,
                                          meta=reply_meta("agent", self.client, reply)))

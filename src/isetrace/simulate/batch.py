@@ -15,6 +15,7 @@ import gc
 from collections.abc import Awaitable, Callable, Sequence
 
 from isetrace.config import RunConfig
+from isetrace.errors import AuthenticationFailed
 from isetrace.llm.endpoints import Endpoints
 from isetrace.records import Episode, Intent, session_key
 from isetrace.sandbox import SessionOpener
@@ -74,7 +75,9 @@ async def run_sessions(
     """``await work(session, opener)`` for every session: ``run.concurrency`` at once, longest first,
     all opening their sandboxes from one opener that keeps spares started ahead.
 
-    The scheduling every runner of episodes shares; ``work`` runs one episode and keeps its result.
+    The scheduling every runner of episodes shares; ``work`` runs one episode and keeps its result. An
+    :class:`~isetrace.errors.AuthenticationFailed` out of ``work`` cancels the other sessions (their
+    sandboxes closed, nothing recorded) and is raised as it is.
     """
     _settle_heap()
     gate = asyncio.Semaphore(config.run.concurrency)
@@ -83,9 +86,14 @@ async def run_sessions(
         async with gate:
             await work(session, opener)
 
-    async with SessionOpener(config.sandbox, spares=_spare_sandboxes(config)) as opener, asyncio.TaskGroup() as group:
-        for session in longest_first(sessions):
-            group.create_task(one(session, opener))
+    try:
+        async with SessionOpener(config.sandbox, spares=_spare_sandboxes(config)) as opener, \
+                asyncio.TaskGroup() as group:
+            for session in longest_first(sessions):
+                group.create_task(one(session, opener))
+    except* AuthenticationFailed as refused:
+        # one refused key stops every session alike: say it once, as itself, not as a group of them
+        raise refused.exceptions[0] from None
 
 
 async def simulate_all(

@@ -8,7 +8,11 @@
 
 Every way out is a :class:`~isetrace.records.Termination`: success, failure judged by the user, the
 user-turn fuse, the step limit, the token budget, the agent endpoint failing, the simulator failing,
-the sandbox failing, or an interruption. The sandbox is closed in ``finally``, whatever happens.
+the sandbox failing, or an interruption. Whatever ends it, every tool call that ran stays in the
+episode: a turn that fails part-way hands over what it did, and the detail says at which agent step.
+The sandbox is closed in ``finally``, whatever happens. One failure is not the episode's to record: a
+refused API key (:class:`~isetrace.errors.AuthenticationFailed`) would refuse every episode alike, so
+it propagates and the run stops.
 """
 
 from __future__ import annotations
@@ -19,12 +23,13 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from isetrace.config import RunConfig, config_hash
-from isetrace.errors import EndpointError, SandboxUnavailable
+from isetrace.errors import AuthenticationFailed, EndpointError, LLMReplyError, SandboxUnavailable
 from isetrace.llm.endpoints import Endpoints
+from isetrace.llm.retry import one_line
 from isetrace.prompts import render_prompt
 from isetrace.records import Episode, Intent, Message, MessageMeta, Termination, Verification
 from isetrace.sandbox import Sandbox
-from isetrace.simulate.agent import Agent, AgentTurn, reply_meta
+from isetrace.simulate.agent import Agent, AgentTurn, AgentTurnFailed, reply_meta
 from isetrace.simulate.digest import digest_turn, with_digest
 from isetrace.simulate.sessions import SessionRuntime
 from isetrace.simulate.user import SimulatorState, UserSimulator
@@ -33,14 +38,29 @@ from isetrace.tools.dialects import Dialect, get_dialect
 
 __all__ = ["EpisodeEnded", "run_episode"]
 
+MAX_DETAIL_CHARS = 500
+"""A termination detail is one line of at most this many characters (the server's words: at most 300)."""
+
 
 class EpisodeEnded(Exception):
     """Raised inside the loop to end the episode with a reason."""
 
-    def __init__(self, termination: Termination, detail: str) -> None:
+    def __init__(self, termination: Termination, detail: str, failed_reply: str | None = None) -> None:
         super().__init__(detail)
         self.termination = termination
-        self.detail = detail
+        self.detail = one_line(detail, MAX_DETAIL_CHARS)
+        self.failed_reply = failed_reply
+
+
+def _ended_by(error: EndpointError | SandboxUnavailable, where: str = "") -> EpisodeEnded:
+    """The way a failing endpoint or sandbox ends the episode, ``where`` it happened."""
+    place = f" {where}" if where else ""
+    if isinstance(error, SandboxUnavailable):
+        return EpisodeEnded(Termination.SANDBOX_FAILURE, f"the sandbox failed{place}: {error}")
+    raw = error.raw if isinstance(error, LLMReplyError) else None
+    if error.role == "agent":
+        return EpisodeEnded(Termination.AGENT_ENDPOINT_FAILURE, f"the agent endpoint failed{place}: {error}", raw)
+    return EpisodeEnded(Termination.SIMULATOR_FAILURE, f"the user simulator failed{place}: {error}", raw)
 
 
 @dataclass
@@ -65,6 +85,21 @@ class _Run:
         budget = self.config.simulate.max_episode_tokens
         if budget is not None and self.tokens > budget:
             raise EpisodeEnded(Termination.BUDGET, f"the episode used {self.tokens} tokens (budget {budget})")
+
+    async def agent_turn(self, agent: Agent) -> AgentTurn:
+        """One agent turn, added to the episode; a turn that fails part-way is kept up to where it failed."""
+        try:
+            turn = await agent.take_turn(self.messages, self.steps_left())
+        except AgentTurnFailed as failed:
+            self.messages.extend(failed.turn.messages)
+            self.steps += failed.turn.steps
+            self.tokens += failed.turn.tokens
+            if isinstance(failed.error, AuthenticationFailed):
+                raise failed.error from None
+            raise _ended_by(failed.error, f"at agent step {self.steps} ({failed.calls_run} tool calls of that "
+                                          "turn ran and are kept)") from failed.error
+        self.add_agent_turn(turn)
+        return turn
 
     def add_agent_turn(self, turn: AgentTurn) -> None:
         self.messages.extend(turn.messages)
@@ -115,15 +150,14 @@ async def _user_turns(run: _Run, agent: Agent, intent: Intent) -> None:
             return
         last = state.replies[-1]
         run.messages.append(Message(role="user", content=turn.query, meta=reply_meta("user", simulator.client, last)))
-        agent_turn = await agent.take_turn(run.messages, run.steps_left())
-        run.add_agent_turn(agent_turn)
+        agent_turn = await run.agent_turn(agent)
         agent_reply = with_digest(agent_turn.reply, digest_turn(agent_turn.messages))
 
 
 async def _direct_question(run: _Run, agent: Agent, text: str) -> None:
     run.check_stop()
     run.messages.append(Message(role="user", content=text, meta=MessageMeta(producer="user", provenance="config")))
-    run.add_agent_turn(await agent.take_turn(run.messages, run.steps_left()))
+    await run.agent_turn(agent)
 
 
 async def _conversation(run: _Run, agent: Agent, intents: Sequence[Intent]) -> tuple[Termination, str]:
@@ -161,12 +195,13 @@ async def run_episode(
 ) -> Episode:
     """Run one episode over ``intents`` (one, or several in ``multi`` mode) and return it, however it ended.
 
-    Only cancellation propagates; every other way out is recorded as the episode's termination.
+    Only cancellation and :class:`~isetrace.errors.AuthenticationFailed` propagate (the sandbox closed
+    either way); every other way out is recorded as the episode's termination.
     """
     run = _Run(config, endpoints, stop)
     dialect = get_dialect(config.tools.dialect)
     started = dt.datetime.now(dt.UTC)
-    termination, detail = Termination.SANDBOX_FAILURE, ""
+    termination, detail, failed_reply = Termination.SANDBOX_FAILURE, "", None
     sandbox: Sandbox | None = None
     sessions: SessionRuntime | None = None
     try:
@@ -180,14 +215,11 @@ async def run_episode(
         run.messages.append(Message(role="system", content=await _system_prompt(sandbox, config, dialect),
                                     meta=MessageMeta(producer="system")))
         termination, detail = await _conversation(run, agent, intents)
-    except EpisodeEnded as ended:
-        termination, detail = ended.termination, ended.detail
-    except SandboxUnavailable as exc:
-        termination, detail = Termination.SANDBOX_FAILURE, str(exc)
-    except EndpointError as exc:
-        failed_role = "agent" if exc.role == "agent" else "user"
-        termination = Termination.AGENT_ENDPOINT_FAILURE if failed_role == "agent" else Termination.SIMULATOR_FAILURE
-        detail = str(exc)
+    except AuthenticationFailed:
+        raise
+    except (EpisodeEnded, SandboxUnavailable, EndpointError) as exc:
+        ended = exc if isinstance(exc, EpisodeEnded) else _ended_by(exc)
+        termination, detail, failed_reply = ended.termination, ended.detail, ended.failed_reply
     finally:
         if sandbox is not None:
             await sandbox.close()
@@ -198,7 +230,8 @@ async def run_episode(
     return Episode(
         episode_id=episode_id, attempt=attempt, intents=list(intents), messages=run.messages,
         subagents=sessions.subagent_transcripts() if sessions is not None else {},
-        tools=dialect.schemas(), termination=termination, termination_detail=detail, verification=verification,
+        tools=dialect.schemas(), termination=termination, termination_detail=detail, failed_reply=failed_reply,
+        verification=verification,
         config_hash=config_hash(config), provenance=_provenance(endpoints),
         models={role: client.config.model for role, client in endpoints.clients.items()},
         drift_regenerations=run.drift_regenerations, started_at=started, ended_at=dt.datetime.now(dt.UTC),

@@ -29,7 +29,7 @@ from isetrace.config import SimulateConfig
 from isetrace.errors import ToolError
 from isetrace.llm.client import ChatClient
 from isetrace.records import Message, MessageMeta
-from isetrace.simulate.agent import Agent
+from isetrace.simulate.agent import Agent, AgentTurnFailed
 from isetrace.tools.context import ToolContext
 from isetrace.tools.dialects import Dialect
 from isetrace.tools.sessions import (
@@ -232,6 +232,12 @@ class SessionRuntime:
                 try:
                     async with limit:
                         turn = await sub.agent.take_turn(sub.messages, step_budget=1)
+                except AgentTurnFailed as failed:
+                    # the sub-agent's executed calls stay in its transcript; the cause ends the main turn,
+                    # which keeps its own part the same way
+                    sub.messages.extend(failed.turn.messages)
+                    self._counters.steps += failed.turn.steps
+                    raise failed.error from failed
                 except TimeoutError:
                     if not limit.expired():
                         raise

@@ -2,7 +2,9 @@
 
 ``next_turn(state, agent_reply) -> (turn, state)``: the state holds the simulator's own view of the
 conversation (its turns as ``assistant``, the agent's replies — each ending with the tool digest — as
-``user``), so a saved state resumes exactly. Every reply is ``{completed, query, reason, is_success}``.
+``user``), so a saved state resumes exactly. Every reply is a :class:`UserReply`
+(``{completed, query, reason, is_success}``), asked for as structured output; a reply that does not fit
+(no ``query``, say) is asked again, a bounded number of times, before the simulator fails.
 Two rules are enforced here, not only prompted: a drifted turn (assistant voice, offers, apologies…)
 is regenerated a bounded number of times; and a success is not accepted before the user has asked for
 one verification pass.
@@ -13,16 +15,16 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
 
-from isetrace.errors import LLMReplyError
+from pydantic import BaseModel, model_validator
+
 from isetrace.llm.client import ChatClient
 from isetrace.llm.replies import ChatReply
 from isetrace.prompts import render_prompt
 from isetrace.records import Intent, Persona
 from isetrace.simulate.drift import detect_drift
 
-__all__ = ["VERIFY_QUERY", "SimulatorState", "UserSimulator", "UserTurn", "asks_for_verification"]
+__all__ = ["VERIFY_QUERY", "SimulatorState", "UserReply", "UserSimulator", "UserTurn", "asks_for_verification"]
 
 KICK_OFF = "Start the conversation: send your first message to the agent."
 VERIFY_QUERY = "Before we close this out, do one verification pass: re-run the final check and show me the result."
@@ -67,13 +69,27 @@ def _persona(intent: Intent) -> Persona:
     return Persona(id=intent.persona_id or "unknown", name="the user", role="professional", industry="general")
 
 
-def _as_turn(data: dict[str, Any]) -> UserTurn:
-    query = data.get("query")
-    if not isinstance(query, str):
-        raise ValueError("'query' must be a string")
-    completed = bool(data.get("completed", False))
-    return UserTurn(completed=completed, query=query.strip(), reason=str(data.get("reason") or ""),
-                    is_success=completed and bool(data.get("is_success", False)))
+class UserReply(BaseModel):
+    """What the simulated user answers each turn (the shape sent to the server as structured output)."""
+
+    completed: bool
+    """True when the task is finished or cannot be finished."""
+    query: str
+    """The next message to the agent, or a short closing line when completed."""
+    reason: str = ""
+    """Why, in one sentence."""
+    is_success: bool = False
+    """True only when completed and the work really succeeded."""
+
+    @model_validator(mode="after")
+    def _says_something(self) -> UserReply:
+        if not self.completed and not self.query.strip():
+            raise ValueError("'query' is empty while the task is not completed")
+        return self
+
+    def turn(self) -> UserTurn:
+        return UserTurn(completed=self.completed, query=self.query.strip(), reason=self.reason,
+                        is_success=self.completed and self.is_success)
 
 
 class UserSimulator:
@@ -93,24 +109,18 @@ class UserSimulator:
         """The user's next message, given the agent's last reply (``None`` before the first turn).
 
         Raises :class:`~isetrace.errors.EndpointError` when the user endpoint fails, and
-        :class:`~isetrace.errors.LLMReplyError` when its replies cannot be read.
+        :class:`~isetrace.errors.LLMReplyError` (with the raw reply) when its replies still cannot be read
+        after the client's re-asks.
         """
         view = [*state.view, {"role": "user", "content": agent_reply if agent_reply is not None else KICK_OFF}]
         replies: list[ChatReply] = []
         regenerations = 0
         notes: list[dict[str, str]] = []
         while True:
-            parsed, reply = await self.client.chat_json([{"role": "system", "content": self.system_prompt},
-                                                         *view, *notes])
+            answer, reply = await self.client.chat_structured(
+                [{"role": "system", "content": self.system_prompt}, *view, *notes], UserReply)
             replies.append(reply)
-            if parsed.data is None:
-                raise LLMReplyError(f"user simulator reply unusable: {parsed.error}", role=self.client.role,
-                                    raw=parsed.raw)
-            try:
-                turn = _as_turn(parsed.data)
-            except ValueError as exc:
-                raise LLMReplyError(f"user simulator reply malformed: {exc}", role=self.client.role,
-                                    raw=parsed.raw) from None
+            turn = answer.turn()
             verdict = detect_drift(turn.query, intent=self.intent.natural_language_intent, turn_index=state.turns)
             if not verdict.drifted:
                 break
