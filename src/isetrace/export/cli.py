@@ -24,7 +24,6 @@ from isetrace.records import Episode, Termination
 __all__ = ["default_note", "export_command", "export_line", "left_out_by_default", "parse_terminations"]
 
 _FORMATS_HELP = "One of: " + "; ".join(f"{f.name} ({f.description})" for f in FORMATS.values()) + "."
-"""The episodes file inside a run directory."""
 
 _REASONS = ", ".join(t.value for t in Termination)
 _TRAINING = ", ".join(f.name for f in FORMATS.values() if f.training)
