@@ -18,7 +18,7 @@ from tests.proxy import completion, error, llama_cpp_python_validation, proxy
 from isetrace.errors import LLMReplyError, RequestRejected
 from isetrace.llm.client import ChatClient
 from isetrace.llm.retry import MAX_REASON_CHARS
-from isetrace.llm.structured import reply_schema, response_format
+from isetrace.llm.structured import read_reply, reply_schema, response_format
 from isetrace.simulate.user import UserReply
 
 USER_SPEC = """# Role: simulated user
@@ -163,3 +163,14 @@ async def test_retry_logs_are_one_line_each(endpoint: Any, caplog: pytest.LogCap
         await client(front).chat(USER_ASK)
     retries = [r.getMessage() for r in caplog.records if "retry" in r.getMessage()]
     assert len(retries) == 2 and all("\n" not in m and len(m) < MAX_REASON_CHARS + 200 for m in retries)
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ('{"completed": false, "query": "  "}', "'query' is empty while the task is not completed"),
+    ('{"completed": "maybe"}', "'completed': Input should be a valid boolean"),
+    ('{"completed": false}', "missing field 'query'"),
+    ('{"completed": false, "query": {"inner": 1}', "broken"),
+])
+def test_a_reply_that_does_not_fit_says_why_in_one_line(text: str, problem: str) -> None:
+    value, error = read_reply(text, UserReply)
+    assert value is None and error is not None and problem in error and "\n" not in error

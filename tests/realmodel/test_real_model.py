@@ -25,7 +25,7 @@ from isetrace.intents.sampler import sample_intents
 from isetrace.jsonl import load_jsonl
 from isetrace.llm.endpoints import open_endpoints
 from isetrace.records import Episode, Intent
-from isetrace.simulate.user import SimulatorState, UserSimulator
+from isetrace.simulate.user import KICK_OFF, UserReply, UserSimulator
 
 pytestmark = pytest.mark.real_model
 
@@ -104,12 +104,14 @@ async def test_the_renderer_and_the_simulator_get_parseable_replies_from_a_real_
         outcomes = await render_intents(endpoints["renderer"], library, sampled)
         assert [o.reason for o in outcomes if o.rendered is None] == []
         rendered = [o.rendered for o in outcomes if o.rendered is not None]
+        # the simulator's very request for its first turn; whether a 135M model's answer makes sense as a
+        # turn is the simulator's business, parsing it is the bar here
         simulator = UserSimulator(endpoints["user"], rendered[0], drift_retries=0)
-        turn, state = await simulator.next_turn(SimulatorState(), None)
+        reply, _ = await endpoints["user"].chat_structured(
+            [{"role": "system", "content": simulator.system_prompt}, {"role": "user", "content": KICK_OFF}], UserReply)
         usage = endpoints.usage.roles
     assert all(intent.natural_language_intent.strip() for intent in rendered)
-    assert turn.completed or turn.query.strip()
-    assert state.turns == 1
+    assert isinstance(reply, UserReply) and (reply.completed or reply.query.strip())
     for role in ("renderer", "user"):
         assert usage[role].structured_output == "json_object"
         assert len(usage[role].structured_fallbacks) == 1

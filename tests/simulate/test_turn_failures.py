@@ -1,8 +1,9 @@
 """An episode keeps every tool call that ran, whatever ends it, and speaks the wire real servers accept.
 
-The agent talks to the scripted endpoint through a faulty proxy (tests/proxy.py) that behaves like a
-real server where it matters: a context that fills at the Nth call of a turn, llama-cpp-python's
-refusal of ``content: null``, a refused API key. The sandbox is real.
+The agent (or the simulated user) talks to the scripted endpoint through a faulty proxy (tests/proxy.py)
+that behaves like a real server where it matters: a context that fills at the Nth call of a turn,
+llama-cpp-python's refusal of ``content: null``, a refused API key, a small model's user that ends the
+task before asking anything. The sandbox is real.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from tests.proxy import Proxy, Rule, error, llama_cpp_python_validation, proxy
+from tests.proxy import Proxy, Rule, completion, error, llama_cpp_python_validation, proxy
 
 from isetrace.config import RunConfig
 from isetrace.errors import AuthenticationFailed
@@ -103,3 +104,32 @@ async def test_a_refused_key_is_not_an_episode_outcome(make_config: Any, toy_int
         with pytest.raises(AuthenticationFailed, match="HTTP 401"):
             await run(config, toy_intents[0])
     assert len(seen.bodies) == 1
+
+
+ENDS_AT_ONCE = completion('{"completed": true, "query": "ok", "reason": "nothing to do", "is_success": false}')
+
+
+@asynccontextmanager
+async def user_behind(make_config: Callable[..., RunConfig], *rules: Rule) -> AsyncIterator[tuple[RunConfig, Proxy]]:
+    """The offline config with the simulated user sent through a proxy of a scripted endpoint."""
+    async with scripted_server() as (upstream, _), proxy(upstream, *rules) as (front, seen):
+        yield make_config("endpoints.user.provider=openai", f"endpoints.user.base_url={front}",
+                          "endpoints.user.model=scripted"), seen
+
+
+async def test_a_user_that_ends_the_task_before_asking_anything_is_asked_again(make_config: Any,
+                                                                               toy_intents: list[Intent]) -> None:
+    async with user_behind(make_config, lambda n, body: ENDS_AT_ONCE if n == 1 else None) as (config, seen):
+        result = await run(config, toy_intents[0])
+    assert result.termination is Termination.SUCCESS, result.termination_detail
+    assert result.drift_regenerations >= 1 and len(seen.bodies) > 2
+
+
+async def test_a_user_that_keeps_ending_the_task_at_once_is_a_simulator_failure(make_config: Any,
+                                                                                toy_intents: list[Intent]) -> None:
+    async with user_behind(make_config, lambda n, body: ENDS_AT_ONCE) as (config, _):
+        result = await run(config, toy_intents[0])
+    # not the agent's failure: it was never asked anything
+    assert result.termination is Termination.SIMULATOR_FAILURE
+    assert "before its first message" in result.termination_detail and result.failed_reply is not None
+    assert [m.role for m in result.messages] == ["system"]

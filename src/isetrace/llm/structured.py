@@ -99,11 +99,12 @@ def _problems(exc: ValidationError) -> str:
     """A validation error in one line: ``missing field 'query'; 'completed': Input should be …``."""
     parts = []
     for error in exc.errors(include_url=False):
-        where = ".".join(str(p) for p in error["loc"]) or "the reply"
+        where = ".".join(str(p) for p in error["loc"])
+        message = str(error["msg"]).removeprefix("Value error, ")
         if error["type"] == "missing":
             parts.append(f"missing field {where!r}")
         else:
-            parts.append(f"{where!r}: {error['msg']}")
+            parts.append(f"{where!r}: {message}" if where else message)
     return "; ".join(parts)
 
 

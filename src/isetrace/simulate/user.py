@@ -5,9 +5,10 @@ conversation (its turns as ``assistant``, the agent's replies — each ending wi
 ``user``), so a saved state resumes exactly. Every reply is a :class:`UserReply`
 (``{completed, query, reason, is_success}``), asked for as structured output; a reply that does not fit
 (no ``query``, say) is asked again, a bounded number of times, before the simulator fails.
-Two rules are enforced here, not only prompted: a drifted turn (assistant voice, offers, apologies…)
-is regenerated a bounded number of times; and a success is not accepted before the user has asked for
-one verification pass.
+Three rules are enforced here, not only prompted: a drifted turn (assistant voice, offers, apologies…)
+is regenerated a bounded number of times; a first turn that ends the task before anything was asked is
+regenerated too, and fails the simulator if it persists (it would blame an agent that was never asked);
+and a success is not accepted before the user has asked for one verification pass.
 """
 
 from __future__ import annotations
@@ -18,15 +19,19 @@ from dataclasses import dataclass, field, replace
 
 from pydantic import BaseModel, model_validator
 
-from isetrace.llm.client import ChatClient
+from isetrace.errors import LLMReplyError
+from isetrace.llm.client import MAX_RAW_CHARS, ChatClient
 from isetrace.llm.replies import ChatReply
 from isetrace.prompts import render_prompt
 from isetrace.records import Intent, Persona
 from isetrace.simulate.drift import detect_drift
 
-__all__ = ["VERIFY_QUERY", "SimulatorState", "UserReply", "UserSimulator", "UserTurn", "asks_for_verification"]
+__all__ = ["KICK_OFF", "VERIFY_QUERY", "SimulatorState", "UserReply", "UserSimulator", "UserTurn",
+           "asks_for_verification"]
 
 KICK_OFF = "Start the conversation: send your first message to the agent."
+_NOTHING_ASKED_YET = ("Nothing has been asked of the agent yet, so the task can be neither finished nor failed. "
+                      "Send your first message to the agent, with completed set to false.")
 VERIFY_QUERY = "Before we close this out, do one verification pass: re-run the final check and show me the result."
 _VERIFY = re.compile(
     r"\b(verif\w*|double[- ]check\w*|re-?run\w*|re-?check\w*|run (?:it|them|the \w+) again|check again|"
@@ -121,6 +126,13 @@ class UserSimulator:
                 [{"role": "system", "content": self.system_prompt}, *view, *notes], UserReply)
             replies.append(reply)
             turn = answer.turn()
+            if state.turns == 0 and turn.completed:  # it has not asked for anything: nothing can be done yet
+                if regenerations >= self.drift_retries:
+                    raise LLMReplyError("the simulated user ended the task before its first message to the agent",
+                                        role=self.client.role, raw=reply.content[:MAX_RAW_CHARS])
+                regenerations += 1
+                notes = [{"role": "system", "content": _NOTHING_ASKED_YET}]
+                continue
             verdict = detect_drift(turn.query, intent=self.intent.natural_language_intent, turn_index=state.turns)
             if not verdict.drifted:
                 break
