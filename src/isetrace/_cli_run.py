@@ -83,7 +83,8 @@ async def _pipeline(config: RunConfig, run: RunDir, stage: str, stop: asyncio.Ev
                     if config.run.executor == "ray":
                         from isetrace.pipeline.ray_runner import run_episodes_on_ray
 
-                        outcome = await run_episodes_on_ray(config, run, sessions, stop=stop, on_episode=advance)
+                        outcome = await run_episodes_on_ray(config, run, sessions, stop=stop, on_episode=advance,
+                                                            usage=endpoints.usage)
                     else:
                         outcome = await run_episodes(config, run, sessions, endpoints, stop=stop, on_episode=advance,
                                                      environ=os.environ, progress=progress)

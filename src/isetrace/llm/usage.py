@@ -6,7 +6,8 @@ where. One :class:`RoleUsage` per role, summed by :class:`UsageMeter`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 __all__ = ["RoleUsage", "UsageMeter"]
 
@@ -36,6 +37,16 @@ class RoleUsage:
     """JSON replies that could not be read (or lacked a field) and were asked again."""
 
 
+    def absorb(self, other: RoleUsage) -> None:
+        """Add what another process's client of the same role used (a Ray worker's, say)."""
+        for item in fields(self):
+            mine, theirs = getattr(self, item.name), getattr(other, item.name)
+            if isinstance(mine, int | float) and not isinstance(mine, bool):
+                setattr(self, item.name, mine + theirs)
+        self.structured_output = other.structured_output or self.structured_output
+        self.structured_fallbacks += [f for f in other.structured_fallbacks if f not in self.structured_fallbacks]
+
+
 @dataclass
 class UsageMeter:
     """Usage per role for one run; cheap to update from any coroutine (single-threaded asyncio)."""
@@ -45,3 +56,12 @@ class UsageMeter:
     def role(self, name: str) -> RoleUsage:
         """The counters of ``name``, created on first use."""
         return self.roles.setdefault(name, RoleUsage())
+
+    def as_dict(self) -> dict[str, dict[str, Any]]:
+        """Role → its counters, as plain JSON-ready data."""
+        return {name: asdict(role) for name, role in sorted(self.roles.items())}
+
+    def absorb(self, roles: dict[str, dict[str, Any]]) -> None:
+        """Add another process's usage, as :meth:`as_dict` gave it."""
+        for name, counters in roles.items():
+            self.role(name).absorb(RoleUsage(**counters))

@@ -2,8 +2,9 @@
 
 The same episode function runs in a Ray worker: the task gets the resolved config and the session's
 intents as JSON, opens its own endpoints (a scripted endpoint starts inside the worker) and its own
-sandbox, and returns the Episode as JSON. The driver records results exactly as the local runner does,
-so the run directory and its resume rules do not change. Endpoint concurrency limits then hold per
+sandbox, and returns the Episode as JSON with what its model calls cost. The driver records results
+exactly as the local runner does and adds each worker's usage to the run's, so the run directory and
+its resume rules do not change. Endpoint concurrency limits then hold per
 worker process; size ``endpoints.*.concurrency`` and ``run.concurrency`` together. API keys named by
 ``api_key_env`` are passed to the workers from the driver's environment.
 """
@@ -11,6 +12,7 @@ worker process; size ``endpoints.*.concurrency`` and ``run.concurrency`` togethe
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -18,6 +20,7 @@ from typing import Any
 from isetrace.config import ROLES, RunConfig
 from isetrace.errors import AuthenticationFailed, ConfigError
 from isetrace.llm.endpoints import open_endpoints
+from isetrace.llm.usage import UsageMeter
 from isetrace.pipeline.run import Budget, EpisodeStageOutcome
 from isetrace.pipeline.rundir import RunDir
 from isetrace.records import Episode, Intent, session_key
@@ -29,16 +32,17 @@ __all__ = ["episode_job", "run_episodes_on_ray"]
 
 
 def episode_job(config_json: str, session_json: list[str], episode_id: str) -> str:
-    """One episode, start to end, in whatever process runs it; returns the Episode as JSON."""
+    """One episode, start to end, in whatever process runs it; returns ``{"episode", "usage"}`` as JSON."""
     config = RunConfig.model_validate_json(config_json)
     session = [Intent.model_validate_json(item) for item in session_json]
 
-    async def go() -> Episode:
+    async def go() -> str:
         async with open_endpoints(config, config.simulate.episode_roles) as endpoints:
-            return await run_episode(session, config=config, endpoints=endpoints, episode_id=episode_id,
-                                     open_sandbox=SessionOpener(config.sandbox), environ=os.environ)
+            episode = await run_episode(session, config=config, endpoints=endpoints, episode_id=episode_id,
+                                        open_sandbox=SessionOpener(config.sandbox), environ=os.environ)
+            return json.dumps({"episode": episode.model_dump(mode="json"), "usage": endpoints.usage.as_dict()})
 
-    return asyncio.run(go()).model_dump_json()
+    return asyncio.run(go())
 
 
 def _key_variables(config: RunConfig) -> dict[str, str]:
@@ -61,9 +65,10 @@ async def run_episodes_on_ray(
     *,
     stop: asyncio.Event,
     on_episode: Callable[[Episode | None], None] | None = None,
+    usage: UsageMeter | None = None,
 ) -> EpisodeStageOutcome:
     """Run ``sessions`` as Ray tasks (at most ``run.concurrency`` at once, longest first) and record each
-    result."""
+    result; each worker's usage is added to ``usage``."""
     ray = _ray()
     if not ray.is_initialized():
         ray.init(address=config.run.ray_address, include_dashboard=False, log_to_driver=False,
@@ -85,13 +90,19 @@ async def run_episodes_on_ray(
         for future in done:
             session = in_flight.pop(future)
             try:
-                episode = Episode.model_validate_json(future.result())
-            except AuthenticationFailed as exc:  # Ray re-raises the task's error as an instance of its class
-                outcome.refuse(exc, stop)
+                result = json.loads(future.result())
+                episode = Episode.model_validate(result["episode"])
+            except AuthenticationFailed as exc:
+                # Ray re-raises the task's error as an instance of its class whose text is Ray's traceback;
+                # the run reports the refusal itself, in its own words
+                cause = getattr(exc, "cause", None)
+                outcome.refuse(cause if isinstance(cause, AuthenticationFailed) else exc, stop)
                 continue
             except Exception as exc:  # the task or its worker failed: recorded with why, never lost
                 outcome.failed(run, session, f"ray task failed: {type(exc).__name__}: {exc}", on_episode)
                 continue
+            if usage is not None:
+                usage.absorb(result["usage"])
             outcome.finished(run, episode, budget, stop, on_episode)
     if outcome.refused is not None:
         raise outcome.refused

@@ -9,7 +9,6 @@ never recorded, so a resume runs it again; nothing is ever recorded twice.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import json
 import logging
@@ -57,8 +56,7 @@ def record_usage(run: RunDir, usage: UsageMeter, stage: str) -> None:
     a weaker one, with the server's reason). Nothing is written when no model was called."""
     if not any(role.attempts or role.calls for role in usage.roles.values()):
         return
-    row = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "stage": stage,
-           "roles": {name: dataclasses.asdict(role) for name, role in sorted(usage.roles.items())}}
+    row = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "stage": stage, "roles": usage.as_dict()}
     with run.paths.usage.open("a", encoding="utf-8") as sink:
         sink.write(json.dumps(row, ensure_ascii=False) + "\n")
         sink.flush()
