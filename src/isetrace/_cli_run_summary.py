@@ -33,6 +33,14 @@ def _rows(path: Path) -> list[dict[str, object]]:
     return rows
 
 
+def _lines(path: Path) -> int:
+    """How many records a JSONL file the run wrote holds: its non-blank lines (counted, not parsed)."""
+    if not path.exists():
+        return 0
+    with path.open("rb") as source:
+        return sum(1 for line in source if line.strip())
+
+
 def _dedup_pass(reason: str) -> str:
     """``"near-duplicate of s0-000012 (…)"`` → ``near-duplicate``; ``"exact duplicate of …"`` → ``exact``."""
     return reason.split(" of ", 1)[0].removesuffix(" duplicate").strip() or "dedup"
@@ -63,7 +71,7 @@ class IntentTally:
             else:
                 rejected[stage.removeprefix("validate:") or "unknown"] += 1
         dropped = Counter(_dedup_pass(str(row.get("reason", ""))) for row in _rows(files.dropped))
-        return cls(made=files.intents.exists(), sampled=len(_rows(files.sampled)), kept=len(_rows(files.intents)),
+        return cls(made=files.intents.exists(), sampled=_lines(files.sampled), kept=_lines(files.intents),
                    render_failed=render_failed, rejected=rejected, dropped=dropped)
 
     @property

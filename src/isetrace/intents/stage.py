@@ -66,17 +66,16 @@ class RenderStage:
     kept: list[Intent] = field(default_factory=list)
     failures: list[tuple[str, str, str]] = field(default_factory=list)
     """(intent id, stage: ``render`` or ``validate:<check>``, reason)."""
-    raw_replies: dict[str, str] = field(default_factory=dict)
-    """Intent id → the unusable reply behind its render failure (cut short), where there was one."""
     outcomes: list[RenderOutcome] = field(default_factory=list)
 
     def failure_rows(self) -> list[dict[str, str]]:
         """The failures as the rows of ``failures.jsonl`` (with ``raw``, the reply, where one was kept)."""
+        raw = {o.sampled.id: o.raw for o in self.outcomes if o.raw}
         rows = []
         for intent_id, stage, reason in self.failures:
             row = {"id": intent_id, "stage": stage, "reason": reason}
-            if stage == "render" and self.raw_replies.get(intent_id):
-                row["raw"] = self.raw_replies[intent_id]
+            if stage == "render" and intent_id in raw:
+                row["raw"] = raw[intent_id]
             rows.append(row)
         return rows
 
@@ -91,8 +90,6 @@ async def render_stage(config: RunConfig, client: ChatClient, sampled: Sequence[
     for outcome in outcomes:
         if outcome.rendered is None:
             stage.failures.append((outcome.sampled.id, "render", outcome.reason))
-            if outcome.raw:
-                stage.raw_replies[outcome.sampled.id] = outcome.raw
         else:
             rendered.append(outcome.rendered)
     stage.kept, rejections = validate_intents(rendered, config.intents.validation,

@@ -203,7 +203,7 @@ class ChatClient:
                                        reply_format=response_format(mode, reply_model))
             except RequestRejected as exc:
                 weaker = WEAKER.get(mode)
-                if weaker is None or not names_response_format(str(exc)):
+                if weaker is None or not names_response_format(exc.reason):
                     raise
                 if self.structured_mode == mode:  # concurrent refusals of one mode fall back once
                     self.structured_mode = weaker

@@ -91,8 +91,7 @@ class _Run:
         try:
             turn = await agent.take_turn(self.messages, self.steps_left())
         except AgentTurnFailed as failed:
-            self.messages.extend(failed.turn.messages)
-            self.steps += failed.turn.steps
+            self._keep(failed.turn)
             self.tokens += failed.turn.tokens
             if isinstance(failed.error, AuthenticationFailed):
                 raise failed.error from None
@@ -101,9 +100,13 @@ class _Run:
         self.add_agent_turn(turn)
         return turn
 
-    def add_agent_turn(self, turn: AgentTurn) -> None:
+    def _keep(self, turn: AgentTurn) -> None:
+        """Put what the turn did into the episode: its messages and the steps it took."""
         self.messages.extend(turn.messages)
         self.steps += turn.steps
+
+    def add_agent_turn(self, turn: AgentTurn) -> None:
+        self._keep(turn)
         self.spend(turn.tokens)
         if turn.cut_off and self.steps >= self.config.simulate.max_agent_steps:
             raise EpisodeEnded(Termination.STEP_LIMIT, f"the agent used all {self.steps} steps of the episode")
