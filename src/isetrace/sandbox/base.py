@@ -10,7 +10,9 @@ long as the episode. The contract keeps two kinds of failure apart, always:
   agent sees it and carries on.
 
 Paths given to file methods are relative to the workspace or absolute inside the sandbox; backends do
-not police them (the tools layer keeps agents inside the workspace).
+not police them (the tools layer keeps agents inside the workspace). Below the workspace, file methods
+follow no symbolic link at any component, so a link swapped in after a path was checked cannot redirect
+them.
 """
 
 from __future__ import annotations
@@ -106,13 +108,20 @@ class Sandbox(Protocol):
         """
         ...
 
-    async def read_file(self, path: str) -> bytes:
-        """The file's bytes. Raises ``FileNotFoundError``, ``IsADirectoryError`` or ``PermissionError``."""
+    async def read_file(self, path: str, *, offset: int = 0, max_bytes: int | None = None) -> bytes:
+        """Bytes of a regular file: up to ``max_bytes`` from byte ``offset``, or (without ``max_bytes``) the
+        rest of the file when it fits the read cap (16 MiB), else ``OSError`` ``EFBIG``, so a caller pages.
+
+        Raises ``FileNotFoundError``, ``IsADirectoryError``, ``PermissionError``, or ``OSError`` for a
+        FIFO, socket or device (``EINVAL``: they could block or never end) and for a symbolic link
+        inside the workspace (``ELOOP``: resolve the path first with :meth:`real_path`).
+        """
         ...
 
     async def write_file(self, path: str, data: bytes) -> None:
-        """Create or replace a file, making parent directories. Raises ``IsADirectoryError``,
-        ``PermissionError``, or ``OSError`` (e.g. the file-size limit)."""
+        """Create or replace a regular file, making parent directories. Raises ``IsADirectoryError``,
+        ``PermissionError``, or ``OSError`` (the file-size limit; a FIFO or device; a symbolic link inside
+        the workspace)."""
         ...
 
     async def list_dir(self, path: str = ".") -> list[DirEntry]:

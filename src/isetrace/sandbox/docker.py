@@ -77,4 +77,5 @@ async def open_docker(config: SandboxConfig, home: SandboxHome) -> SupervisedSan
                        isolated=True, details={"image": config.image, "container": name})
     return await launch_supervised(_run_argv(config, name, str(workspace), home.supervisor_script(supervisor_path()),
                                              supervisor_config_arg(settings)), info,
-                                   config.limits.timeout_s + 30, cleanup=cleanup)
+                                   config.limits.timeout_s + 30, cleanup=cleanup,
+                                   output_bytes=config.limits.output_bytes)

@@ -42,4 +42,5 @@ async def open_local(config: SandboxConfig, home: SandboxHome) -> SupervisedSand
     info = SessionInfo(backend="local", session_id=session_id, workspace=str(workspace), home=str(user_home),
                        network=True,
                        isolated=False, details={"scratch": str(scratch)})
-    return await launch_supervised(argv, info, config.limits.timeout_s, cleanup=cleanup)
+    return await launch_supervised(argv, info, config.limits.timeout_s, cleanup=cleanup,
+                                   output_bytes=config.limits.output_bytes)

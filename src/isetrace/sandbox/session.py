@@ -4,12 +4,18 @@ Every backend launches the same supervisor (:mod:`isetrace.sandbox._supervisor`)
 subprocess, inside bubblewrap, inside a container — and hands the running process to
 :class:`SupervisedSandbox`, which implements the :class:`~isetrace.sandbox.base.Sandbox` contract on
 top of it. So the contract is implemented once, and a backend is only "how to start the supervisor".
+
+The pipe is the sandbox's trust boundary: replies are checked by :mod:`isetrace.sandbox._replies` (size
+cap first, then shape), and one bad frame breaks the session — every waiting and later request raises
+:class:`~isetrace.errors.SandboxUnavailable` and the supervisor is killed — so nothing a command forges
+can become a result.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import itertools
 import logging
 import marshal
@@ -19,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from isetrace.errors import SandboxUnavailable
+from isetrace.sandbox._replies import READ_MAX_BYTES, BadReply, check_reply, reply_cap
 from isetrace.sandbox.base import CommandResult, DirEntry, ProcessStatus, SessionInfo
 
-__all__ = ["SupervisedSandbox", "launch_supervised", "supervisor_config_arg", "supervisor_path"]
+__all__ = ["READ_MAX_BYTES", "SupervisedSandbox", "launch_supervised", "supervisor_config_arg", "supervisor_path"]
 
 log = logging.getLogger(__name__)
 
@@ -60,14 +67,19 @@ class SupervisedSandbox:
         info: SessionInfo,
         default_timeout_s: float,
         cleanup: Callable[[], Awaitable[None]] | None = None,
+        *,
+        max_reply_bytes: int = reply_cap(256 * 1024),
     ) -> None:
         assert process.stdin is not None and process.stdout is not None
         self.info = info
         self._process = process
         self._default_timeout = default_timeout_s
         self._cleanup = cleanup
+        self._max_reply = max_reply_bytes
         self._ids = itertools.count(1)
         self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self._ops: dict[int, str] = {}
+        """Every request not yet answered, waited for or given up on, by id: the op its reply must fit."""
         self._stderr = bytearray()
         self._closed = False
         self._broken: str | None = None
@@ -90,13 +102,20 @@ class SupervisedSandbox:
         assert stream is not None
         try:
             while True:
-                header = await stream.readexactly(4)
-                frame = await stream.readexactly(int.from_bytes(header, "big"))
-                reply = marshal.loads(frame)
-                future = self._pending.pop(reply.get("id"), None)
+                size = int.from_bytes(await stream.readexactly(4), "big")
+                if size > self._max_reply:
+                    raise BadReply(f"a frame of {size} bytes (the cap is {self._max_reply})")
+                rid, reply = check_reply(await stream.readexactly(size), self._ops.get)
+                del self._ops[rid]
+                future = self._pending.pop(rid, None)
                 if future is not None and not future.done():
                     future.set_result(reply)
-        except (asyncio.IncompleteReadError, ConnectionError, ValueError, EOFError) as exc:
+        except BadReply as exc:
+            self._broken = f"the supervisor sent a malformed reply: {exc}"
+            log.warning("sandbox %s: %s; the session is closed", self.info.session_id, self._broken)
+            with contextlib.suppress(ProcessLookupError):
+                self._process.kill()
+        except (asyncio.IncompleteReadError, ConnectionError) as exc:
             self._broken = self._broken or f"the supervisor's pipe closed ({type(exc).__name__})"
         finally:
             await asyncio.sleep(0.05)  # let stderr arrive, so the diagnosis can quote it
@@ -112,6 +131,7 @@ class SupervisedSandbox:
         rid = next(self._ids)
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._pending[rid] = future
+        self._ops[rid] = op
         frame = marshal.dumps({"id": rid, "op": op, **fields})
         stdin = self._process.stdin
         assert stdin is not None
@@ -120,6 +140,7 @@ class SupervisedSandbox:
             await stdin.drain()
         except (ConnectionError, RuntimeError) as exc:
             self._pending.pop(rid, None)
+            self._ops.pop(rid, None)
             raise SandboxUnavailable(f"sandbox {self.info.session_id}: cannot reach the supervisor ({exc})") from exc
         try:
             reply = await asyncio.wait_for(future, wait_s)
@@ -128,11 +149,11 @@ class SupervisedSandbox:
             raise SandboxUnavailable(
                 f"sandbox {self.info.session_id}: no answer to {op!r} within {wait_s:.0f}s"
             ) from None
-        if reply.get("ok"):
-            result: dict[str, Any] = reply.get("result") or {}
+        if reply["ok"]:
+            result: dict[str, Any] = reply["result"]
             return result
-        error = reply.get("error") or {}
-        kind, message, code = error.get("type", ""), error.get("message", ""), int(error.get("errno") or 0)
+        error = reply["error"]
+        kind, message, code = error["type"], error["message"][:2000], error["errno"]
         if kind == "KeyError":
             raise KeyError(message)
         if kind == "SupervisorError":
@@ -157,8 +178,15 @@ class SupervisedSandbox:
         )
         return CommandResult(**result)
 
-    async def read_file(self, path: str) -> bytes:
-        data: bytes = (await self.request("read", path=path))["data"]
+    async def read_file(self, path: str, *, offset: int = 0, max_bytes: int | None = None) -> bytes:
+        if max_bytes is None:  # the whole file, if it is not too large to bring back at once
+            reply = await self.request("read", path=path, offset=offset, max_bytes=READ_MAX_BYTES + 1)
+            if len(reply["data"]) > READ_MAX_BYTES:
+                raise OSError(errno.EFBIG, f"larger than {READ_MAX_BYTES >> 20} MiB ({reply['size']} bytes); "
+                              "read it in ranges", path)
+        else:
+            reply = await self.request("read", path=path, offset=offset, max_bytes=min(max_bytes, READ_MAX_BYTES))
+        data: bytes = reply["data"]
         return data
 
     async def write_file(self, path: str, data: bytes) -> None:
@@ -227,11 +255,13 @@ async def launch_supervised(
     cleanup: Callable[[], Awaitable[None]] | None = None,
     env: Mapping[str, str] | None = None,
     after_spawn: Callable[[asyncio.subprocess.Process], Awaitable[None]] | None = None,
+    output_bytes: int = 256 * 1024,
 ) -> SupervisedSandbox:
     """Start ``argv`` (which must end by running the supervisor) and wait until it answers a ping.
 
     ``after_spawn`` runs once the process exists and before the first request (e.g. to place it in a
-    cgroup and let it go on). Raises :class:`SandboxUnavailable` with what the launcher printed when it
+    cgroup and let it go on). ``output_bytes`` is the session's output cap per stream, which sizes the
+    largest reply the host accepts. Raises :class:`SandboxUnavailable` with what the launcher printed when it
     does not come up.
     """
     try:
@@ -243,7 +273,7 @@ async def launch_supervised(
         if cleanup is not None:
             await cleanup()
         raise SandboxUnavailable(f"cannot start the {info.backend} sandbox: {exc}") from exc
-    sandbox = SupervisedSandbox(process, info, default_timeout_s, cleanup)
+    sandbox = SupervisedSandbox(process, info, default_timeout_s, cleanup, max_reply_bytes=reply_cap(output_bytes))
     try:
         if after_spawn is not None:
             await after_spawn(process)
