@@ -1,11 +1,26 @@
 """``web_fetch`` and ``web_search``: real HTTP from the host, only when the run allows the network.
 
 Both refuse with a clear error when the run's network is off, so an offline run never reaches out and
-the model learns the tool is unavailable rather than broken. ``web_fetch`` refuses loopback, private and
-link-local addresses unless the context allows them: the host runs model servers and may sit next to a
-cloud metadata service, and an agent must not be able to probe them. Search providers are configured
+the model learns the tool is unavailable rather than broken. Search providers are configured
 (``tools.web_search``); their keys come from the environment by variable name and never appear in a
 result or an error.
+
+``web_fetch`` reaches public addresses only, unless the context allows private ones: the host runs model
+servers and may sit next to a cloud metadata service, and an agent must not be able to probe them. What
+is checked is the address a connection actually goes to, never the text of the URL. A name is resolved
+once, by :class:`_PublicOnlyResolver`, which is the connector's resolver (with aiohttp's DNS cache off):
+it refuses an answer with any non-public address and hands the connector only the addresses it checked,
+so a name that answers a public address to a check and 127.0.0.1 to the connection (DNS rebinding) gets
+nowhere, on the first request and on every redirect. aiohttp connects to a host written as an IP address
+without asking a resolver, so every host the socket layer reads as an address (``127.0.0.1``,
+``2130706433``, ``127.1``, ``0x7f.1``, ``[::ffff:127.0.0.1]``) is parsed the way the socket layer parses
+it and checked before the request.
+
+Non-public means: loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local (169.254/16,
+where the metadata service lives, and fe80::/10), multicast, unspecified (0.0.0.0, ::), reserved,
+site-local, shared carrier-grade NAT space (100.64/10: not public, and some clouds keep their metadata
+service there), and an IPv6 address that carries such an IPv4 address (IPv4-mapped, NAT64 64:ff9b::/96,
+6to4, Teredo).
 """
 
 from __future__ import annotations
@@ -16,9 +31,11 @@ import ipaddress
 import re
 import socket
 from typing import Any, Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+from yarl import URL
 
 from isetrace.errors import ToolError
 from isetrace.tools._html import html_to_text
@@ -41,24 +58,100 @@ def _network_off(what: str) -> ToolError:
     return ToolError(f"network access is off for this run (sandbox.network is off), so {what} is unavailable")
 
 
-async def _check_url(ctx: ToolContext, url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
+_IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+"""The well-known NAT64 prefix: a gateway connects 64:ff9b::a.b.c.d to the IPv4 address a.b.c.d."""
+
+
+def _non_public(address: _IPAddress) -> _IPAddress | None:
+    """What makes ``address`` non-public — itself or an IPv4 address it carries — or ``None`` if it is public."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return _non_public(address.ipv4_mapped)
+        if address in _NAT64:
+            return _non_public(ipaddress.IPv4Address(int(address) & 0xFFFF_FFFF))
+        carried: list[ipaddress.IPv4Address | None] = [address.sixtofour, *(address.teredo or ())]
+        for inner in carried:
+            if inner is not None and _non_public(inner) is not None:
+                return inner
+    # is_global alone is not enough: Python's answer for some ranges (6to4, site-local) has changed between
+    # versions, so every special kind is named.
+    special = (not address.is_global or address.is_private or address.is_loopback or address.is_link_local
+               or address.is_multicast or address.is_reserved or address.is_unspecified
+               or (isinstance(address, ipaddress.IPv6Address) and address.is_site_local))
+    return address if special else None
+
+
+def _refuse_non_public(host: str, address: _IPAddress) -> None:
+    culprit = _non_public(address)
+    if culprit is not None:
+        carried = "" if culprit is address else f", which carries {culprit}"
+        raise ToolError(f"{host} resolves to {address}{carried}, a private or local address; web_fetch only "
+                        "reaches public hosts")
+
+
+def _literal_address(host: str) -> _IPAddress | None:
+    """The address of a host written as an IP address, in any form the socket layer accepts; ``None`` for a name.
+
+    aiohttp connects to a host with a colon or only digits and dots without asking the resolver (some of its
+    versions pass ``127.1`` or ``2130706433`` straight to the socket), so such a host that does not parse is
+    refused rather than left to the socket layer.
+    """
+    try:
+        return ipaddress.ip_address(host) if ":" in host else ipaddress.IPv4Address(socket.inet_aton(host))
+    except (OSError, ValueError):
+        if ":" in host or host.replace(".", "").isdigit():
+            raise ToolError(f"{host} is not a valid IP address") from None
+        return None
+
+
+class _PublicOnlyResolver(AbstractResolver):
+    """The connector's resolver: one system lookup per connection, and only public addresses come out.
+
+    An answer with any non-public address is refused as a whole. The connector connects to the addresses
+    returned and resolves nothing itself, so the address checked is the address connected to.
+    """
+
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM, family=family)
+        except (socket.gaierror, UnicodeError) as exc:
+            raise ToolError(f"cannot resolve the host {host!r}: {exc}") from None
+        results: list[ResolveResult] = []
+        for info_family, _, proto, _, sockaddr in infos:
+            address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+            _refuse_non_public(host, address)
+            results.append(ResolveResult(hostname=host, host=str(address), port=int(sockaddr[1]), family=info_family,
+                                         proto=proto, flags=socket.AI_NUMERICHOST | socket.AI_NUMERICSERV))
+        return results
+
+    async def close(self) -> None:
+        """Nothing to release: every lookup goes to the system resolver."""
+
+
+def _connector(ctx: ToolContext) -> aiohttp.TCPConnector:
+    if ctx.allow_private_network:
+        return aiohttp.TCPConnector()
+    return aiohttp.TCPConnector(resolver=_PublicOnlyResolver(), use_dns_cache=False)
+
+
+def _target(ctx: ToolContext, url: str) -> URL:
+    """``url`` as aiohttp will request it; a host written as an IP address is checked here (names are checked
+    by the resolver, when the connection is made)."""
+    try:
+        parsed = URL(url)
+    except ValueError:
+        raise ToolError(f"{url!r} is not a valid URL") from None
+    if parsed.scheme not in ("http", "https"):
         raise ToolError(f"{url!r}: only http and https URLs can be fetched")
-    host = parts.hostname
+    host = parsed.raw_host
     if not host:
         raise ToolError(f"{url!r} has no host name")
-    if ctx.allow_private_network:
-        return
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise ToolError(f"cannot resolve the host {host!r}: {exc}") from None
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if not address.is_global or address.is_multicast:
-            raise ToolError(f"{host} resolves to {address}, a private or local address; web_fetch only reaches "
-                            "public hosts")
+    address = None if ctx.allow_private_network else _literal_address(host)
+    if address is not None:
+        _refuse_non_public(host, address)
+    return parsed
 
 
 async def _read_capped(response: aiohttp.ClientResponse) -> tuple[bytes, bool]:
@@ -102,10 +195,10 @@ async def web_fetch(ctx: ToolContext, url: str, extract_mode: Literal["markdown"
     current = url.strip()
     timeout = aiohttp.ClientTimeout(total=FETCH_TIMEOUT_S)
     try:
-        async with aiohttp.ClientSession(timeout=timeout, headers={"User-Agent": USER_AGENT}) as session:
+        async with aiohttp.ClientSession(connector=_connector(ctx), timeout=timeout,
+                                         headers={"User-Agent": USER_AGENT}) as session:
             for _ in range(MAX_REDIRECTS + 1):
-                await _check_url(ctx, current)
-                async with session.get(current, allow_redirects=False) as response:
+                async with session.get(_target(ctx, current), allow_redirects=False) as response:
                     location = response.headers.get("Location")
                     if response.status in (301, 302, 303, 307, 308) and location:
                         current = urljoin(current, location)
