@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import pytest
 from tests.tools.conftest import caller, make_ctx
 
 from isetrace.config import RunConfig
-from isetrace.errors import SandboxUnavailable, ToolError
+from isetrace.errors import EndpointUnavailable, SandboxUnavailable, ToolError
 from isetrace.records import ToolCall
 from isetrace.sandbox import Sandbox
 from isetrace.tools import Dialect, ToolContext, check_arguments, get_dialect, tool
@@ -81,12 +84,35 @@ async def buggy(ctx: ToolContext, kind: str) -> str:
     Args:
         kind: Which exception to raise.
     """
-    if kind == "os":
-        raise FileNotFoundError("an OSError the tool forgot to turn into a ToolError")
+    if kind == "os":  # a race in the sandbox the tool did not expect, e.g. a file gone between two calls
+        raise FileNotFoundError(2, "No such file or directory", "gone.txt")
+    if kind == "type":  # a bug in our code, or a reply frame of the wrong shape
+        raise TypeError("write() got an unexpected keyword argument 'mode'\n  (second line)")
+    if kind == "key":
+        raise KeyError("size")
+    if kind == "endpoint":  # a sub-agent tool whose endpoint failed
+        raise EndpointUnavailable("the agent endpoint is down", role="agent")
+    if kind == "long":
+        raise RuntimeError("x" * 5000)
     raise RuntimeError("a bug in isetrace")
 
 
-TEST_DIALECT = Dialect("test", [refuse, buggy])
+@tool(mutating=False, name="wait")
+async def wait(ctx: ToolContext, seconds: float) -> str:
+    """Wait.
+
+    Args:
+        seconds: How long.
+    """
+    await asyncio.sleep(seconds)
+    return "waited"
+
+
+TEST_DIALECT = Dialect("test", [refuse, buggy, wait])
+
+
+def buggy_call(kind: str) -> ToolCall:
+    return ToolCall(id="b", name="buggy", arguments={"kind": kind})
 
 
 async def test_a_tool_error_is_shown_to_the_model(local_box: Sandbox) -> None:
@@ -97,11 +123,44 @@ async def test_a_tool_error_is_shown_to_the_model(local_box: Sandbox) -> None:
     assert outcome.result.stderr == "refused: no"
 
 
-@pytest.mark.parametrize(("kind", "error"), [("runtime", RuntimeError), ("os", FileNotFoundError)])
-async def test_any_other_exception_is_a_bug_and_propagates(local_box: Sandbox, kind: str,
-                                                           error: type[Exception]) -> None:
-    with pytest.raises(error):
-        await TEST_DIALECT.dispatch(ToolCall(id="b", name="buggy", arguments={"kind": kind}), make_ctx(local_box))
+@pytest.mark.parametrize(("kind", "error", "reason"), [
+    ("os", FileNotFoundError, "FileNotFoundError: [Errno 2] No such file or directory: 'gone.txt'"),
+    ("type", TypeError, "TypeError: write() got an unexpected keyword argument 'mode' (second line)"),
+    ("key", KeyError, "KeyError: 'size'"),
+    ("runtime", RuntimeError, "RuntimeError: a bug in isetrace"),
+])
+async def test_any_other_exception_fails_the_sandbox_with_the_reason_and_is_logged_once(
+        local_box: Sandbox, caplog: pytest.LogCaptureFixture, kind: str, error: type[Exception], reason: str) -> None:
+    with caplog.at_level(logging.WARNING, logger="isetrace"), pytest.raises(SandboxUnavailable) as raised:
+        await TEST_DIALECT.dispatch(buggy_call(kind), make_ctx(local_box))
+    assert str(raised.value) == f"tool buggy failed: {reason}"
+    assert isinstance(raised.value.__cause__, error)  # the bug stays visible: the original is the cause
+    logged = [r for r in caplog.records if r.exc_info and r.exc_info[1] is raised.value.__cause__]
+    assert len(logged) == 1 and logged[0].levelno == logging.WARNING  # its traceback, once
+
+
+async def test_the_reason_of_a_failed_tool_is_one_bounded_line(local_box: Sandbox) -> None:
+    with pytest.raises(SandboxUnavailable) as raised:
+        await TEST_DIALECT.dispatch(buggy_call("long"), make_ctx(local_box))
+    message = str(raised.value)
+    assert message.startswith("tool buggy failed: RuntimeError: xxx") and len(message) <= 300
+    assert "\n" not in message
+
+
+async def test_a_failing_endpoint_propagates_as_itself(local_box: Sandbox) -> None:
+    with pytest.raises(EndpointUnavailable, match="the agent endpoint is down") as raised:
+        await TEST_DIALECT.dispatch(buggy_call("endpoint"), make_ctx(local_box))
+    assert raised.value.role == "agent"
+
+
+async def test_cancellation_reaches_the_caller_untouched(local_box: Sandbox) -> None:
+    running = asyncio.create_task(TEST_DIALECT.dispatch(ToolCall(id="w", name="wait", arguments={"seconds": 30}),
+                                                        make_ctx(local_box)))
+    await asyncio.sleep(0.05)
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    assert running.cancelled()
 
 
 async def test_a_broken_sandbox_ends_the_episode(box: Sandbox) -> None:

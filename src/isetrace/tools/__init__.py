@@ -4,7 +4,9 @@
 ``dialect.schemas()`` is what the model is sent, and ``await dialect.dispatch(call, ctx)`` runs one call
 against a :class:`ToolContext` and returns a :class:`ToolOutcome`: the text the model sees and the
 structured :class:`~isetrace.records.ToolResult`. A :class:`~isetrace.errors.ToolError` becomes an
-``Error: …`` result and the episode goes on; ``SandboxUnavailable`` and every other exception propagate.
+``Error: …`` result and the episode goes on; ``SandboxUnavailable`` and ``EndpointError`` propagate, and
+any other exception from a tool propagates as ``SandboxUnavailable`` with the reason (the episode ends,
+the run goes on).
 """
 
 from __future__ import annotations

@@ -8,26 +8,36 @@ and keeps three kinds of failure apart:
   :class:`~isetrace.errors.ToolError` from the tool): an outcome with ``ok=False`` and an
   ``error_kind``; the model sees ``Error: …`` and the episode goes on;
 - the sandbox broke (:class:`~isetrace.errors.SandboxUnavailable`): it propagates, the episode ends;
-- anything else is a bug in isetrace: it propagates too, never disguised as a tool error.
+  so does an endpoint's :class:`~isetrace.errors.EndpointError` (the session tools run sub-agents);
+- any other exception from a tool (a bug in isetrace, an ``OSError`` from a race the tool did not expect,
+  a reply frame of the wrong shape) is never disguised as a tool error: its traceback is logged once and
+  it propagates as ``SandboxUnavailable("tool NAME failed: TYPE: message")``, raised from it, so it ends
+  that episode as a sandbox failure with the reason — keeping the calls that ran — and never the run.
+  Cancellation (a ``BaseException``) propagates untouched.
 
 Dialects are found by name (``openclaw``, ``claude-code``) and imported only when asked for.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from isetrace.errors import ToolError
+from isetrace.errors import EndpointError, SandboxUnavailable, ToolError
+from isetrace.llm.retry import one_line
 from isetrace.records import ToolCall, ToolResult
 from isetrace.registry import known, load
 from isetrace.tools.context import ToolContext
 from isetrace.tools.declare import ToolOutput, ToolParam, ToolSpec
 
 __all__ = ["Dialect", "ToolOutcome", "check_arguments", "get_dialect", "known_dialects"]
+
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class ToolOutcome:
@@ -149,6 +159,13 @@ class Dialect:
             output = await spec.fn(ctx, **kwargs)
         except ToolError as exc:
             return _failure(call, "tool_error", str(exc), started)
+        except (SandboxUnavailable, EndpointError):
+            raise
+        except Exception as exc:
+            # our bug (or a race we did not foresee): loud in the log, and the end of this episode only
+            log.warning("tool %s raised %s (a bug in isetrace); the episode ends as a sandbox failure",
+                        spec.name, type(exc).__name__, exc_info=exc)
+            raise SandboxUnavailable(one_line(f"tool {spec.name} failed: {type(exc).__name__}: {exc}")) from exc
         return _success(call, output, started)
 
 
