@@ -97,7 +97,22 @@ def sandbox_check(backend: BackendOption = None, config: ConfigOption = None, ov
     outcomes = asyncio.run(run_checks(lambda: open_sandbox(checked), _report))
     failed = [o for o in outcomes if not o.passed]
     out.print(f"{settings.backend}: {len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    if settings.backend == "bwrap":
+        _report_limits(settings)
     raise typer.Exit(1 if failed else 0)
+
+
+def _report_limits(settings: SandboxConfig) -> None:
+    """What bounds a bwrap session on this machine, after the checks (which opened sessions as a run would);
+    a limit the machine cannot enforce is a warning, never a failure."""
+    from isetrace.sandbox.bwrap import bwrap_limits
+
+    enforced, warnings = bwrap_limits(settings)
+    out.print("enforced here:", markup=False)
+    for line in enforced:
+        out.print(f"  {line}", markup=False, soft_wrap=True)
+    for line in warnings:
+        err.print(f"warning: {line}", markup=False, soft_wrap=True)
 
 
 def _problems(backend: str) -> list[str]:

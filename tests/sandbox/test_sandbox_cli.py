@@ -54,6 +54,28 @@ def test_check_runs_the_conformance_suite(sandbox_home: Path) -> None:
     assert "local: 12 passed, 0 failed" in result.stdout and "isolates nothing" in result.stderr
 
 
+@needs_bwrap
+def test_check_names_each_limit_this_machine_does_not_enforce(sandbox_home: Path) -> None:
+    from isetrace.sandbox.cgroups import cgroup_problem
+
+    result = ise(sandbox_home, "check", "--backend", "bwrap")
+    assert result.returncode == 0, result.stdout + result.stderr  # warnings never fail the check
+    assert "bwrap: 12 passed, 0 failed" in result.stdout and "enforced here:" in result.stdout
+    assert "disk: the workspace, /tmp, /run, /home and /dev/shm share one tmpfs" in result.stdout
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    memory = [line for line in warnings if line.startswith("warning: session memory limit not enforced: ")]
+    problem = cgroup_problem()
+    if problem is None:
+        assert not memory and "session cgroup (v2)" in result.stdout
+    else:
+        assert memory == [f"warning: session memory limit not enforced: {problem}; each process is limited to "
+                          "memory_mb by RLIMIT_AS, but the session as a whole is not"]
+    shared = [line for line in warnings if line.startswith("warning: sessions share a host uid: ")]
+    assert bool(shared) == (os.geteuid() != 0), warnings  # as root each session has its own uid
+    system_v = [line for line in warnings if line.startswith("warning: System V IPC limits not enforced: ")]
+    assert len(warnings) == len(memory) + len(shared) + len(system_v)  # one line per missing limit
+
+
 def test_unknown_backend_is_named() -> None:
     result = subprocess.run([sys.executable, "-m", "isetrace", "sandbox", "run", "--backend", "chroot", "--", "true"],
                             capture_output=True, text=True, timeout=60)

@@ -74,3 +74,46 @@ async def test_closing_a_session_never_touches_what_its_links_point_at(sandbox_h
         await box.close()
     assert outside.stat().st_mode & 0o777 == 0o755 and (outside / "inner").is_dir()
     assert not Path(box.info.details["scratch"]).exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="template views are mounted only when running as root")
+async def test_a_template_view_left_by_a_crash_is_unmounted_before_its_session_is_removed(sandbox_home: Path) -> None:
+    from isetrace.sandbox.uids import TEMPLATE_UID, claim_identity
+
+    home = SandboxHome(sandbox_home)
+    template = home.create_template("view-test", None, replace=True)
+    (template / "keep.txt").write_text("kept")
+    session, scratch = home.new_session()
+    identity = await claim_identity(template, scratch)  # as a session start does, which then crashed
+    try:
+        view = scratch / identity.lowerdir
+        assert f" {view} " in Path("/proc/self/mountinfo").read_text()
+        assert view.stat().st_uid == identity.uid != TEMPLATE_UID  # the template, as the session's own
+        with pytest.raises(OSError):
+            (view / "new.txt").write_text("x")  # read-only: nothing reaches the template through it
+        dead = subprocess.run(["sh", "-c", "echo $$"], capture_output=True, text=True).stdout.strip()
+        (scratch / ".owner").write_text(dead)
+        assert session in home.clean_stale_sessions()
+    finally:
+        identity.release()
+    assert not scratch.exists() and str(scratch) not in Path("/proc/self/mountinfo").read_text()
+    assert (template / "keep.txt").read_text() == "kept" and template.stat().st_uid == TEMPLATE_UID
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only the unprivileged sandbox users of a root run need to reach it")
+async def test_a_home_the_session_uids_cannot_reach_is_named_with_them(tmp_path: Path) -> None:
+    from isetrace.errors import SandboxUnavailable
+    from isetrace.sandbox.bwrap import bwrap_problems
+    from isetrace.sandbox.uids import SESSION_UIDS
+
+    if bwrap_problems():
+        pytest.skip("; ".join(bwrap_problems()))
+    hidden = tmp_path / "private"
+    (hidden / "home").mkdir(parents=True)
+    hidden.chmod(0o700)
+    config = SandboxConfig(backend="bwrap", home=str(hidden / "home"))
+    with pytest.raises(SandboxUnavailable) as refused:
+        await open_sandbox(config, SandboxHome(hidden / "home"))
+    message = str(refused.value)
+    assert f"uids {SESSION_UIDS.start}–{SESSION_UIDS.stop - 1}" in message
+    assert f"{hidden} is not searchable by others (mode 700)" in message

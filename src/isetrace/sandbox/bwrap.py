@@ -2,18 +2,24 @@
 
 The chain that starts a session, each link for one reason:
 
-1. as root, ``setpriv`` drops to the unprivileged :data:`SANDBOX_HOST_UID` (so process limits bind and
+1. ``nice -n 10``: every process of the session runs below the runner's priority, so a session that
+   spins its CPUs never starves the orchestrator (or the other sessions' supervisors);
+2. as root, ``setpriv`` drops to a host uid of the session's own (:mod:`isetrace.sandbox.uids`: one per
+   open session, so process limits bind and sessions share no key quota, keyrings or inotify instances;
    nothing in the sandbox is root on the host); as anyone else, stay yourself. Dropping in a program of
    its own, not in the spawn, keeps the spawn a ``vfork``: a full fork of a large runner process stalls
    its event loop for milliseconds;
-2. ``unshare --user --map-root-user --mount``: a user and mount namespace of our own, in which we may
-   mount a size-capped tmpfs (the session's whole writable layer) and an overlay of the template under
-   it — copy-on-write, so sessions store only their changes;
-3. ``bwrap``: a second user namespace (the agent is uid 1000, unable to make more namespaces), new PID,
-   IPC, UTS and (unless the run allows it) network namespaces, host system directories read-only, the
-   workspace writable, private ``/tmp``, ``/proc`` and ``/dev``, no host home, a clean environment, and
+3. ``unshare --user --map-root-user --mount --ipc``: namespaces of our own, in which we mount the
+   session's one writable layer — a tmpfs capped at ``disk_mb`` and ``disk_mb × 64`` inodes, holding the
+   overlay's upper layer and the directories bwrap binds as ``/tmp``, ``/run``, ``/home`` and ``/dev/shm``,
+   so the whole session shares one budget — and an overlay of the template under it (copy-on-write, so
+   sessions store only their changes); the IPC namespace's System V limits come from the same budget;
+4. ``bwrap``, its arguments read from a file (so its command line, which is the sandbox's pid 1, shows no
+   host path): a second user namespace (the agent is uid 1000, unable to make more namespaces), new PID,
+   UTS and (unless the run allows it) network namespaces, host system directories read-only, the
+   workspace writable, private ``/proc`` and a read-only ``/dev``, no host home, a clean environment, and
    ``--die-with-parent``;
-4. the supervisor, which then serves every command of the session over a pipe.
+5. the supervisor, which then serves every command of the session over a pipe.
 """
 
 from __future__ import annotations
@@ -21,19 +27,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import shlex
 import shutil
 from pathlib import Path
 
-from isetrace.config import SandboxConfig
+from isetrace.config import SandboxConfig, SandboxLimits
 from isetrace.errors import SandboxUnavailable
 from isetrace.sandbox._common import Preflight, supervisor_settings
 from isetrace.sandbox.base import SessionInfo
 from isetrace.sandbox.cgroups import SessionCgroup, cgroup_problem
 from isetrace.sandbox.session import SupervisedSandbox, launch_supervised, supervisor_config_arg, supervisor_path
-from isetrace.sandbox.templates import SANDBOX_HOST_UID, SandboxHome, remove_session_dir
+from isetrace.sandbox.templates import SandboxHome, remove_session_dir
+from isetrace.sandbox.uids import SESSION_UIDS, HostIdentity, claim_identity, shared_uid_problem
 
-__all__ = ["WORKSPACE", "bwrap_problems", "open_bwrap"]
+__all__ = ["WORKSPACE", "bwrap_limits", "bwrap_problems", "open_bwrap"]
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +53,18 @@ _ETC = ("alternatives", "ssl", "ca-certificates", "pki", "resolv.conf", "hosts",
         "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "mime.types", "protocols", "services", "timezone")
 _TOP_DIRS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 PYTHON = "/usr/bin/python3"
+NICE = 10
+"""How much nicer than the runner every sandbox process is."""
+INODES_PER_MB = 64
+"""Inodes of the session's layer per MiB of ``disk_mb`` (one per 16 KiB): files cost kernel memory even
+when they are empty."""
+_LAYER_BINDS = ("tmp", "run", "home")
 
 
 def bwrap_problems() -> list[str]:
     """What keeps bubblewrap from working on this machine, each with what to do; empty when nothing."""
     problems = []
-    tools = [("bwrap", "bubblewrap"), ("unshare", "util-linux"), ("mount", "mount")]
+    tools = [("bwrap", "bubblewrap"), ("unshare", "util-linux"), ("mount", "mount"), ("nice", "coreutils")]
     if os.geteuid() == 0:
         tools.append(("setpriv", "util-linux"))
     for tool, package in tools:
@@ -89,51 +103,79 @@ def _system_binds() -> list[str]:
     return args
 
 
-def _identity_files(scratch: Path) -> list[str]:
+def _identity_files(scratch: Path) -> None:
     """A passwd and group naming only the agent, so tools that look up the user find one."""
     (scratch / "passwd").write_text(f"root:x:0:0:root:/root:/bin/sh\nagent:x:{AGENT_UID}:{AGENT_UID}:agent:{HOME}:"
                                     "/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n")
     (scratch / "group").write_text(f"root:x:0:\nagent:x:{AGENT_UID}:\nnogroup:x:65534:\n")
-    return ["--ro-bind", str(scratch / "passwd"), "/etc/passwd", "--ro-bind", str(scratch / "group"), "/etc/group"]
 
 
-def _bwrap_argv(config: SandboxConfig, scratch: Path, merged: Path, supervisor: Path,
-                settings_arg: str) -> list[str]:
-    argv = ["bwrap", "--unshare-user", "--uid", str(AGENT_UID), "--gid", str(AGENT_UID), "--disable-userns",
-            "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox",
+def _bwrap_options(config: SandboxConfig, layer: Path) -> list[str]:
+    """bwrap's options, read from fd 3; fds 4, 5 and 6 carry passwd, group and the supervisor script, which
+    bwrap copies into the sandbox, so no host path is bound (or shown in the sandbox's mount table)."""
+    args = ["--unshare-user", "--uid", str(AGENT_UID), "--gid", str(AGENT_UID), "--disable-userns",
+            "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox",
             "--die-with-parent", "--new-session", "--clearenv"]
     if not config.network:
-        argv.append("--unshare-net")
-    argv += _system_binds() + _identity_files(scratch)
-    argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/run", "--tmpfs", "/home",
-             "--dir", HOME, "--bind", str(merged), WORKSPACE, "--ro-bind", str(supervisor), SUPERVISOR,
-             "--remount-ro", "/", "--chdir", WORKSPACE, PYTHON, "-I", "-S", SUPERVISOR, settings_arg]
-    return argv
+        args.append("--unshare-net")
+    args += _system_binds()
+    for fd, target in ((4, "/etc/passwd"), (5, "/etc/group"), (6, SUPERVISOR)):
+        args += ["--perms", "0444", "--ro-bind-data", str(fd), target]
+    # /proc/sys read-only as a mount: the IPC namespace's limits are the agent's own files by ownership
+    args += ["--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys",
+             "--dev", "/dev", "--bind", str(layer / "shm"), "/dev/shm", "--remount-ro", "/dev"]
+    for name in _LAYER_BINDS:
+        args += ["--bind", str(layer / name), f"/{name}"]
+    return [*args, "--bind", str(layer / "merged"), WORKSPACE, "--remount-ro", "/", "--chdir", WORKSPACE]
 
 
-def _launcher(config: SandboxConfig, template: Path, layer: Path, bwrap_argv: list[str],
-              wait_for_go: bool) -> list[str]:
-    """``unshare`` + a few mounts, then exec bwrap (behind ``setpriv`` as root): the overlay must exist
-    before bwrap binds it. ``layer`` is the empty directory the session's tmpfs is mounted on.
+def _ipc_limits(limits: SandboxLimits) -> list[str]:
+    """Sysctls of the session's own IPC namespace: System V shared memory, message queues and semaphores
+    hold memory outside every mount and rlimit, so shared memory gets the layer's budget and the rest a
+    small fixed one. Linux lets a namespace's root set them since 5.19; an older kernel keeps its
+    defaults (``ise sandbox check`` says so) rather than refusing to start."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    values = {"shmall": limits.disk_mb * (1 << 20) // page, "shmmax": limits.disk_mb << 20, "shmmni": 64,
+              "msgmni": 16, "msgmnb": 65536, "sem": "250 8192 100 128"}
+    return [f"{{ echo {value} > /proc/sys/kernel/{name}; }} 2>/dev/null || :" for name, value in values.items()]
+
+
+def _launcher(config: SandboxConfig, scratch: Path, lowerdir: str, host_uid: int | None, settings_arg: str,
+              supervisor: Path, wait_for_go: bool) -> list[str]:
+    """``nice`` + (as root) ``setpriv`` + ``unshare`` + a few mounts, then exec bwrap: the overlay must exist
+    before bwrap binds it. Mounts name their directories relative to ``scratch`` (``lowerdir`` too), and
+    bwrap gets its arguments from a file, so the sandbox sees no host path in its mount table or in
+    bwrap's command line (its pid 1); ``PWD`` and ``OLDPWD`` go for the same reason.
 
     With ``wait_for_go`` the launcher first reads one line from its stdin, so the host can put it into
     the session's cgroup before it starts anything.
     """
-    upper, work, merged = layer / "upper", layer / "work", layer / "merged"
+    limits = config.limits
+    _identity_files(scratch)
+    options = _bwrap_options(config, scratch / "layer")
+    (scratch / "bwrap.args").write_bytes(b"".join(arg.encode() + b"\0" for arg in options))
+    for name in ("passwd", "group", "bwrap.args"):
+        (scratch / name).chmod(0o644)  # whatever the umask: the session's own uid reads them
     script = "; ".join([
         *(["read -r go"] if wait_for_go else []),
         "set -e",
-        f"mount -t tmpfs -o size={config.limits.disk_mb}m,mode=0755 ise-layer {shlex.quote(str(layer))}",
-        f"mkdir {shlex.quote(str(upper))} {shlex.quote(str(work))} {shlex.quote(str(merged))}",
-        f"mount -t overlay ise-workspace -o lowerdir={template},upperdir={upper},workdir={work} "
-        f"{shlex.quote(str(merged))}",
-        "exec " + shlex.join(bwrap_argv),
+        f"cd {shlex.quote(str(scratch))}",
+        f"mount -t tmpfs -o size={limits.disk_mb}m,nr_inodes={limits.disk_mb * INODES_PER_MB},mode=0755 "
+        "ise-layer layer",
+        "mkdir " + " ".join(f"layer/{name}" for name in ("upper", "work", "merged", "shm", *_LAYER_BINDS, HOME[1:])),
+        "mount -t overlay ise-workspace -o " + shlex.quote(f"lowerdir={lowerdir},upperdir=layer/upper,"
+                                                           "workdir=layer/work") + " layer/merged",
+        *_ipc_limits(limits),
+        "unset PWD OLDPWD",
+        f"exec bwrap --args 3 -- {PYTHON} -I -S {SUPERVISOR} {shlex.quote(settings_arg)} 3<bwrap.args 4<passwd "
+        f"5<group 6<{shlex.quote(str(supervisor))}",
     ])
-    launcher = ["unshare", "--user", "--map-root-user", "--mount", "--propagation", "private", "/bin/sh", "-c", script]
-    if os.geteuid() == 0:
-        uid = str(SANDBOX_HOST_UID)
-        return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--", *launcher]
-    return launcher
+    launcher = ["unshare", "--user", "--map-root-user", "--mount", "--ipc", "--propagation", "private",
+                "/bin/sh", "-c", script]
+    if host_uid is not None:
+        uid = str(host_uid)
+        launcher = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--", *launcher]
+    return ["nice", "-n", str(NICE), *launcher]
 
 
 def _session_cgroup(session_id: str, config: SandboxConfig) -> SessionCgroup | None:
@@ -148,15 +190,16 @@ def _session_cgroup(session_id: str, config: SandboxConfig) -> SessionCgroup | N
 
 
 def _check_reachable(root: Path) -> None:
-    """As root, the sandbox runs as an unprivileged user, which must be able to walk to its home."""
+    """As root, the sandbox runs as unprivileged users, which must be able to walk to its home."""
     if os.geteuid() != 0:
         return
     for directory in [root.resolve(), *root.resolve().parents]:
         if directory.exists() and not directory.stat().st_mode & 0o001:
             raise SandboxUnavailable(
-                f"the sandbox user (uid {SANDBOX_HOST_UID}) cannot reach the sandbox home {root}: {directory} is "
-                f"not searchable by others (mode {directory.stat().st_mode & 0o777:o}). Set sandbox.home to a "
-                "directory under a world-searchable path, e.g. /var/lib/isetrace (the default as root)."
+                f"the sandbox users (uids {SESSION_UIDS.start}–{SESSION_UIDS.stop - 1}) cannot reach the sandbox "
+                f"home {root}: {directory} is not searchable by others (mode {directory.stat().st_mode & 0o777:o}). "
+                "Set sandbox.home to a directory under a world-searchable path, e.g. /var/lib/isetrace (the "
+                "default as root)."
             )
 
 
@@ -174,15 +217,32 @@ async def open_bwrap(config: SandboxConfig, home: SandboxHome) -> SupervisedSand
     if "," in str(template) or ":" in str(template):
         raise SandboxUnavailable(f"template path {template} contains ',' or ':', which overlayfs cannot take")
     session_id, scratch = home.new_session()
-    settings = supervisor_config_arg(supervisor_settings(config, WORKSPACE, HOME))
-    layer = scratch / "layer"
-    layer.mkdir()
-    cgroup = _session_cgroup(session_id, config)
-    supervisor = home.supervisor_script(supervisor_path())
-    argv = _launcher(config, template, layer, _bwrap_argv(config, scratch, layer / "merged", supervisor, settings),
-                     cgroup is not None)
-    if os.geteuid() == 0:
-        os.chown(layer, SANDBOX_HOST_UID, SANDBOX_HOST_UID)
+    identity: HostIdentity | None = None
+    cgroup: SessionCgroup | None = None
+
+    async def cleanup() -> None:
+        try:
+            if cgroup is not None:
+                cgroup.remove()
+            remove_session_dir(scratch)
+        finally:
+            if identity is not None:
+                identity.release()  # last: the uid is free once nothing of the session is left
+
+    try:
+        identity = await claim_identity(template, scratch)
+        layer = scratch / "layer"
+        layer.mkdir()
+        as_root = os.geteuid() == 0
+        if as_root:
+            os.chown(layer, identity.uid, identity.uid)
+        cgroup = _session_cgroup(session_id, config)
+        settings = supervisor_config_arg(supervisor_settings(config, WORKSPACE, HOME))
+        argv = _launcher(config, scratch, identity.lowerdir, identity.uid if as_root else None, settings,
+                         home.supervisor_script(supervisor_path()), cgroup is not None)
+    except BaseException:
+        await cleanup()
+        raise
 
     async def join_cgroup(process: asyncio.subprocess.Process) -> None:
         assert cgroup is not None and process.stdin is not None
@@ -190,21 +250,63 @@ async def open_bwrap(config: SandboxConfig, home: SandboxHome) -> SupervisedSand
         process.stdin.write(b"go\n")
         await process.stdin.drain()
 
-    async def cleanup() -> None:
-        if cgroup is not None:
-            cgroup.remove()
-        remove_session_dir(scratch)
-
     info = SessionInfo(backend="bwrap", session_id=session_id, workspace=WORKSPACE, home=HOME, network=config.network,
                        isolated=True, details={"template": str(template), "scratch": str(scratch),
-                                                      "cgroup": str(cgroup.path) if cgroup else "none"})
+                                               "host_uid": str(identity.uid),
+                                               "cgroup": str(cgroup.path) if cgroup else "none"})
     try:
-        return await launch_supervised(
+        sandbox = await launch_supervised(
             argv, info, config.limits.timeout_s, cleanup=cleanup, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
             after_spawn=join_cgroup if cgroup is not None else None,
         )
     except SandboxUnavailable as exc:
         raise SandboxUnavailable(f"{exc}{_advice(str(exc))}") from exc
+    identity.drop_view()  # the session's mount namespace has its own copy now
+    return sandbox
+
+
+def _kernel_at_least(major: int, minor: int) -> bool:
+    found = [int(part) for part in re.findall(r"\d+", os.uname().release)[:2]]
+    return found >= [major, minor]
+
+
+def bwrap_limits(config: SandboxConfig) -> tuple[list[str], list[str]]:
+    """What bounds a session on this machine, and one warning for each limit that is not enforced here.
+
+    Run it after sessions were opened in this process (``ise sandbox check`` does): whether each session
+    got a host uid of its own is known once one has tried.
+    """
+    limits = config.limits
+    enforced = [
+        f"disk: the workspace, /tmp, /run, /home and /dev/shm share one tmpfs of {limits.disk_mb} MiB and "
+        f"{limits.disk_mb * INODES_PER_MB} inodes (disk_mb)",
+        "per command: timeout_s (the whole process group), output_bytes per stream",
+        "per process (rlimits): cpu_s, memory_mb (address space), file_size_mb, open_files; max_processes "
+        "counts the session's processes (its own user namespace)",
+        f"priority: sandbox processes run at nice +{NICE} from the runner",
+    ]
+    warnings = []
+    if _kernel_at_least(5, 19):
+        enforced.append("System V IPC: shared memory within disk_mb, 16 message queues, 128 semaphore sets "
+                        "(the session's own IPC namespace)")
+    else:
+        warnings.append(f"System V IPC limits not enforced: Linux {os.uname().release} does not let a namespace "
+                        "set them (5.19+ does); a session's shared memory segments are bounded by the host's "
+                        "defaults only")
+    problem = cgroup_problem()
+    if problem is None:
+        enforced.append("session cgroup (v2): memory.max = memory_mb and pids.max = max_processes for the "
+                        "session as a whole")
+    else:
+        warnings.append(f"session memory limit not enforced: {problem}; each process is limited to memory_mb by "
+                        "RLIMIT_AS, but the session as a whole is not")
+    shared = shared_uid_problem()
+    if shared is None:
+        enforced.append(f"host uid: one of {SESSION_UIDS.start}–{SESSION_UIDS.stop - 1} per open session "
+                        "(its own key quota, keyrings and inotify instances)")
+    else:
+        warnings.append(f"sessions share a host uid: {shared}")
+    return enforced, warnings
 
 
 _REFUSALS = ("permission denied", "operation not permitted", "no permissions to creat", "setting up uid map")

@@ -5,7 +5,10 @@ how many there are), which is what stops a fork bomb from spreading its memory o
 processes. We use one only where it is plainly ours to use: running as root on a unified (v2)
 hierarchy whose root offers the ``memory`` and ``pids`` controllers. Sessions then live under
 ``/sys/fs/cgroup/isetrace/<session>``; elsewhere (cgroup v1, no delegation, not root) the rlimits alone
-apply, and :func:`cgroup_problem` says why.
+apply, :func:`cgroup_problem` says why, and ``ise sandbox check`` warns that the session as a whole has no
+memory limit. We never make cgroup v1 groups: on a v1 host the hierarchies usually belong to whatever
+manages the machine (a container runtime, a job system), and moving sessions out of its groups would
+take them out of its limits.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 A template is a directory every session starts from. Sessions never write to it: bubblewrap sessions
 see it through a copy-on-write overlay (each stores only its own changes), so a thousand sessions share
-one template on disk. Templates are made readable, and owned by the sandbox's host user when we run as
-root, so that the unprivileged sandbox can use them as its lower layer.
+one template on disk. Templates are made readable, and owned by :data:`~isetrace.sandbox.uids.TEMPLATE_UID`
+when we run as root; each session, running as a host uid of its own, sees them as its own through an
+idmapped view (:mod:`isetrace.sandbox.uids`).
 
 Session directories carry the host pid that made them; a directory whose pid is gone was left by a
 crash and is removed at the next start.
@@ -22,16 +23,12 @@ import uuid
 from pathlib import Path
 
 from isetrace.errors import ConfigError
+from isetrace.sandbox.uids import TEMPLATE_UID, VIEW, unmount_view
 
 __all__ = [
-    "SANDBOX_HOST_UID",
     "SandboxHome",
     "default_home",
 ]
-
-SANDBOX_HOST_UID = 61000
-"""Host uid (and gid) sandboxes run as when isetrace runs as root: an unprivileged, otherwise unused id,
-so process limits apply and nothing in the sandbox holds root's privileges on the host."""
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 DEFAULT_TEMPLATE = "default"
@@ -87,18 +84,18 @@ class SandboxHome:
             directory.chmod(0o755)
 
     def _give_to_sandbox(self, path: Path) -> None:
-        """Make a tree usable by the sandbox user: readable everywhere, owned by it when we are root."""
+        """Make a tree usable by every session: readable everywhere, owned by TEMPLATE_UID when we are root."""
         for current, dirs, files in os.walk(path):
             for name in [*dirs, *files, ""]:
                 target = Path(current) / name if name else Path(current)
                 if target.is_symlink():
                     if self.as_root:
-                        os.lchown(target, SANDBOX_HOST_UID, SANDBOX_HOST_UID)
+                        os.lchown(target, TEMPLATE_UID, TEMPLATE_UID)
                     continue
                 mode = target.stat().st_mode
                 target.chmod(mode | 0o444 | (0o111 if target.is_dir() else 0))
                 if self.as_root:
-                    os.chown(target, SANDBOX_HOST_UID, SANDBOX_HOST_UID)
+                    os.chown(target, TEMPLATE_UID, TEMPLATE_UID)
 
     # ------------------------------------------------------------------ templates
     def create_template(self, name: str, source: Path | None, *, replace: bool = False) -> Path:
@@ -172,14 +169,13 @@ class SandboxHome:
 
     # ------------------------------------------------------------------ sessions
     def new_session(self) -> tuple[str, Path]:
-        """A fresh session id and its scratch directory, marked with our pid."""
+        """A fresh session id and its scratch directory (ours, readable by the session), marked with our pid."""
         self._prepare()
         session_id = uuid.uuid4().hex[:12]
         path = self.sessions / session_id
-        path.mkdir(mode=0o755)
+        path.mkdir()
+        path.chmod(0o755)  # whatever the umask: the session's own uid must enter it
         (path / ".owner").write_text(str(os.getpid()))
-        if self.as_root:
-            os.chown(path, SANDBOX_HOST_UID, SANDBOX_HOST_UID)
         return session_id, path
 
     def clean_stale_sessions(self) -> list[str]:
@@ -206,7 +202,13 @@ class SandboxHome:
 
 
 def remove_session_dir(path: Path) -> None:
-    """Remove a session directory, even one in which the agent made directories read-only."""
+    """Remove a session directory, even one in which the agent made directories read-only.
+
+    A template view a crash left mounted in it is unmounted first (it is read-only: nothing below it could
+    be removed or changed anyway).
+    """
+    if os.geteuid() == 0 and (path / VIEW).is_dir():  # a bind mount of the same filesystem fools ismount
+        unmount_view(path / VIEW)
     for current, dirs, _ in os.walk(path):
         for name in dirs:
             target = os.path.join(current, name)
