@@ -14,30 +14,31 @@ its own length. Requests carry ``id`` and ``op``; replies carry ``id`` and ``ok`
 
 Nothing a command does may reach the supervisor: it makes itself non-dumpable at start
 (``PR_SET_DUMPABLE``), so commands of the same uid can neither ptrace it, nor read its memory, nor take
-its pipes with ``pidfd_getfd``, nor open ``/proc/<pid>/fd``. File operations inside the workspace open
-every path relative to a descriptor of the workspace and follow no symbolic link at any component
-(``openat2`` with ``RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS``, or a per-component ``O_NOFOLLOW`` walk
-where the kernel lacks it), so a link swapped in after the host checked a path cannot redirect them;
-reads take a byte cap and refuse FIFOs and devices.
+its pipes with ``pidfd_getfd``, nor open ``/proc/<pid>/fd``. File operations live in
+:mod:`_supervisor_files` (they follow no symbolic link below the workspace).
 
 Every command runs in its own session and process group, with the configured rlimits, stdin/stdout/
 stderr on fresh pipes; output beyond the cap is counted and dropped, and at the timeout the whole group
-is killed and the output so far returned. This file must stay importable by itself: no isetrace
-imports, no third-party modules.
+is killed and the output so far returned. This file and its sibling ``_supervisor_files.py`` must
+run by themselves: no isetrace imports, no third-party modules.
 """
 
 from __future__ import annotations
 
 import binascii
-import ctypes
 import errno
 import marshal
 import os
 import resource
 import select
-import stat
 import sys
 import time
+
+if __package__:  # imported as part of isetrace (type checks, tests)
+    from isetrace.sandbox._supervisor_files import Files, Libc
+else:  # run as a script in a sandbox, its sibling beside it
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from _supervisor_files import Files, Libc  # type: ignore[import-not-found,no-redef]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds to import, and every session start pays for it
@@ -48,16 +49,12 @@ GRACE_S = 0.3
 """After a command exits, how long to keep reading pipes that a background child may still hold."""
 READ_CHUNK = 65536
 MAX_FRAME = 1 << 30
-PR_SET_DUMPABLE = 4
-SYS_OPENAT2 = {"x86_64": 437, "aarch64": 437, "riscv64": 437, "ppc64le": 437, "s390x": 437}
-RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, RESOLVE_BENEATH = 0x02, 0x04, 0x08
 OWN_MEMORY_BYTES = 1 << 30
 """The supervisor's own address-space allowance beyond the largest file it may be asked to write."""
-BYTE_FIELDS = ("stdout", "stderr", "data")
 
 
 def encode(value: Any) -> str:
-    """JSON text for a reply: dicts, lists, strings, numbers, booleans, ``None``; bytes in ``BYTE_FIELDS``
+    """JSON text for a reply: dicts, lists, strings, numbers, booleans, ``None``; bytes (values of a dict)
     as base64. Written here because the ``json`` package costs milliseconds to import at every start."""
     if isinstance(value, dict):
         parts = []
@@ -83,122 +80,6 @@ try:
     from _json import encode_basestring_ascii as quote
 except ImportError:  # not CPython: the slower pure-Python path
     from json import dumps as quote
-
-
-class Libc:
-    """The two calls Python does not offer: ``prctl`` and ``openat2`` (through ``syscall``)."""
-
-    def __init__(self) -> None:
-        self.lib = ctypes.CDLL(None, use_errno=True)
-        self.openat2_number = SYS_OPENAT2.get(os.uname().machine, 0)
-        self.has_openat2 = self.openat2_number != 0
-
-    def not_dumpable(self) -> None:
-        if self.lib.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE) failed")
-
-    def openat2(self, dirfd: int, path: str, flags: int, mode: int) -> int:
-        """``openat2`` confined below ``dirfd`` with no symbolic links; ``ENOSYS`` where the kernel lacks it."""
-        mode = mode if flags & os.O_CREAT else 0  # the kernel refuses a mode it would not use
-        how = (flags.to_bytes(8, sys.byteorder) + mode.to_bytes(8, sys.byteorder)
-               + (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS).to_bytes(8, sys.byteorder))
-        fd = self.lib.syscall(ctypes.c_long(self.openat2_number), ctypes.c_int(dirfd), ctypes.c_char_p(path.encode()),
-                              ctypes.c_char_p(how), ctypes.c_size_t(len(how)))
-        if fd < 0:
-            code = ctypes.get_errno()
-            raise OSError(code, os.strerror(code))
-        return int(fd)
-
-
-class Beneath:
-    """Opens paths below one directory without following a symbolic link at any component.
-
-    ``openat2`` does it in one call; where the kernel lacks it (before 5.6, or a seccomp filter refusing
-    it) each component is opened with ``O_NOFOLLOW`` relative to the previous one. Either way the
-    kernel walks from descriptors we hold, so no path can be swapped between a check and the open.
-    """
-
-    def __init__(self, root: str, libc: Libc | None) -> None:
-        self.root = os.path.normpath(root)
-        self.real_root = os.path.realpath(self.root)
-        self.fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        self.libc = libc if libc is not None and libc.has_openat2 else None
-
-    def relative(self, path: str) -> str | None:
-        """``path`` relative to the root when it lies below it ("" for the root); ``None`` when elsewhere."""
-        path = os.path.normpath(path)
-        for root in (self.root, self.real_root):
-            if path == root:
-                return ""
-            if path.startswith(root.rstrip("/") + "/"):
-                return path[len(root.rstrip("/")) + 1:]
-        return None
-
-    def open(self, relative: str, flags: int, mode: int = 0o666) -> int:
-        flags |= os.O_CLOEXEC | os.O_NOFOLLOW
-        if not relative:
-            return os.open(".", flags, dir_fd=self.fd)
-        if self.libc is not None:
-            try:
-                return self.libc.openat2(self.fd, relative, flags, mode)
-            except OSError as exc:
-                if exc.errno not in (errno.ENOSYS, errno.EPERM):
-                    raise _linked(exc, relative) from None
-                self.libc = None  # the kernel or a filter refuses openat2: walk from now on
-        return self.walk(relative, flags, mode)
-
-    def walk(self, relative: str, flags: int, mode: int) -> int:
-        names = relative.split("/")
-        current = self.fd
-        try:
-            for name in names[:-1]:
-                following = os.open(name, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=current)
-                if current != self.fd:
-                    os.close(current)
-                current = following
-            return os.open(names[-1], flags, mode, dir_fd=current)
-        except NotADirectoryError as exc:  # O_DIRECTORY met a link: say it was a link
-            raise _linked(OSError(errno.ELOOP, "") if self.has_link(relative) else exc, relative) from None
-        except OSError as exc:
-            raise _linked(exc, relative) from None
-        finally:
-            if current != self.fd:
-                os.close(current)
-
-    def has_link(self, relative: str) -> bool:
-        parts = relative.split("/")
-        for depth in range(1, len(parts) + 1):
-            try:
-                if stat.S_ISLNK(os.stat("/".join(parts[:depth]), dir_fd=self.fd, follow_symlinks=False).st_mode):
-                    return True
-            except OSError:
-                return False
-        return False
-
-    def make_parents(self, relative: str) -> None:
-        """Create the missing directories above ``relative``, each below the last, following no link."""
-        parts = relative.split("/")[:-1]
-        for depth in range(1, len(parts) + 1):
-            try:
-                os.close(self.open("/".join(parts[:depth]), os.O_PATH | os.O_DIRECTORY))
-                continue
-            except FileNotFoundError:
-                pass
-            parent = self.open("/".join(parts[:depth - 1]), os.O_PATH | os.O_DIRECTORY)
-            try:
-                os.mkdir(parts[depth - 1], 0o777, dir_fd=parent)
-            except FileExistsError:
-                pass
-            finally:
-                os.close(parent)
-
-
-def _linked(exc: OSError, relative: str) -> OSError:
-    """A refusal to follow a link, said as such (the kernel's ELOOP/EXDEV/ENOTDIR read as nonsense)."""
-    if exc.errno in (errno.ELOOP, errno.EXDEV):
-        return OSError(errno.ELOOP, f"{relative}: a symbolic link is in the way; file operations in the workspace "
-                       "do not follow links")
-    return exc
 
 
 class Capped:
@@ -261,7 +142,7 @@ class Supervisor:
         libc = Libc()
         libc.not_dumpable()
         self.limit_self()
-        self.beneath = Beneath(self.workspace, libc)
+        self.files = Files(self.workspace, int(self.limits.get("file_size_mb") or 0) or None, libc)
         os.set_blocking(0, False)
         self.poller.register(0, select.EPOLLIN)
 
@@ -564,74 +445,14 @@ class Supervisor:
         del self.background[process_id]
         return status
 
-    def open_file(self, path: str, flags: int, mode: int = 0o666) -> int:
-        """Open ``path``: below the workspace without following links, elsewhere as the kernel resolves it."""
-        relative = self.beneath.relative(self.path(path))
-        if relative is None:
-            return os.open(self.path(path), flags | os.O_CLOEXEC, mode)
-        if flags & os.O_CREAT:
-            self.beneath.make_parents(relative)
-        return self.beneath.open(relative, flags, mode)
-
     def op_read(self, request: dict[str, Any]) -> dict[str, Any]:
-        """Up to ``max_bytes`` from ``offset`` of a regular file (FIFOs and devices are refused: they could
-        block the supervisor or never end), and the file's size."""
-        fd = self.open_file(request["path"], os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
-        try:
-            info = os.fstat(fd)
-            if stat.S_ISDIR(info.st_mode):
-                raise IsADirectoryError(errno.EISDIR, "Is a directory")
-            if not stat.S_ISREG(info.st_mode):
-                raise OSError(errno.EINVAL, "not a regular file (a FIFO, socket or device); file tools read "
-                              "regular files only")
-            offset, wanted = int(request.get("offset") or 0), int(request["max_bytes"])
-            parts, size = [], 0
-            while size < wanted:
-                part = os.pread(fd, min(wanted - size, 1 << 20), offset + size)
-                if not part:
-                    break
-                parts.append(part)
-                size += len(part)
-            return {"data": b"".join(parts), "size": info.st_size}
-        finally:
-            os.close(fd)
+        return self.files.read(request["path"], int(request.get("offset") or 0), int(request["max_bytes"]))
 
     def op_write(self, request: dict[str, Any]) -> dict[str, Any]:
-        data = request["data"]
-        cap = self.limits.get("file_size_mb")
-        if cap and len(data) > int(cap) << 20:
-            raise OSError(errno.EFBIG, f"file too large (limit {cap} MB)")
-        fd = self.open_file(request["path"], os.O_WRONLY | os.O_CREAT | os.O_NONBLOCK | os.O_NOCTTY)
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise OSError(errno.EINVAL, "not a regular file (a FIFO, socket or device); file tools write "
-                              "regular files only")
-            os.ftruncate(fd, 0)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
-        return {"size": len(data)}
+        return self.files.write(request["path"], request["data"])
 
     def op_list(self, request: dict[str, Any]) -> dict[str, Any]:
-        entries: list[dict[str, Any]] = []
-        fd = self.open_file(request.get("path") or ".", os.O_RDONLY | os.O_DIRECTORY)
-        with os.scandir(fd) as found:
-            for entry in found:
-                if entry.is_symlink():
-                    kind = "link"
-                elif entry.is_dir():
-                    kind = "dir"
-                elif entry.is_file():
-                    kind = "file"
-                else:
-                    kind = "other"
-                size = entry.stat(follow_symlinks=False).st_size if kind == "file" else 0
-                entries.append({"name": entry.name, "kind": kind, "size": size})
-        os.close(fd)
-        entries.sort(key=lambda e: e["name"])
-        return {"entries": entries}
+        return self.files.list(request.get("path") or ".")
 
     def op_realpath(self, request: dict[str, Any]) -> dict[str, Any]:
         return {"path": os.path.realpath(self.path(request["path"]))}

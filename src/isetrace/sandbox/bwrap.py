@@ -37,7 +37,13 @@ from isetrace.errors import SandboxUnavailable
 from isetrace.sandbox._common import Preflight, supervisor_settings
 from isetrace.sandbox.base import SessionInfo
 from isetrace.sandbox.cgroups import SessionCgroup, cgroup_problem
-from isetrace.sandbox.session import SupervisedSandbox, launch_supervised, supervisor_config_arg, supervisor_path
+from isetrace.sandbox.session import (
+    SUPERVISOR_FILES,
+    SupervisedSandbox,
+    launch_supervised,
+    supervisor_config_arg,
+    supervisor_sources,
+)
 from isetrace.sandbox.templates import SandboxHome, remove_session_dir
 from isetrace.sandbox.uids import SESSION_UIDS, HostIdentity, claim_identity, shared_uid_problem
 
@@ -47,7 +53,7 @@ log = logging.getLogger(__name__)
 
 WORKSPACE = "/workspace"
 HOME = "/home/agent"
-SUPERVISOR = "/.ise/supervisor.py"
+SUPERVISOR_DIR = "/.ise"
 AGENT_UID = 1000
 _ETC = ("alternatives", "ssl", "ca-certificates", "pki", "resolv.conf", "hosts", "nsswitch.conf", "localtime",
         "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "mime.types", "protocols", "services", "timezone")
@@ -111,15 +117,17 @@ def _identity_files(scratch: Path) -> None:
 
 
 def _bwrap_options(config: SandboxConfig, layer: Path) -> list[str]:
-    """bwrap's options, read from fd 3; fds 4, 5 and 6 carry passwd, group and the supervisor script, which
-    bwrap copies into the sandbox, so no host path is bound (or shown in the sandbox's mount table)."""
+    """bwrap's options, read from fd 3; fds 4, 5, 6 and 7 carry passwd, group and the supervisor's two
+    scripts, which bwrap copies into the sandbox, so no host path is bound (or shown in the sandbox's mount
+    table)."""
     args = ["--unshare-user", "--uid", str(AGENT_UID), "--gid", str(AGENT_UID), "--disable-userns",
             "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox",
             "--die-with-parent", "--new-session", "--clearenv"]
     if not config.network:
         args.append("--unshare-net")
     args += _system_binds()
-    for fd, target in ((4, "/etc/passwd"), (5, "/etc/group"), (6, SUPERVISOR)):
+    scripts = [f"{SUPERVISOR_DIR}/{name}" for name in SUPERVISOR_FILES]
+    for fd, target in ((4, "/etc/passwd"), (5, "/etc/group"), (6, scripts[0]), (7, scripts[1])):
         args += ["--perms", "0444", "--ro-bind-data", str(fd), target]
     # /proc/sys read-only as a mount: the IPC namespace's limits are the agent's own files by ownership
     args += ["--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys",
@@ -167,8 +175,10 @@ def _launcher(config: SandboxConfig, scratch: Path, lowerdir: str, host_uid: int
                                                            "workdir=layer/work") + " layer/merged",
         *_ipc_limits(limits),
         "unset PWD OLDPWD",
-        f"exec bwrap --args 3 -- {PYTHON} -I -S {SUPERVISOR} {shlex.quote(settings_arg)} 3<bwrap.args 4<passwd "
-        f"5<group 6<{shlex.quote(str(supervisor))}",
+        f"exec bwrap --args 3 -- {PYTHON} -I -S {SUPERVISOR_DIR}/{SUPERVISOR_FILES[0]} {shlex.quote(settings_arg)} "
+        f"3<bwrap.args 4<passwd 5<group "
+        + " ".join(f"{fd}<{shlex.quote(str(supervisor / name))}" for fd, name in zip((6, 7), SUPERVISOR_FILES,
+                                                                                       strict=True)),
     ])
     launcher = ["unshare", "--user", "--map-root-user", "--mount", "--ipc", "--propagation", "private",
                 "/bin/sh", "-c", script]
@@ -239,7 +249,7 @@ async def open_bwrap(config: SandboxConfig, home: SandboxHome) -> SupervisedSand
         cgroup = _session_cgroup(session_id, config)
         settings = supervisor_config_arg(supervisor_settings(config, WORKSPACE, HOME))
         argv = _launcher(config, scratch, identity.lowerdir, identity.uid if as_root else None, settings,
-                         home.supervisor_script(supervisor_path()), cgroup is not None)
+                         home.supervisor_scripts(supervisor_sources()), cgroup is not None)
     except BaseException:
         await cleanup()
         raise

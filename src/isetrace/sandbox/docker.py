@@ -15,14 +15,20 @@ from pathlib import Path
 from isetrace.config import SandboxConfig
 from isetrace.sandbox._common import Preflight, supervisor_settings
 from isetrace.sandbox.base import SessionInfo
-from isetrace.sandbox.session import SupervisedSandbox, launch_supervised, supervisor_config_arg, supervisor_path
+from isetrace.sandbox.session import (
+    SUPERVISOR_FILES,
+    SupervisedSandbox,
+    launch_supervised,
+    supervisor_config_arg,
+    supervisor_sources,
+)
 from isetrace.sandbox.templates import SandboxHome, remove_session_dir
 
 __all__ = ["docker_problems", "open_docker"]
 
 WORKSPACE = "/workspace"
 HOME = "/home/agent"
-SUPERVISOR = "/opt/isetrace/supervisor.py"
+SUPERVISOR_DIR = "/opt/isetrace"
 
 
 def docker_problems() -> list[str]:
@@ -44,12 +50,12 @@ def _run_argv(config: SandboxConfig, name: str, workspace: str, supervisor: Path
     argv = ["docker", "run", "--rm", "-i", "--name", name, "--network", "bridge" if config.network else "none",
             "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--user", "1000:1000",
             "--tmpfs", "/tmp:rw,exec,size=512m", "--tmpfs", f"{HOME}:rw,exec,uid=1000,gid=1000",
-            "-v", f"{workspace}:{WORKSPACE}", "-v", f"{supervisor}:{SUPERVISOR}:ro", "-w", WORKSPACE]
+            "-v", f"{workspace}:{WORKSPACE}", "-v", f"{supervisor}:{SUPERVISOR_DIR}:ro", "-w", WORKSPACE]
     if limits.memory_mb:
         argv += ["--memory", f"{limits.memory_mb}m"]
     if limits.max_processes:
         argv += ["--pids-limit", str(limits.max_processes)]
-    return [*argv, config.image, "python3", "-I", "-S", SUPERVISOR, settings_arg]
+    return [*argv, config.image, "python3", "-I", "-S", f"{SUPERVISOR_DIR}/{SUPERVISOR_FILES[0]}", settings_arg]
 
 
 _PREFLIGHT = Preflight("docker", docker_problems)
@@ -75,7 +81,7 @@ async def open_docker(config: SandboxConfig, home: SandboxHome) -> SupervisedSan
 
     info = SessionInfo(backend="docker", session_id=session_id, workspace=WORKSPACE, home=HOME, network=config.network,
                        isolated=True, details={"image": config.image, "container": name})
-    return await launch_supervised(_run_argv(config, name, str(workspace), home.supervisor_script(supervisor_path()),
-                                             supervisor_config_arg(settings)), info,
-                                   config.limits.timeout_s + 30, cleanup=cleanup,
+    scripts = home.supervisor_scripts(supervisor_sources())
+    return await launch_supervised(_run_argv(config, name, str(workspace), scripts, supervisor_config_arg(settings)),
+                                   info, config.limits.timeout_s + 30, cleanup=cleanup,
                                    output_bytes=config.limits.output_bytes)

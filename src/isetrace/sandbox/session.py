@@ -28,7 +28,8 @@ from isetrace.errors import SandboxUnavailable
 from isetrace.sandbox._replies import READ_MAX_BYTES, BadReply, check_reply, reply_cap
 from isetrace.sandbox.base import CommandResult, DirEntry, ProcessStatus, SessionInfo
 
-__all__ = ["READ_MAX_BYTES", "SupervisedSandbox", "launch_supervised", "supervisor_config_arg", "supervisor_path"]
+__all__ = ["READ_MAX_BYTES", "SUPERVISOR_FILES", "SupervisedSandbox", "launch_supervised", "supervisor_config_arg",
+           "supervisor_path", "supervisor_sources"]
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,19 @@ _ERRORS: dict[str, type[Exception]] = {
 }
 
 
+SUPERVISOR_FILES = ("_supervisor.py", "_supervisor_files.py")
+"""The supervisor's scripts: the first is run, the second imported from beside it."""
+
+
 def supervisor_path() -> Path:
-    """Where the supervisor script is on the host (bind-mounted or copied into sandboxes)."""
-    return Path(str(resources.files("isetrace.sandbox") / "_supervisor.py"))
+    """Where the supervisor's main script is on the host (its sibling scripts are beside it)."""
+    return supervisor_sources()[0]
+
+
+def supervisor_sources() -> list[Path]:
+    """Every script of the supervisor on the host, the one to run first (backends copy them into sandboxes)."""
+    package = resources.files("isetrace.sandbox")
+    return [Path(str(package / name)) for name in SUPERVISOR_FILES]
 
 
 def supervisor_config_arg(config: Mapping[str, Any]) -> str:

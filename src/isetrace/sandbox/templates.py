@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 from isetrace.errors import ConfigError
@@ -72,7 +73,7 @@ class SandboxHome:
         self.sessions = root / "sessions"
         self.as_root = os.geteuid() == 0
         self._prepared = False
-        self._supervisors: dict[Path, Path] = {}
+        self._supervisors: dict[tuple[Path, ...], Path] = {}
 
     def _prepare(self) -> None:
         """Make the home's directories, once per instance (every session start asks)."""
@@ -144,27 +145,36 @@ class SandboxHome:
         shutil.rmtree(path)
 
     # ------------------------------------------------------------------ the supervisor
-    def supervisor_script(self, source: Path) -> Path:
-        """A copy of the supervisor script inside the home, readable by the sandbox user.
+    def supervisor_scripts(self, sources: Sequence[Path]) -> Path:
+        """A copy of the supervisor's scripts inside the home, readable by the sandbox users: the folder.
 
-        The installed package may sit where that user cannot read (a checkout in a 0700 directory, a
-        virtualenv under /root), so sandboxes bind this copy; it is named by its content's hash, so
+        The installed package may sit where those users cannot read (a checkout in a 0700 directory, a
+        virtualenv under /root), so sandboxes use this copy; the folder is named by its content's hash, so
         sessions of different versions never share a stale one.
         """
-        if source in self._supervisors:  # the same script for every session of this home's run
-            return self._supervisors[source]
+        key = tuple(sources)
+        if key in self._supervisors:  # the same scripts for every session of this home's run
+            return self._supervisors[key]
         self._prepare()
-        data = source.read_bytes()
+        contents = {source.name: source.read_bytes() for source in sources}
+        digest = hashlib.sha256(b"".join(name.encode() + b"\0" + data for name, data in contents.items()))
         folder = self.root / "bin"
         folder.mkdir(mode=0o755, exist_ok=True)
         folder.chmod(0o755)
-        target = folder / f"supervisor-{hashlib.sha256(data).hexdigest()[:16]}.py"
+        target = folder / f"supervisor-{digest.hexdigest()[:16]}"
         if not target.exists():
             staging = folder / f".{target.name}.{os.getpid()}"
-            staging.write_bytes(data)
-            staging.chmod(0o644)
-            os.replace(staging, target)
-        self._supervisors[source] = target
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir(mode=0o755)
+            for name, data in contents.items():
+                (staging / name).write_bytes(data)
+                (staging / name).chmod(0o644)
+            staging.chmod(0o755)
+            try:
+                os.rename(staging, target)
+            except OSError:  # another process made it first: theirs is the same
+                shutil.rmtree(staging, ignore_errors=True)
+        self._supervisors[key] = target
         return target
 
     # ------------------------------------------------------------------ sessions
