@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 from tests.tools.conftest import Call
 
 from isetrace.sandbox import Sandbox
-from isetrace.tools import ToolContext
+from isetrace.tools import ToolContext, _reading
+from isetrace.tools.files import MAX_LINE_CHARS
 
 TWENTY_FIVE = "".join(f"line {n}\n" for n in range(1, 26))
 
@@ -114,3 +116,90 @@ async def test_absolute_paths_inside_the_workspace_work(call: Call, ctx: ToolCon
     assert (await call("Write", file_path=path, content="inside\n")).result.ok
     assert (await call("Read", file_path=path)).content == "     1\tinside"
     assert (await call("read", path="abs/./file.txt")).content == "inside"
+
+
+MIXED = "plain\r\ncafé ☕\n\n" + "é" * 5 + "😀 split\n" + "tail without newline"
+
+
+def _page(text: str, offset: int, limit: int) -> str:
+    """What read shows of ``text``: lines end at \\n (a \\r before it is dropped), footer when more follow."""
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    if text.endswith("\n"):
+        lines.pop()
+    shown = lines[offset - 1:offset - 1 + limit]
+    body = "\n".join(shown)
+    last = offset + len(shown) - 1
+    if last < len(lines):
+        body += (f"\n\n[showing lines {offset}-{last} of {len(lines)}; read the next page with offset={last + 1}, "
+                 f"limit={limit}]")
+    return body
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 64])
+async def test_read_pages_alike_whatever_the_chunks(call: Call, box: Sandbox, monkeypatch: pytest.MonkeyPatch,
+                                                     chunk: int) -> None:
+    monkeypatch.setattr(_reading, "READ_CHUNK_BYTES", chunk)  # multi-byte characters split between reads
+    await box.write_file("mixed.txt", MIXED.encode())
+    for offset in range(1, 6):
+        for limit in (1, 2, 10):
+            outcome = await call("read", path="mixed.txt", offset=offset, limit=limit)
+            assert outcome.content == _page(MIXED, offset, limit), (offset, limit)
+    past = await call("read", path="mixed.txt", offset=6)
+    assert past.content == "Error: offset 6 is past the end of mixed.txt (5 lines)"
+    await box.write_file("ends.txt", b"one\ntwo\n")
+    ended = await call("read", path="ends.txt", offset=3)
+    assert ended.content == "Error: offset 3 is past the end of ends.txt (2 lines)"
+    assert (await call("read", path="ends.txt", offset=2)).content == "two"
+
+
+async def test_long_lines_are_cut_while_streaming(call: Call, box: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_reading, "READ_CHUNK_BYTES", 7)
+    await box.write_file("wide.txt", ("é" * 5000 + "\nnext\n").encode())
+    outcome = await call("Read", file_path="wide.txt")
+    assert outcome.content == ("     1\t" + "é" * MAX_LINE_CHARS + f"… [line cut at {MAX_LINE_CHARS} characters]"
+                               "\n     2\tnext")
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"ok\nok\n\x00\x01", "Error: bin.txt is a binary file (8 bytes)"),
+    (b"ok\nok\nok\n\xff\n", "Error: bin.txt is not UTF-8 text (11 bytes)"),
+    (b"ok\nok\n\xc3", "Error: bin.txt is not UTF-8 text (7 bytes)"),
+])
+async def test_binary_and_non_utf8_are_found_across_chunks(call: Call, box: Sandbox,
+                                                            monkeypatch: pytest.MonkeyPatch, data: bytes,
+                                                            message: str) -> None:
+    monkeypatch.setattr(_reading, "READ_CHUNK_BYTES", 3)
+    await box.write_file("bin.txt", data)
+    outcome = await call("read", path="bin.txt", limit=1)
+    assert outcome.content.startswith(message), outcome.content
+
+
+async def test_a_file_too_long_to_count_says_at_least_and_one_too_deep_points_to_the_shell(
+        call: Call, box: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_reading, "READ_CHUNK_BYTES", 16)
+    monkeypatch.setattr(_reading, "COUNT_AHEAD_BYTES", 32)
+    monkeypatch.setattr(_reading, "SCAN_MAX_BYTES", 160)
+    await box.write_file("hundred.txt", "".join(f"line {n}\n" for n in range(1, 101)).encode())  # 792 bytes
+    first = await call("read", path="hundred.txt", limit=2)
+    at_least = re.fullmatch(r"line 1\nline 2\n\n\[showing lines 1-2 of at least (\d+); read the next page with "
+                            r"offset=3, limit=2\]", first.content)
+    assert at_least and 3 <= int(at_least.group(1)) < 100, first.content
+    deep = await call("read", path="hundred.txt", offset=90)
+    assert deep.content.startswith("Error: line 90 of hundred.txt is not within its first"), deep.content
+    assert "sed -n '90,99p' hundred.txt" in deep.content
+    running = await call("read", path="hundred.txt", offset=15, limit=50)
+    assert running.content.startswith("line 15\n"), running.content
+    assert running.content.endswith("the file goes on past its first 0 MiB, farther than this tool reads; see "
+                                    "further with a shell command: sed -n '22,71p' hundred.txt]"), running.content
+    cut_short = await call("read", path="hundred.txt", offset=20)  # line 22 is read only in part: not shown
+    assert cut_short.content.startswith("line 20\nline 21\n\n[showing lines 20-21; the file goes on past its first"), \
+        cut_short.content
+    assert cut_short.content.endswith("sed -n '22,31p' hundred.txt]")
+    monkeypatch.setattr(_reading, "READ_CHUNK_BYTES", 4096)
+    monkeypatch.setattr(_reading, "SCAN_MAX_BYTES", 3 * 4096)
+    await box.write_file("one-line.txt", b"x" * 20_000)
+    endless = await call("read", path="one-line.txt")
+    assert endless.content == ("x" * MAX_LINE_CHARS + f"… [line cut at {MAX_LINE_CHARS} characters]\n\n"
+                               "[showing lines 1-1; line 1 runs on past the first 0 MiB of the file, farther than this "
+                               "tool reads; see what follows with a shell command: tail -c +12289 one-line.txt | "
+                               "head -c 4000]")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from tests.tools.conftest import Call
 
 from isetrace.sandbox import Sandbox
+from isetrace.tools import _reading, memory
 from isetrace.tools.memory import Chunk, bm25_rank, chunk_note
 
 MEMORY = """# Preferences
@@ -88,3 +90,44 @@ async def test_a_note_linked_out_of_the_workspace_is_not_read(call: Call, box: S
     assert searched.content.startswith("No memory notes yet")
     got = await call("memory_get", path="memory/passwd.md")
     assert "through a symbolic link" in got.content
+
+
+async def test_memory_search_says_what_the_budgets_left_out(call: Call, box: Sandbox,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(memory, "NOTE_MAX_BYTES", 64)
+    monkeypatch.setattr(memory, "SEARCH_MAX_BYTES", 62)  # MEMORY.md 48 + a.md 14
+    await box.write_file("MEMORY.md", MEMORY.encode())  # 161 bytes: searched as far as its last whole line in 62
+    await box.write_file("memory/a.md", b"postgres in a\n")
+    await box.write_file("memory/b.md", b"postgres in b\n")
+    found = await call("memory_search", query="postgres preferences")
+    lines = found.content.splitlines()
+    assert lines[0] == "2 memory match(es) for 'postgres preferences' (searched 2 note files):"
+    matches = sorted(line.split(" (score")[0][3:] for line in lines[1:] if line[:1].isdigit())
+    assert matches == ["MEMORY.md lines 1-2", "memory/a.md lines 1-1"]  # MEMORY.md: its first 62 bytes only
+    assert lines[-1] == ("Not searched in full: MEMORY.md (only its first 62 bytes); memory/b.md (past the 62 "
+                         "bytes one search reads). Read a note with memory_get, or search it with a shell command "
+                         "(grep -n -i).")
+    monkeypatch.setattr(memory, "MAX_NOTES", 1)
+    monkeypatch.setattr(memory, "SEARCH_DEADLINE_S", 0.0)
+    late = await call("memory_search", query="postgres")
+    assert late.content == ("No memory matches for 'postgres' (searched 0 note files).\nNot searched in full: "
+                            "2 more notes (beyond the first 1); MEMORY.md (not reached within the 0s one search "
+                            "may take). Read a note with memory_get, or search it with a shell command (grep -n -i).")
+
+
+async def test_a_linked_memory_directory_holds_no_notes(call: Call, box: Sandbox) -> None:
+    made = await box.run("mkdir -p notes && printf 'the postgres runbook\\n' > notes/db.md && ln -s notes memory")
+    assert made.ok, made.stderr
+    searched = await call("memory_search", query="runbook")
+    assert searched.content.startswith("No memory notes yet")
+    got = await call("memory_get", path="memory/db.md")
+    assert got.content == "Error: memory_get reads only MEMORY.md and memory/*.md notes, not 'memory/db.md'"
+
+
+async def test_memory_get_pages_a_long_note_by_lines(call: Call, box: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_reading, "READ_CHUNK_BYTES", 5)
+    await box.write_file("memory/long.md", "".join(f"fact {n} é\r\n" for n in range(1, 31)).encode() + b"\xff\n")
+    got = await call("memory_get", path="memory/long.md", **{"from": 9, "lines": 2})
+    assert got.content == "memory/long.md lines 9-10 of 31:\nfact 9 é\nfact 10 é\n[more below: continue with from=11]"
+    end = await call("memory_get", path="memory/long.md", **{"from": 30})
+    assert end.content == "memory/long.md lines 30-31 of 31:\nfact 30 é\n\ufffd"

@@ -1,8 +1,11 @@
 """Reading, writing and editing files in the workspace, for every dialect.
 
 Reads page long files by lines and always say how to get the next page, so a model never mistakes the
-first page for the whole file. Edits are exact-match replacements that refuse to guess: text that is
-missing or ambiguous is an error the model must resolve, never a silent best effort.
+first page for the whole file. A page is streamed from the sandbox in bounded chunks, only as far as it
+needs (:mod:`isetrace.tools._reading`): a workspace file can be any size, and the host must not hold it.
+Edits are exact-match replacements that refuse to guess: text that is missing or ambiguous is an error
+the model must resolve, never a silent best effort. An edit rewrites the whole file, so it refuses files
+larger than :data:`EDIT_MAX_BYTES` and points to the shell instead.
 Parameter names differ between dialects (``path``/``file_path``, ``oldText``/``old_string``); callers
 pass the names they offer so messages use the model's own vocabulary.
 """
@@ -10,35 +13,28 @@ pass the names they offer so messages use the model's own vocabulary.
 from __future__ import annotations
 
 from isetrace.errors import ToolError
+from isetrace.tools._reading import (
+    BINARY_SNIFF,
+    MAX_LINE_CHARS,
+    MAX_PAGE_CHARS,
+    NOT_REGULAR,
+    page_lines,
+    read_capped,
+    refusal,
+)
 from isetrace.tools.context import ToolContext
 from isetrace.tools.declare import ToolOutput
 from isetrace.tools.paths import WorkspacePath, resolve_path
 
-__all__ = ["MAX_LINE_CHARS", "MAX_PAGE_CHARS", "edit_file", "read_bytes", "read_text", "write_text"]
+__all__ = ["EDIT_MAX_BYTES", "MAX_LINE_CHARS", "MAX_PAGE_CHARS", "edit_file", "read_text", "write_text"]
 
-MAX_LINE_CHARS = 2000
-"""Longer lines are cut when shown (minified files would otherwise flood the context)."""
-MAX_PAGE_CHARS = 100_000
-"""A page stops early when its text grows past this, whatever the line limit."""
-_BINARY_SNIFF = 8192
-
-
-async def read_bytes(ctx: ToolContext, where: WorkspacePath) -> bytes:
-    """The file's bytes, with the sandbox's file errors turned into messages for the model."""
-    try:
-        return await ctx.sandbox.read_file(where.real)
-    except FileNotFoundError:
-        raise ToolError(f"{where.given}: no such file") from None
-    except IsADirectoryError:
-        raise ToolError(f"{where.given} is a directory, not a file; list it with a shell command (ls)") from None
-    except PermissionError:
-        raise ToolError(f"{where.given}: permission denied") from None
-    except OSError as exc:
-        raise ToolError(f"{where.given}: cannot read it ({exc.strerror or exc})") from None
+EDIT_MAX_BYTES = 8 << 20
+"""Largest file ``edit``/``apply_patch`` rewrite: the host holds a few copies of it while editing."""
 
 
 def _as_text(where: WorkspacePath, data: bytes) -> str:
-    if b"\x00" in data[:_BINARY_SNIFF]:
+    """A whole file's bytes as text; a :class:`ToolError` for a binary or non-UTF-8 file."""
+    if b"\x00" in data[:BINARY_SNIFF]:
         raise ToolError(f"{where.given} is a binary file ({len(data)} bytes); this tool shows text only. "
                         "Inspect it with a shell command (file, xxd | head, …)")
     try:
@@ -52,38 +48,28 @@ async def read_text(ctx: ToolContext, path: str, offset: int | None, limit: int 
                     path_param: str = "path") -> str:
     """One page of a text file: ``limit`` lines (default ``read_max_lines``) from line ``offset`` (1-based).
 
-    ``numbered`` shows ``cat -n``-style lines (right-aligned number, a tab, the line).
+    ``numbered`` shows ``cat -n``-style lines (right-aligned number, a tab, the line). The footer of a
+    page that is not the last gives the offset of the next one, and the file's line count — "of at least
+    N" when the file goes on further than the read counted.
     """
     if offset is not None and offset < 0:
         raise ToolError(f"offset is a 1-based line number (got {offset})")
     if limit is not None and limit < 1:
         raise ToolError(f"limit must be at least 1 (got {limit})")
     where = await resolve_path(ctx, path, param=path_param)
-    text = _as_text(where, await read_bytes(ctx, where))
-    if not text:
-        return f"({where.shown} is empty)"
-    lines = text.splitlines()
-    total = len(lines)
     start = max(1, offset or 1)
-    if start > total:
-        raise ToolError(f"offset {start} is past the end of {where.given} ({total} lines)")
     count = limit or ctx.config.read_max_lines
-    shown: list[str] = []
-    size = 0
-    for number in range(start, min(total, start + count - 1) + 1):
-        line = lines[number - 1]
-        if len(line) > MAX_LINE_CHARS:
-            line = line[:MAX_LINE_CHARS] + f"… [line cut at {MAX_LINE_CHARS} characters]"
-        rendered = f"{number:>6}\t{line}" if numbered else line
-        if shown and size + len(rendered) > MAX_PAGE_CHARS:
-            break
-        shown.append(rendered)
-        size += len(rendered) + 1
-    last = start + len(shown) - 1
-    body = "\n".join(shown)
-    if last < total:
-        body += (f"\n\n[showing lines {start}-{last} of {total}; read the next page with offset={last + 1}"
-                 f"{f', limit={count}' if limit else ''}]")
+    page = await page_lines(ctx, where, start, count, numbered=numbered, strict=True)
+    if page.total == 0:
+        return f"({where.shown} is empty)"
+    if not page.lines:
+        raise ToolError(f"offset {start} is past the end of {where.given} ({page.total} lines)")
+    body = "\n".join(page.lines)
+    if page.stopped:
+        body += f"\n\n[showing lines {start}-{page.last}; {page.stopped}]"
+    elif page.more:
+        body += (f"\n\n[showing lines {start}-{page.last} {page.of_total()}; read the next page with "
+                 f"offset={page.last + 1}{f', limit={count}' if limit else ''}]")
     return body
 
 
@@ -93,21 +79,22 @@ async def write_text(ctx: ToolContext, path: str, content: str, *, path_param: s
     data = content.encode()
     parent, _, name = where.real.rpartition("/")
     try:
-        existed = any(entry.name == name for entry in await ctx.sandbox.list_dir(parent or "/"))
+        kinds = [entry.kind for entry in await ctx.sandbox.list_dir(parent or "/") if entry.name == name]
     except OSError:
-        existed = False  # no parent yet (the write makes it), or a file in its place (the write says so)
+        kinds = []  # no parent yet (the write makes it), or a file in its place (the write says so)
+    if kinds == ["other"]:
+        raise ToolError(f"{where.given} is {NOT_REGULAR}; write replaces regular files only. Remove it first "
+                        "with a shell command (rm) if a file should take its place")
     try:
         await ctx.sandbox.write_file(where.real, data)
     except IsADirectoryError:
         raise ToolError(f"{where.given} is a directory; give a file path") from None
     except NotADirectoryError:
         raise ToolError(f"{where.given}: a parent of this path is a file, not a directory") from None
-    except PermissionError:
-        raise ToolError(f"{where.given}: permission denied") from None
     except OSError as exc:
-        raise ToolError(f"{where.given}: cannot write it ({exc.strerror or exc})") from None
+        raise refusal(where, exc, "write") from None
     lines = content.count("\n") + (0 if content.endswith("\n") or not content else 1)
-    verb = "Overwrote" if existed else "Created"
+    verb = "Overwrote" if kinds else "Created"
     return ToolOutput(content=f"{verb} {where.shown} ({len(data)} bytes, {lines} line{'' if lines == 1 else 's'}).",
                       files_changed=(where.shown,))
 
@@ -130,7 +117,7 @@ async def edit_file(ctx: ToolContext, path: str, old: str, new: str, *, replace_
     if old == new:
         raise ToolError(f"{old_param} and {new_param} are identical; there is nothing to change")
     where = await resolve_path(ctx, path, param=path_param)
-    text = _as_text(where, await read_bytes(ctx, where))
+    text = _as_text(where, await read_capped(ctx, where, EDIT_MAX_BYTES, tool="edit"))
     count = text.count(old)
     if count == 0:
         hint = ""
@@ -152,6 +139,6 @@ async def edit_file(ctx: ToolContext, path: str, old: str, new: str, *, replace_
     try:
         await ctx.sandbox.write_file(where.real, updated.encode())
     except OSError as exc:
-        raise ToolError(f"{where.given}: cannot write it ({exc.strerror or exc})") from None
+        raise refusal(where, exc, "write") from None
     what = f"{count} occurrences" if replace_all and count > 1 else f"1 occurrence at line {first_line}"
     return ToolOutput(content=f"Edited {where.shown}: replaced {what}.", files_changed=(where.shown,))

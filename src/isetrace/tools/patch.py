@@ -14,6 +14,9 @@ The whole patch is parsed and every hunk is located before anything is written, 
 not apply leaves the workspace exactly as it was, and the error names the file and the hunk. Context
 must match the file; only trailing whitespace may differ (a fuzzier match would edit the wrong place
 silently, and training data must not teach that sloppy patches work).
+
+Only a file being updated is read, whole, and only up to the edit cap (``EDIT_MAX_BYTES``); a larger one
+is refused with a pointer to the shell. Adding, deleting and moving onto a path only ask whether it exists.
 """
 
 from __future__ import annotations
@@ -23,8 +26,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from isetrace.errors import ToolError
+from isetrace.tools._reading import read_capped, refusal
 from isetrace.tools.context import ToolContext
 from isetrace.tools.declare import ToolOutput
+from isetrace.tools.files import EDIT_MAX_BYTES
 from isetrace.tools.paths import WorkspacePath, resolve_path
 
 __all__ = ["FileOp", "Hunk", "apply_hunks", "apply_patch", "parse_patch"]
@@ -219,21 +224,30 @@ class _Overlay:
         self.shown: dict[str, str] = {}
 
     async def current(self, where: WorkspacePath) -> str | None:
-        """The file's text as the patch has left it so far; ``None`` when it does not exist."""
+        """The file's text as the patch has left it so far; ``None`` when it does not exist. Files larger
+        than :data:`~isetrace.tools.files.EDIT_MAX_BYTES` are refused: the patch rewrites them whole."""
         if where.real in self.state:
             return self.state[where.real]
-        try:
-            data = await self.ctx.sandbox.read_file(where.real)
-        except FileNotFoundError:
+        if not await self.exists(where):
             return None
-        except IsADirectoryError:
-            raise ToolError(f"{where.given} is a directory, not a file") from None
-        except OSError as exc:
-            raise ToolError(f"{where.given}: cannot read it ({exc.strerror or exc})") from None
+        data = await read_capped(self.ctx, where, EDIT_MAX_BYTES, tool="apply_patch")
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             raise ToolError(f"{where.given} is not UTF-8 text; apply_patch edits text files only") from None
+
+    async def exists(self, where: WorkspacePath) -> bool:
+        """Whether the file exists as the patch has left it so far (without reading it: deleting or
+        replacing a file of any size needs no more)."""
+        if where.real in self.state:
+            return self.state[where.real] is not None
+        try:
+            await self.ctx.sandbox.read_file(where.real, max_bytes=0)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise refusal(where, exc) from None
+        return True
 
     def set(self, where: WorkspacePath, content: str | None) -> None:
         self.state[where.real] = content
@@ -247,26 +261,28 @@ async def apply_patch(ctx: ToolContext, patch: str) -> ToolOutput:
     report: list[str] = []
     for op in ops:
         where = await resolve_path(ctx, op.path, param="patch path")
-        current = await overlay.current(where)
         if op.kind == "add":
-            if current is not None:
+            if await overlay.exists(where):
                 raise ToolError(f"Add File {op.path}: the file already exists; use Update File to change it")
             overlay.set(where, "\n".join(op.content) + "\n" if op.content else "")
             report.append(f"A {where.shown}")
             continue
-        if current is None:
-            raise ToolError(f"{'Delete' if op.kind == 'delete' else 'Update'} File {op.path}: no such file")
         if op.kind == "delete":
+            if not await overlay.exists(where):
+                raise ToolError(f"Delete File {op.path}: no such file")
             overlay.set(where, None)
             report.append(f"D {where.shown}")
             continue
+        current = await overlay.current(where)
+        if current is None:
+            raise ToolError(f"Update File {op.path}: no such file")
         updated = apply_hunks(current, op.hunks, op.path)
         if op.move_to is None:
             overlay.set(where, updated)
             report.append(f"M {where.shown}")
             continue
         target = await resolve_path(ctx, op.move_to, param="Move to path")
-        if target.real != where.real and await overlay.current(target) is not None:
+        if target.real != where.real and await overlay.exists(target):
             raise ToolError(f"Update File {op.path}: Move to {op.move_to}: that file already exists")
         overlay.set(where, None)
         overlay.set(target, updated)

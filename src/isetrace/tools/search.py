@@ -3,7 +3,8 @@
 Listing and searching happen in the sandbox (so they see exactly what commands see, in every backend);
 pattern matching of paths happens here, with one glob dialect for both tools: ``*`` and ``?`` stay in
 one path segment, ``**`` spans directories, ``[abc]`` classes and ``{a,b}`` alternatives. Neither tool
-follows symbolic links, so a link pointing out of the workspace is never searched. ``.git`` is skipped.
+follows symbolic links, so a link pointing out of the workspace is never searched. ``.git`` is skipped, and
+so are FIFOs, sockets and devices (``grep -D skip``), which could block a search or never end.
 """
 
 from __future__ import annotations
@@ -152,7 +153,10 @@ async def grep(ctx: ToolContext, pattern: str, path: str | None = None, glob: st
         raise ToolError("pattern is empty")
     root = await _root(ctx, path)
     flags = {"content": ["-n", "-H"], "files_with_matches": ["-l"], "count": ["-c", "-H"]}[output_mode]
-    argv = ["grep", "-r", "-I", "-E", "-s", "-Z", "--exclude-dir=.git", *flags, "-e", pattern, "--", root.real]
+    # -D skip: a FIFO, socket or device is never read, not even when it is the path given (it could block
+    # until the timeout, or stream forever).
+    argv = ["grep", "-r", "-I", "-E", "-s", "-Z", "-D", "skip", "--exclude-dir=.git", *flags, "-e", pattern, "--",
+            root.real]
     result = await ctx.sandbox.run(argv, timeout_s=min(_SEARCH_TIMEOUT_S, ctx.max_timeout_s))
     if result.exit_code >= 2 and not result.stdout:
         message = decode(result.stderr).strip() or f"grep exited with code {result.exit_code}"
