@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import marshal
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pytest
 from isetrace.config import SandboxConfig
 from isetrace.errors import ConfigError
 from isetrace.sandbox import SandboxHome, open_sandbox
+from isetrace.sandbox.session import SUPERVISOR_FILES, supervisor_sources
 
 
 def test_template_names_and_sources_are_checked(tmp_path: Path) -> None:
@@ -117,3 +120,22 @@ async def test_a_home_the_session_uids_cannot_reach_is_named_with_them(tmp_path:
     message = str(refused.value)
     assert f"uids {SESSION_UIDS.start}–{SESSION_UIDS.stop - 1}" in message
     assert f"{hidden} is not searchable by others (mode 700)" in message
+
+
+def test_the_supervisor_is_copied_and_compiled_for_the_sandbox_interpreter(tmp_path: Path) -> None:
+    home = SandboxHome(tmp_path / "home")
+    plain = home.supervisor_scripts(supervisor_sources())
+    compiled = home.supervisor_scripts(supervisor_sources(), compiled_for=sys.executable)
+    assert sorted(path.name for path in plain.iterdir()) == sorted(SUPERVISOR_FILES)
+    assert sorted(path.name for path in compiled.iterdir()) == sorted([*SUPERVISOR_FILES,
+                                                                        *(f"{name}c" for name in SUPERVISOR_FILES)])
+    assert compiled != plain  # the interpreter is part of the name: new bytecode for a new interpreter
+    assert home.supervisor_scripts(supervisor_sources(), compiled_for=sys.executable) == compiled
+    for path in compiled.iterdir():
+        assert path.stat().st_mode & 0o777 == 0o644
+    # the compiled supervisor runs by itself, its sibling imported from beside it, and answers a ping
+    request = marshal.dumps({"id": 1, "op": "ping"})
+    config = marshal.dumps({"workspace": str(tmp_path), "env": {}, "limits": {}}).hex()
+    answer = subprocess.run([sys.executable, "-I", "-S", str(compiled / f"{SUPERVISOR_FILES[0]}c"), config],
+                            input=len(request).to_bytes(4, "big") + request, capture_output=True, timeout=30)
+    assert b'"ok":true' in answer.stdout and b'"workspace":' in answer.stdout, answer

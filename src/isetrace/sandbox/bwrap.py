@@ -59,6 +59,8 @@ _ETC = ("alternatives", "ssl", "ca-certificates", "pki", "resolv.conf", "hosts",
         "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "mime.types", "protocols", "services", "timezone")
 _TOP_DIRS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 PYTHON = "/usr/bin/python3"
+_COMPILED = tuple(f"{name}c" for name in SUPERVISOR_FILES)
+"""The supervisor's scripts as the sandbox's python3 compiled them: sessions start without compiling."""
 NICE = 10
 """How much nicer than the runner every sandbox process is."""
 INODES_PER_MB = 64
@@ -126,7 +128,7 @@ def _bwrap_options(config: SandboxConfig, layer: Path) -> list[str]:
     if not config.network:
         args.append("--unshare-net")
     args += _system_binds()
-    scripts = [f"{SUPERVISOR_DIR}/{name}" for name in SUPERVISOR_FILES]
+    scripts = [f"{SUPERVISOR_DIR}/{name}" for name in _COMPILED]
     for fd, target in ((4, "/etc/passwd"), (5, "/etc/group"), (6, scripts[0]), (7, scripts[1])):
         args += ["--perms", "0444", "--ro-bind-data", str(fd), target]
     # /proc/sys read-only as a mount: the IPC namespace's limits are the agent's own files by ownership
@@ -175,10 +177,9 @@ def _launcher(config: SandboxConfig, scratch: Path, lowerdir: str, host_uid: int
                                                            "workdir=layer/work") + " layer/merged",
         *_ipc_limits(limits),
         "unset PWD OLDPWD",
-        f"exec bwrap --args 3 -- {PYTHON} -I -S {SUPERVISOR_DIR}/{SUPERVISOR_FILES[0]} {shlex.quote(settings_arg)} "
+        f"exec bwrap --args 3 -- {PYTHON} -I -S {SUPERVISOR_DIR}/{_COMPILED[0]} {shlex.quote(settings_arg)} "
         f"3<bwrap.args 4<passwd 5<group "
-        + " ".join(f"{fd}<{shlex.quote(str(supervisor / name))}" for fd, name in zip((6, 7), SUPERVISOR_FILES,
-                                                                                       strict=True)),
+        + " ".join(f"{fd}<{shlex.quote(str(supervisor / name))}" for fd, name in zip((6, 7), _COMPILED, strict=True)),
     ])
     launcher = ["unshare", "--user", "--map-root-user", "--mount", "--ipc", "--propagation", "private",
                 "/bin/sh", "-c", script]
@@ -249,7 +250,7 @@ async def open_bwrap(config: SandboxConfig, home: SandboxHome) -> SupervisedSand
         cgroup = _session_cgroup(session_id, config)
         settings = supervisor_config_arg(supervisor_settings(config, WORKSPACE, HOME))
         argv = _launcher(config, scratch, identity.lowerdir, identity.uid if as_root else None, settings,
-                         home.supervisor_scripts(supervisor_sources()), cgroup is not None)
+                         home.supervisor_scripts(supervisor_sources(), compiled_for=PYTHON), cgroup is not None)
     except BaseException:
         await cleanup()
         raise

@@ -17,13 +17,14 @@ import hashlib
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
-from isetrace.errors import ConfigError
+from isetrace.errors import ConfigError, SandboxUnavailable
 from isetrace.sandbox.uids import TEMPLATE_UID, VIEW, unmount_view
 
 __all__ = [
@@ -145,19 +146,27 @@ class SandboxHome:
         shutil.rmtree(path)
 
     # ------------------------------------------------------------------ the supervisor
-    def supervisor_scripts(self, sources: Sequence[Path]) -> Path:
+    def supervisor_scripts(self, sources: Sequence[Path], *, compiled_for: str | None = None) -> Path:
         """A copy of the supervisor's scripts inside the home, readable by the sandbox users: the folder.
 
         The installed package may sit where those users cannot read (a checkout in a 0700 directory, a
         virtualenv under /root), so sandboxes use this copy; the folder is named by its content's hash, so
         sessions of different versions never share a stale one.
+
+        With ``compiled_for`` (the interpreter sessions run the supervisor with), the folder also holds
+        each script compiled by that interpreter (``<name>.pyc``): a script run from source is compiled
+        at every start, which cost about 6 ms of every session's start. The interpreter's identity is part
+        of the folder's name, so an upgraded interpreter never loads bytecode it cannot read.
         """
-        key = tuple(sources)
+        key = (*sources, Path(compiled_for or ""))
         if key in self._supervisors:  # the same scripts for every session of this home's run
             return self._supervisors[key]
         self._prepare()
         contents = {source.name: source.read_bytes() for source in sources}
         digest = hashlib.sha256(b"".join(name.encode() + b"\0" + data for name, data in contents.items()))
+        if compiled_for is not None:
+            interpreter = os.stat(os.path.realpath(compiled_for))
+            digest.update(f"{compiled_for}:{interpreter.st_size}:{interpreter.st_mtime_ns}".encode())
         folder = self.root / "bin"
         folder.mkdir(mode=0o755, exist_ok=True)
         folder.chmod(0o755)
@@ -168,7 +177,10 @@ class SandboxHome:
             staging.mkdir(mode=0o755)
             for name, data in contents.items():
                 (staging / name).write_bytes(data)
-                (staging / name).chmod(0o644)
+            if compiled_for is not None:
+                _compile(compiled_for, staging, list(contents))
+            for script in staging.iterdir():
+                script.chmod(0o644)
             staging.chmod(0o755)
             try:
                 os.rename(staging, target)
@@ -227,3 +239,19 @@ def remove_session_dir(path: Path) -> None:
             with contextlib.suppress(OSError):
                 os.chmod(target, 0o700)
     shutil.rmtree(path, ignore_errors=True)
+
+
+def _compile(interpreter: str, folder: Path, names: list[str]) -> None:
+    """Compile ``names`` in ``folder`` to ``<name>c`` with ``interpreter``; ``SandboxUnavailable`` when it
+    cannot."""
+    program = ("import py_compile, sys\n"
+               "for name in sys.argv[1:]:\n"
+               "    py_compile.compile(name, cfile=name + 'c', doraise=True)\n")
+    try:
+        subprocess.run([interpreter, "-I", "-S", "-c", program, *names], cwd=folder, check=True,
+                       capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as exc:
+        detail = getattr(exc, "stderr", b"") or b""
+        raise SandboxUnavailable(f"cannot compile the sandbox supervisor with {interpreter}: {exc} "
+                          f"{detail.decode(errors='replace')[-300:]}".strip()) from exc
+
