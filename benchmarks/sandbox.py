@@ -3,10 +3,13 @@
 Measures, in one run on this machine:
 - session start: template to a supervisor that answers (``open_sandbox``), median;
 - round trip: ``sandbox.run(["true"])`` in an open session, median;
-- baselines: ``subprocess.run(["true"])`` and a bare ``bwrap … true`` (a fresh sandbox per command).
+- file transfer: ``write_file`` of 64 MiB, then reading it back in 16 MiB ranges (``read_file``);
+- baselines: ``subprocess.run(["true"])`` and a bare ``bwrap … true`` (a fresh sandbox per command); for
+  the transfer, writing and reading the same bytes to a file on the host.
 
 Prints the ratios; the last line is one JSON object with every figure. Targets: session start ≤ 20 ms
-median, and a round trip no slower than a bare bwrap (the supervisor must beat a fresh sandbox).
+median, and a round trip no slower than a bare bwrap (the supervisor must beat a fresh sandbox). The
+transfer's ratio shows what the pipe, its framing and base64 cost over the bytes themselves.
 
     .venv/bin/python benchmarks/sandbox.py [--sessions 40] [--calls 300]
 """
@@ -23,8 +26,9 @@ import time
 from pathlib import Path
 
 from isetrace.config import SandboxConfig
-from isetrace.sandbox import SandboxHome, open_sandbox
+from isetrace.sandbox import Sandbox, SandboxHome, open_sandbox
 from isetrace.sandbox.bwrap import bwrap_problems
+from isetrace.sandbox.session import READ_MAX_BYTES
 
 BARE_BWRAP = ["bwrap", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64",
               "/lib64", "--symlink", "usr/bin", "/bin", "--proc", "/proc", "--dev", "/dev", "--unshare-all",
@@ -44,9 +48,34 @@ def time_subprocess(argv: list[str], count: int) -> list[float]:
     return samples
 
 
+TRANSFER = 64 << 20
+
+
+def time_host_file(root: Path) -> float:
+    """Seconds to write TRANSFER bytes to a host file and read them back: the transfer's baseline."""
+    data, path = b"x" * TRANSFER, root / "transfer.bin"
+    started = time.perf_counter()
+    path.write_bytes(data)
+    assert len(path.read_bytes()) == TRANSFER
+    elapsed = time.perf_counter() - started
+    path.unlink()
+    return elapsed
+
+
+async def time_transfer(box: Sandbox) -> float:
+    """Seconds to write TRANSFER bytes into the sandbox and read them back in the largest ranges."""
+    data = b"x" * TRANSFER
+    started = time.perf_counter()
+    await box.write_file("transfer.bin", data)
+    back = [await box.read_file("transfer.bin", offset=at, max_bytes=READ_MAX_BYTES)
+            for at in range(0, TRANSFER, READ_MAX_BYTES)]
+    assert sum(len(part) for part in back) == TRANSFER
+    return time.perf_counter() - started
+
+
 async def time_sessions(
     config: SandboxConfig, home: SandboxHome, sessions: int, calls: int
-) -> tuple[list[float], list[float]]:
+) -> tuple[list[float], list[float], float]:
     starts: list[float] = []
     trips: list[float] = []
     warm = await open_sandbox(config, home)  # first use creates the default template
@@ -63,9 +92,10 @@ async def time_sessions(
             result = await box.run(["true"])
             trips.append(time.perf_counter() - started)
             assert result.exit_code == 0
+        transfer = await time_transfer(box)
     finally:
         await box.close()
-    return starts, trips
+    return starts, trips, transfer
 
 
 def main() -> None:
@@ -81,19 +111,23 @@ def main() -> None:
     config = SandboxConfig(backend="bwrap", home=str(root))
     plain = median_ms(time_subprocess(["true"], args.calls))
     bare = median_ms(time_subprocess(BARE_BWRAP, args.calls))
-    starts, trips = asyncio.run(time_sessions(config, SandboxHome(root), args.sessions, args.calls))
+    starts, trips, transfer = asyncio.run(time_sessions(config, SandboxHome(root), args.sessions, args.calls))
     start, trip = median_ms(starts), median_ms(trips)
+    host_file = time_host_file(root)
     print(f"subprocess.run(['true'])       median {plain:7.2f} ms")
     print(f"bare bwrap … true              median {bare:7.2f} ms")
     print(f"session start (template→ready) median {start:7.2f} ms   target ≤ 20 ms"
           f"   start/bare-bwrap = {start / bare:.2f}")
     print(f"run(['true']) round trip       median {trip:7.2f} ms   trip/bare-bwrap = {trip / bare:.2f} (target ≤ 1)"
           f"   trip/subprocess = {trip / plain:.2f}")
+    print(f"64 MiB write + read back       {transfer * 1000:7.0f} ms   host file: {host_file * 1000:.0f} ms"
+          f"   transfer/host-file = {transfer / host_file:.1f}")
     print(json.dumps({
         "session_start_ms": round(start, 3), "round_trip_ms": round(trip, 3), "subprocess_true_ms": round(plain, 3),
         "bare_bwrap_true_ms": round(bare, 3), "start_over_bare_bwrap": round(start / bare, 3),
         "trip_over_bare_bwrap": round(trip / bare, 3), "trip_over_subprocess": round(trip / plain, 3),
-        "sessions": args.sessions, "calls": args.calls,
+        "transfer_64mib_ms": round(transfer * 1000, 1), "host_file_64mib_ms": round(host_file * 1000, 1),
+        "transfer_over_host_file": round(transfer / host_file, 2), "sessions": args.sessions, "calls": args.calls,
     }))
 
 

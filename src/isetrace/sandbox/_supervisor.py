@@ -59,8 +59,9 @@ def encode(value: Any) -> str:
     if isinstance(value, dict):
         parts = []
         for key, item in value.items():
-            if isinstance(item, (bytes, bytearray)):
-                item = binascii.b2a_base64(item, newline=False).decode("ascii")
+            if isinstance(item, (bytes, bytearray)):  # base64 needs no escaping: skip the scan
+                parts.append(quote(str(key)) + ':"' + binascii.b2a_base64(item, newline=False).decode("ascii") + '"')
+                continue
             parts.append(quote(str(key)) + ":" + encode(item))
         return "{" + ",".join(parts) + "}"
     if isinstance(value, (list, tuple)):
@@ -130,8 +131,7 @@ class Supervisor:
         self.limits: dict[str, Any] = config.get("limits", {})
         self.output_cap = int(self.limits.get("output_bytes", 1 << 20))
         self.poller = select.epoll()
-        self.inbox = b""
-        self.outbox = b""
+        self.inbox = bytearray()  # grows in place: a large write arrives in many reads
         self.jobs: dict[int, Job] = {}  # pid -> Job
         self.by_fd: dict[int, tuple[str, Job]] = {}  # fd -> (kind, job)
         self.background: dict[str, Job] = {}  # process id -> Job
@@ -148,15 +148,13 @@ class Supervisor:
 
     # ------------------------------------------------------------------ wire
     def send(self, message: dict[str, Any]) -> None:
+        """Write one reply whole. stdout stays blocking: the host reads replies as they come, so a write
+        never waits for long; the view advances without copying what is left (a 20 MB reply leaves the
+        pipe 64 KiB at a time)."""
         data = encode(message).encode("ascii")
-        self.outbox += len(data).to_bytes(4, "big") + data
-        self.flush()
-
-    def flush(self) -> None:
-        # stdout stays blocking: the host reads replies as they come, so a write never waits for long
-        while self.outbox:
-            written = os.write(1, self.outbox)
-            self.outbox = self.outbox[written:]
+        view = memoryview(len(data).to_bytes(4, "big") + data)
+        while view:
+            view = view[os.write(1, view):]
 
     def read_requests(self) -> None:
         try:
@@ -171,7 +169,8 @@ class Supervisor:
             size = int.from_bytes(self.inbox[:4], "big")
             if size > MAX_FRAME or len(self.inbox) < 4 + size:
                 break
-            frame, self.inbox = self.inbox[4 : 4 + size], self.inbox[4 + size :]
+            frame = bytes(self.inbox[4 : 4 + size])
+            del self.inbox[: 4 + size]
             self.handle(marshal.loads(frame))
 
     def handle(self, request: dict[str, Any]) -> None:
