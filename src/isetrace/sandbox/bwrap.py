@@ -311,6 +311,9 @@ def bwrap_limits(config: SandboxConfig) -> tuple[list[str], list[str]]:
     else:
         warnings.append(f"session memory limit not enforced: {problem}; each process is limited to memory_mb by "
                         "RLIMIT_AS, but the session as a whole is not")
+    warnings.append(f"session CPU time not bounded as a whole: each process stops at cpu_s ({limits.cpu_s}) of CPU "
+                    f"and runs at nice +{NICE}, and all die with the session, but a session that keeps starting "
+                    "processes can use up to max_processes × cpu_s until it closes")
     shared = shared_uid_problem()
     if shared is None:
         enforced.append(f"host uid: one of {SESSION_UIDS.start}–{SESSION_UIDS.stop - 1} per open session "
