@@ -7,6 +7,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import typer
+from typer.testing import CliRunner
+
+from isetrace.cli import app
 
 ISE = [sys.executable, "-m", "isetrace"]
 
@@ -16,11 +22,24 @@ def ise(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
                           env={**os.environ, "COLUMNS": "200", **(env or {})})
 
 
+def _commands(command: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    """Every command registered under ``command`` (itself first), with the words that name it; a group is
+    what has sub-commands (typer carries its own click, so no isinstance against click's classes)."""
+    found = [(path, command)]
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        found += _commands(sub, (*path, name))
+    return found
+
+
 def test_every_command_has_help() -> None:
-    for command in ([], ["config", "show"], ["scripted-llm", "serve"], ["intents", "sample"],
-                    ["intents", "render"]):
-        result = ise(*command, "--help")
-        assert result.returncode == 0 and "Usage" in result.stdout, command
+    commands = _commands(typer.main.get_command(app))
+    leaves = [path for path, command in commands if not hasattr(command, "commands")]
+    assert len(leaves) >= 16, leaves  # the walk found the commands, not an empty tree
+    runner = CliRunner()
+    for path, command in commands:
+        assert (command.help or "").strip(), f"ise {' '.join(path)} has no description"
+        result = runner.invoke(app, [*path, "--help"])
+        assert result.exit_code == 0 and "Usage" in result.output, (path, result.output)
 
 
 def test_config_show_masks_secrets_and_reports_key_variables(tmp_path: Path) -> None:

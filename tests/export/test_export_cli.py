@@ -10,8 +10,8 @@ import typer
 from tests.export.episodes import plain_episode
 from typer.testing import CliRunner
 
+from isetrace.cli.export import export_command, parse_terminations
 from isetrace.errors import ConfigError, DataError
-from isetrace.export.cli import export_command, parse_terminations
 from isetrace.jsonl import append_jsonl
 from isetrace.records import Termination
 

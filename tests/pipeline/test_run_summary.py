@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.export.episodes import plain_episode
 
-from isetrace._cli_run_summary import IntentTally, summary_lines
+from isetrace.cli.run_summary import IntentTally, summary_lines
 from isetrace.config import RunConfig
 from isetrace.jsonl import write_rows
 from isetrace.pipeline.rundir import EpisodeFailure, RunDir

@@ -14,13 +14,13 @@ import typer
 from tests.sandbox.backends import BEST_BACKEND
 from typer.testing import CliRunner
 
+from isetrace.cli.stats import stats_command
 from isetrace.config import load_config
 from isetrace.jsonl import append_jsonl, load_jsonl
 from isetrace.llm.endpoints import open_endpoints
 from isetrace.records import Episode, Intent, Message, Termination, ToolCall, ToolResult
 from isetrace.simulate.batch import simulate_all
 from isetrace.stats import ISE_REFERENCE_EMBEDDER, TfidfEmbedder, corpus_stats, distinct_n, vendi_score
-from isetrace.stats.cli import stats_command
 
 # --------------------------------------------------------------------------------------------- building blocks
 

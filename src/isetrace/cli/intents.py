@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from rich.table import Table
 
-from isetrace._cli_common import ConfigOption, SetOption, err, out, read_intents, resolve_config
+from isetrace.cli.console import err, out
+from isetrace.cli.inputs import ConfigOption, SetOption, read_intents, resolve_config
 from isetrace.config import RunConfig
 from isetrace.intents.dedup import DedupResult
 from isetrace.intents.files import IntentFiles

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from isetrace._cli_common import ConfigOption, SetOption, err, out, resolve_config
-from isetrace._cli_run_summary import summary_lines
+from isetrace.cli.console import err, out
+from isetrace.cli.inputs import ConfigOption, SetOption, resolve_config
+from isetrace.cli.run_summary import summary_lines
 from isetrace.config import RunConfig
 from isetrace.errors import AuthenticationFailed
 from isetrace.pipeline.rundir import RunDir
@@ -97,8 +98,8 @@ async def _pipeline(config: RunConfig, run: RunDir, stage: str, stop: asyncio.Ev
 
 def _export(config: RunConfig, run: RunDir, episodes: list[Episode]) -> None:
     """Write every format of ``run.exports``, each line saying how many episodes it left out and why."""
+    from isetrace.cli.export import default_note, export_line, left_out_by_default
     from isetrace.export import export_episodes, get_format
-    from isetrace.export.cli import default_note, export_line, left_out_by_default
 
     run.paths.exports.mkdir(parents=True, exist_ok=True)
     by_default: dict[frozenset[Termination], list[str]] = {}
@@ -118,7 +119,7 @@ def _export(config: RunConfig, run: RunDir, episodes: list[Episode]) -> None:
 
 def _export_and_stats(config: RunConfig, run: RunDir, stage: str) -> None:
     """The export and stats steps; each is skipped with one line when there is no episode to work on."""
-    from isetrace.stats.cli import stats_command
+    from isetrace.cli.stats import stats_command
 
     episodes = list(run.episodes())
     if stage in ("all", "export"):

@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from isetrace._cli_common import ConfigOption, SetOption, err, out, read_intents, resolve_config
+from isetrace.cli.console import err, out
+from isetrace.cli.inputs import ConfigOption, SetOption, read_intents, resolve_config
 from isetrace.jsonl import append_jsonl
 from isetrace.progress import make_progress
 from isetrace.records import Episode, Termination

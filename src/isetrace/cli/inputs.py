@@ -1,4 +1,4 @@
-"""What every ``ise`` command shares: the config options, the consoles, config loading, reading inputs."""
+"""What ``ise`` commands take: the config options, and the inputs they read (intents, episodes)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from isetrace.cli.console import err, report_skipped
 from isetrace.config import RunConfig, load_config
-from isetrace.jsonl import LineError, load_jsonl
+from isetrace.jsonl import load_jsonl
 from isetrace.pipeline.layout import RunPaths
 from isetrace.records import Intent
 
-__all__ = ["ConfigOption", "SetOption", "episodes_source", "err", "out", "read_intents", "report_skipped",
-           "resolve_config"]
-
-out = Console()
-err = Console(stderr=True)
+__all__ = ["ConfigOption", "SetOption", "episodes_source", "read_intents", "resolve_config"]
 
 ConfigOption = Annotated[
     str | None,
@@ -32,11 +28,6 @@ SetOption = Annotated[
 def resolve_config(config: str | None, overrides: list[str] | None) -> RunConfig:
     """The run config from ``--config`` and ``-c`` (and ``ISE_*`` variables)."""
     return load_config(config, overrides or [])
-
-
-def report_skipped(error: LineError) -> None:
-    """Say which line of an input was left out, and why; the command goes on without it."""
-    err.print(f"skipped {error}", markup=False, soft_wrap=True)
 
 
 def read_intents(path: Path) -> list[Intent]:

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from isetrace._cli_common import ConfigOption, SetOption, err, out, resolve_config
+from isetrace.cli.console import err, out
+from isetrace.cli.inputs import ConfigOption, SetOption, resolve_config
 from isetrace.config import SandboxConfig
 from isetrace.registry import known
 from isetrace.sandbox import SandboxHome, default_home, open_sandbox

@@ -15,7 +15,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from isetrace._cli_common import episodes_source, err, out, read_intents, report_skipped
+from isetrace.cli.console import err, out, report_skipped
+from isetrace.cli.inputs import episodes_source, read_intents
 from isetrace.jsonl import iter_jsonl
 from isetrace.pipeline.layout import RunPaths
 from isetrace.records import Episode

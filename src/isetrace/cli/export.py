@@ -14,8 +14,9 @@ from typing import Annotated
 
 import typer
 
-from isetrace._cli_common import episodes_source, err, report_skipped
-from isetrace._cli_common import out as console
+from isetrace.cli.console import err, report_skipped
+from isetrace.cli.console import out as console
+from isetrace.cli.inputs import episodes_source
 from isetrace.export._export import FORMATS, ExportSummary, export_episodes, get_format
 from isetrace.jsonl import iter_jsonl
 from isetrace.pipeline.layout import RunPaths
