@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from isetrace.stats.diversity import vendi_score, word_tokens
+from isetrace.diversity.scores import vendi_score, word_tokens
 
 THRESHOLD = 0.8
 SHINGLE = 3  # words per shingle for the "true" Jaccard the benchmark judges pairs by

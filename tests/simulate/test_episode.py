@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from isetrace.config import RunConfig
+from isetrace.drift import detect_drift
 from isetrace.errors import SandboxUnavailable
 from isetrace.llm.endpoints import open_endpoints
 from isetrace.records import Episode, Intent, Termination
 from isetrace.sandbox import SandboxHome, open_sandbox
-from isetrace.simulate.drift import detect_drift
 from isetrace.simulate.episode import run_episode
 from isetrace.simulate.user import asks_for_verification
 from isetrace.tools.dialects import get_dialect

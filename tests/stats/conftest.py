@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from isetrace.stats.embeddings import MiniLMEmbedder
+from isetrace.diversity.embeddings import MiniLMEmbedder
 
 SUBJECTS = ["the analyst", "our nurse", "a backend engineer", "the teacher", "my accountant", "the farmer",
             "a journalist", "the release manager"]

@@ -15,9 +15,8 @@ import numpy.typing as npt
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from isetrace.errors import ConfigError
-from isetrace.stats import embeddings as embeddings_module
-from isetrace.stats.embeddings import (
+from isetrace.diversity import embeddings as embeddings_module
+from isetrace.diversity.embeddings import (
     MINILM_NAME,
     Embedder,
     MiniLMEmbedder,
@@ -25,6 +24,7 @@ from isetrace.stats.embeddings import (
     TfidfEmbedder,
     make_embedder,
 )
+from isetrace.errors import ConfigError
 
 ANCHOR = "Please summarise the quarterly sales figures in a short table."
 SIMILAR = "Summarize the sales numbers for this quarter as a small table."
@@ -87,7 +87,7 @@ def test_tfidf_rows_have_a_fixed_dimension_and_unit_length() -> None:
 
 
 def test_tfidf_is_deterministic_across_processes() -> None:
-    code = ("from isetrace.stats.embeddings import TfidfEmbedder; "
+    code = ("from isetrace.diversity.embeddings import TfidfEmbedder; "
             f"print(TfidfEmbedder(256).embed([{ANCHOR!r}, {UNRELATED!r}]).round(6).tolist())")
     runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={"PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
@@ -113,7 +113,7 @@ def test_make_embedder_by_name(minilm: MiniLMEmbedder, caplog: pytest.LogCapture
     assert make_embedder("tfidf-hashing-512").name == "tfidf-hashing-512"  # a report's name loads back
     assert make_embedder("minilm").name == MINILM_NAME
     assert make_embedder(MINILM_NAME).name == MINILM_NAME
-    with caplog.at_level(logging.INFO, logger="isetrace.stats.embeddings"):
+    with caplog.at_level(logging.INFO, logger="isetrace.diversity.embeddings"):
         assert make_embedder().name == MINILM_NAME  # the embed extra is installed here
     assert MINILM_NAME in caplog.text
     with pytest.raises(ConfigError, match="empty"):
@@ -123,7 +123,7 @@ def test_make_embedder_by_name(minilm: MiniLMEmbedder, caplog: pytest.LogCapture
 def test_auto_falls_back_to_tfidf_without_the_embed_extra(
         monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setattr(embeddings_module, "_embed_extra_available", lambda: False)
-    with caplog.at_level(logging.INFO, logger="isetrace.stats.embeddings"):
+    with caplog.at_level(logging.INFO, logger="isetrace.diversity.embeddings"):
         assert make_embedder("auto").name == "tfidf-hashing-2048"
     assert "TF-IDF" in caplog.text
 

@@ -146,7 +146,7 @@ def intents_render(
 
 
 def _embedder(resolved: RunConfig, name: str | None) -> Any:
-    from isetrace.stats.embeddings import make_embedder
+    from isetrace.diversity.embeddings import make_embedder
 
     embedder = make_embedder(name or resolved.intents.embedder)
     err.print(f"embeddings: {embedder.name}", markup=False)

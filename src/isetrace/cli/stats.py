@@ -57,7 +57,7 @@ def stats_command(
 
     use = None
     if embedder.strip().lower() != "none":
-        from isetrace.stats.embeddings import make_embedder  # loads torch only for a model embedder
+        from isetrace.diversity.embeddings import make_embedder  # loads torch only for a model embedder
 
         use = make_embedder(embedder)
         err.print(f"embeddings: {use.name}", markup=False)

@@ -25,9 +25,9 @@ from isetrace.jsonl import write_jsonl, write_rows
 from isetrace.records import Intent
 
 if TYPE_CHECKING:
+    from isetrace.diversity.embeddings import Embedder
+    from isetrace.diversity.scores import DiversityReport
     from isetrace.llm.client import ChatClient
-    from isetrace.stats.diversity import DiversityReport
-    from isetrace.stats.embeddings import Embedder
 
 __all__ = [
     "IntentsMade",
@@ -108,7 +108,7 @@ def dedup_stage(config: RunConfig, intents: Sequence[Intent], embedder: Embedder
 
 def diversity_stage(config: RunConfig, intents: Sequence[Intent], embedder: Embedder) -> DiversityReport:
     """Vendi (named with its embedding model), Distinct-N, coverage of the 4D space and the curve."""
-    from isetrace.stats.diversity import diversity_report
+    from isetrace.diversity.scores import diversity_report
 
     texts = [i.natural_language_intent for i in intents]
     return diversity_report(texts, embedder.embed(texts), embedder.name, intents=list(intents),

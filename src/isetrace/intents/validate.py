@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from isetrace.config import ValidationConfig
+from isetrace.drift import detect_drift
 from isetrace.intents.library import Library
 from isetrace.records import Intent
-from isetrace.simulate.drift import detect_drift
 
 __all__ = ["Rejection", "rejection_counts", "validate_intent", "validate_intents"]
 

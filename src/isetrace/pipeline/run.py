@@ -43,7 +43,7 @@ async def intents_stage(config: RunConfig, run: RunDir, endpoints: Endpoints,
         for error in errors:
             log.warning("skipped %s", error)
         return intents
-    from isetrace.stats.embeddings import make_embedder
+    from isetrace.diversity.embeddings import make_embedder
 
     made = await make_intents(config, files, endpoints["renderer"], make_embedder(config.intents.embedder),
                               on_rendered=(lambda o: on_rendered(o.rendered is not None)) if on_rendered else None)

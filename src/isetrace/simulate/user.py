@@ -19,12 +19,12 @@ from dataclasses import dataclass, field, replace
 
 from pydantic import BaseModel, model_validator
 
+from isetrace.drift import detect_drift
 from isetrace.errors import LLMReplyError
 from isetrace.llm.client import MAX_RAW_CHARS, ChatClient
 from isetrace.llm.replies import ChatReply
 from isetrace.prompts import render_prompt
 from isetrace.records import Intent, Persona
-from isetrace.simulate.drift import detect_drift
 
 __all__ = ["KICK_OFF", "VERIFY_QUERY", "SimulatorState", "UserReply", "UserSimulator", "UserTurn",
            "asks_for_verification"]

@@ -1,5 +1,5 @@
-"""Corpus statistics: the paper's table from episodes, the diversity of intents (Vendi, Distinct-N, 4D
-coverage) and the embedders behind it.
+"""Corpus statistics: the paper's table from episodes, with the diversity of their intents (Vendi,
+Distinct-N, 4D coverage — measured by :mod:`isetrace.diversity`, whose names are exported here too).
 
 Importing this package loads numpy only; torch and sentence-transformers are imported when a model
 embedder is made.
@@ -7,15 +7,15 @@ embedder is made.
 
 from __future__ import annotations
 
-from isetrace.stats.corpus import (
-    ISE_REFERENCE,
-    ISE_REFERENCE_EMBEDDER,
-    CorpusStats,
-    IntentDiversity,
-    StatRow,
-    corpus_stats,
+from isetrace.diversity.embeddings import (
+    MINILM_NAME,
+    Embedder,
+    MiniLMEmbedder,
+    SentenceTransformerEmbedder,
+    TfidfEmbedder,
+    make_embedder,
 )
-from isetrace.stats.diversity import (
+from isetrace.diversity.scores import (
     AxisCoverage,
     Coverage,
     DiversityReport,
@@ -26,13 +26,13 @@ from isetrace.stats.diversity import (
     vendi_score,
     word_tokens,
 )
-from isetrace.stats.embeddings import (
-    MINILM_NAME,
-    Embedder,
-    MiniLMEmbedder,
-    SentenceTransformerEmbedder,
-    TfidfEmbedder,
-    make_embedder,
+from isetrace.stats.corpus import (
+    ISE_REFERENCE,
+    ISE_REFERENCE_EMBEDDER,
+    CorpusStats,
+    IntentDiversity,
+    StatRow,
+    corpus_stats,
 )
 
 __all__ = [

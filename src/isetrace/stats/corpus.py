@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from isetrace.stats.diversity import distinct_n, level_counts, vendi_score
+from isetrace.diversity.scores import distinct_n, level_counts, vendi_score
 
 if TYPE_CHECKING:  # annotations only: importing the statistics should not load the record models
+    from isetrace.diversity.embeddings import Embedder
     from isetrace.records import Episode, Intent, Message, ToolResult
-    from isetrace.stats.embeddings import Embedder
 
 __all__ = [
     "ISE_REFERENCE",

@@ -18,7 +18,7 @@ from isetrace.errors import ToolError
 from isetrace.sandbox.base import ProcessStatus, Sandbox
 
 if TYPE_CHECKING:
-    from isetrace.tools.sessions import SessionsRuntime
+    from isetrace.tools.subagent_runtime import SessionsRuntime
 
 __all__ = ["LOG_CAP_BYTES", "BackgroundJob", "JobTable", "ToolContext"]
 

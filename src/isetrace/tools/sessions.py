@@ -4,7 +4,8 @@ sessions_list, sessions_history, sessions_send, sessions_spawn, subagents, agent
 under openclaw's names and parameter names (DESIGN.md §2). The tools only present; the sessions
 themselves (the main agent's, and sub-agents that really run with the same endpoint, sandbox and tools)
 live in a per-episode runtime that the episode attaches to :attr:`ToolContext.sessions`. Its shape is the
-:class:`SessionsRuntime` protocol below, so this package never imports :mod:`isetrace.simulate`.
+:class:`SessionsRuntime` protocol (:mod:`isetrace.tools.subagent_runtime`), so this package never imports
+:mod:`isetrace.simulate`.
 
 Differences from openclaw, on purpose: our sessions run synchronously inside the calling tool (a spawn
 returns the sub-agent's final reply, not a run id to wait for), which keeps episodes deterministic; and
@@ -17,14 +18,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from isetrace.errors import ToolError
 from isetrace.records import Message
 from isetrace.tools.context import ToolContext
 from isetrace.tools.declare import ToolOutput, ToolSpec, tool
 from isetrace.tools.dialects import Dialect
+from isetrace.tools.subagent_runtime import (
+    MAIN_KEY,
+    AgentView,
+    SessionKind,
+    SessionsRuntime,
+    SessionStatus,
+    SessionView,
+    TurnReport,
+)
 
 __all__ = [
     "MAIN_KEY",
@@ -39,12 +48,6 @@ __all__ = [
     "without_session_tools",
 ]
 
-MAIN_KEY = "main"
-"""The key of the episode's own (main) agent session."""
-
-SessionKind = Literal["main", "subagent"]
-SessionStatus = Literal["running", "done", "killed", "failed"]
-
 HISTORY_DEFAULT = 20
 """Messages sessions_history shows when no limit is given (the latest ones)."""
 HISTORY_MAX = 100
@@ -54,92 +57,6 @@ REPLY_MAX_CHARS = 8000
 """Longest sub-agent reply returned by spawn/send/steer."""
 ARGUMENTS_MAX_CHARS = 300
 LIST_DEFAULT = 50
-
-
-@dataclass(frozen=True)
-class SessionView:
-    """One session as the tools report it (a snapshot: the runtime keeps the live state)."""
-
-    key: str
-    kind: SessionKind
-    label: str | None
-    agent_id: str
-    model: str
-    status: SessionStatus
-    task: str
-    """What a sub-agent was spawned to do ('' for the main session)."""
-    turns: int
-    """Messages received (user turns for main, the task and each send/steer for a sub-agent)."""
-    steps: int
-    """Model calls made."""
-    tool_calls: int
-    prompt_tokens: int
-    completion_tokens: int
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    detail: str = ""
-    """Why a session failed or was stopped ('' otherwise)."""
-
-
-@dataclass(frozen=True)
-class AgentView:
-    """An agent id that sessions_spawn accepts."""
-
-    agent_id: str
-    model: str
-    default: bool
-
-
-@dataclass(frozen=True)
-class TurnReport:
-    """What one sub-agent turn (spawn, send or steer) did."""
-
-    session: SessionView
-    reply: str
-    steps: int
-    tool_calls: int
-    tokens: int
-    cut_off: bool = False
-    """The turn stopped at a step limit while the sub-agent still wanted to call tools."""
-    timed_out: bool = False
-
-
-class SessionsRuntime(Protocol):
-    """The sessions of one episode, as the session tools need them.
-
-    Every method raises :class:`ToolError` for what the model got wrong (an unknown key, which lists the
-    known ones; a killed session; a message to ``main``); the running methods also propagate the agent
-    endpoint's :class:`~isetrace.errors.EndpointError` and the sandbox's ``SandboxUnavailable``.
-    """
-
-    def sessions(self) -> list[SessionView]:
-        """Every session: main first, then sub-agents in the order they were spawned."""
-        ...
-
-    def session(self, key: str) -> SessionView:
-        """One session by key."""
-        ...
-
-    def transcript(self, key: str) -> list[Message]:
-        """A session's messages so far (main's without the turn in progress)."""
-        ...
-
-    def agents(self) -> list[AgentView]:
-        """The agent ids that can be spawned."""
-        ...
-
-    async def spawn(self, task: str, *, label: str | None, agent_id: str | None,
-                    timeout_s: float | None) -> TurnReport:
-        """Start a sub-agent on ``task`` and run its first turn to the end."""
-        ...
-
-    async def send(self, key: str, message: str, *, timeout_s: float | None) -> TurnReport:
-        """Give a sub-agent one more message and run its turn to the end."""
-        ...
-
-    async def kill(self, key: str) -> SessionView:
-        """Stop a sub-agent for good (and its background jobs)."""
-        ...
 
 
 def _runtime(ctx: ToolContext) -> SessionsRuntime:

@@ -4,7 +4,9 @@ The simulated user must speak as the person *delegating* the work: instructions,
 data, "check it and show me". An LLM asked to play that part slides back into its trained role and
 starts offering help, apologising, reporting work it never did, or pasting the whole brief again. A
 drifted turn poisons a training trajectory (the agent learns to answer an assistant), so the episode
-loop asks this module about every simulator turn and regenerates the ones it flags.
+loop asks this module about every simulator turn and regenerates the ones it flags, and intent
+validation asks it whether a rendered request speaks as the user. Pure text rules, so both stages use it
+from below them.
 
 Design
 ------

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
+from isetrace.diversity.scores import word_tokens
 from isetrace.errors import ConfigError
-from isetrace.stats.diversity import word_tokens
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from isetrace.simulate import drift
-from isetrace.simulate.drift import DRIFT_KINDS, DriftFinding, DriftVerdict, detect_drift
+from isetrace import drift
+from isetrace.drift import DRIFT_KINDS, DriftFinding, DriftVerdict, detect_drift
 
-LABELLED = Path(__file__).parent.parent / "data" / "drift_turns.jsonl"
+LABELLED = Path(__file__).parent / "data" / "drift_turns.jsonl"
 
 VENDOR_INTENT = (
     "I'm preparing the Q3 vendor spend review for our procurement committee. Please load vendors.csv, "

@@ -16,13 +16,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 if TYPE_CHECKING:  # annotations only: computing a score should not load the record models
-    from isetrace.intents.library import Library
     from isetrace.records import Intent
 
 __all__ = [
@@ -30,6 +29,7 @@ __all__ = [
     "AxisCoverage",
     "Coverage",
     "DiversityReport",
+    "LibraryAxes",
     "coverage",
     "distinct_n",
     "diversity_report",
@@ -241,7 +241,36 @@ def level_counts(intents: Iterable[Intent], levels: Sequence[str]) -> dict[str, 
     return split
 
 
-def coverage(intents: Sequence[Intent], library: Library) -> Coverage:
+class _Persona(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def industry(self) -> str: ...
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class _Domain(_Named, Protocol):
+    @property
+    def tasks(self) -> Sequence[_Named]: ...
+
+
+class LibraryAxes(Protocol):
+    """What coverage needs of the 4D library (:class:`isetrace.intents.library.Library` has it): the
+    axes' values, no more, so measuring never depends on how intents are made."""
+
+    @property
+    def personas(self) -> Sequence[_Persona]: ...
+    @property
+    def domains(self) -> Sequence[_Domain]: ...
+    @property
+    def complexity(self) -> Sequence[_Named]: ...
+
+
+def coverage(intents: Sequence[Intent], library: LibraryAxes) -> Coverage:
     """Which personas, industries, domains, tasks and complexity levels of ``library`` the intents use.
 
     An intent's industry is its embedded persona's, or else its ``persona_id``'s in the library.
@@ -306,7 +335,7 @@ def diversity_report(
     embeddings: npt.ArrayLike,
     embedder_name: str,
     intents: Sequence[Intent] | None = None,
-    library: Library | None = None,
+    library: LibraryAxes | None = None,
     curve_points: int = 10,
 ) -> DiversityReport:
     """Vendi (q = 1, 2, ∞) on ``embeddings``, Distinct-1/2/3 on ``texts``, the Vendi curve at
