@@ -52,6 +52,7 @@ $(LOCAL_STAMP): pyproject.toml $(STAMP)
 lint: install
 	$(BIN)/ruff check src tests $(wildcard benchmarks)
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: install-local lint
 	$(BIN)/pytest -q

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from isetrace.llm.scripted.faults import FaultSettings
-from isetrace.llm.scripted.server import ScriptedServer, scripted_server
+from isetrace_scripted.faults import FaultSettings
+from isetrace_scripted.server import ScriptedServer, scripted_server
 
 DATA = Path(__file__).parent / "data"
 
@@ -42,10 +42,33 @@ async def endpoint() -> AsyncIterator[tuple[str, ScriptedServer]]:
 
 
 @pytest.fixture(scope="session")
-def sandbox_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A sandbox home the unprivileged sandbox user can traverse (pytest's own tmp is 0700)."""
+def sandbox_home() -> Iterator[Path]:
+    """A sandbox home the unprivileged sandbox user can traverse (pytest's own tmp is 0700), removed after
+    the run: sessions first, as the sandbox removes its own (a view left mounted, read-only directories,
+    files of the session uids), then the rest."""
     import tempfile
+
+    from isetrace.sandbox.templates import remove_session_dir
 
     path = Path(tempfile.mkdtemp(prefix="ise-test-home-", dir="/tmp"))
     path.chmod(0o755)
-    return path
+    yield path
+    sessions = path / "sessions"
+    for session in sessions.iterdir() if sessions.is_dir() else ():
+        remove_session_dir(session)
+    remove_session_dir(path)
+    assert not path.exists(), f"the test sandbox home {path} could not be removed"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def ray_temp_dir() -> Iterator[Path]:
+    """Where the Ray clusters that ``ise run --executor ray`` starts keep their session files (logs, sockets,
+    spilled objects): a directory of this test run, removed after it, instead of ``/tmp/ray`` for good."""
+    import shutil
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="ise-test-ray-", dir="/tmp"))  # short: Ray's socket paths live in it
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RAY_TMPDIR", str(path))
+        yield path
+    shutil.rmtree(path, ignore_errors=True)

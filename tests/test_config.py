@@ -64,7 +64,23 @@ def test_bad_value_names_its_dotted_path_and_source(tmp_path: Path) -> None:
 
 def test_openai_endpoint_without_base_url_is_refused() -> None:
     with pytest.raises(ConfigError, match="base_url is required"):
-        load_config(None, ["endpoints.judge.provider=openai"], environ={})
+        load_config(None, ["endpoints.judge.provider=openai", "endpoints.judge.model=m"], environ={})
+
+
+def test_an_endpoint_names_its_model() -> None:
+    with pytest.raises(ConfigError, match=r"endpoints\.judge\.model: Field required"):
+        load_config(None, ["endpoints.judge.base_url=http://127.0.0.1:9/v1"], environ={})
+
+
+def test_an_unknown_provider_lists_the_known_ones() -> None:
+    with pytest.raises(ConfigError, match=r"unknown provider 'vllm' \(known: openai, scripted\)"):
+        load_config(None, ["endpoints.judge.provider=vllm", "endpoints.judge.model=m"], environ={})
+
+
+def test_provider_options_belong_to_provider_plugins_only() -> None:
+    with pytest.raises(ConfigError, match="provider_options apply only to provider plugins"):
+        load_config(None, ["endpoints.judge.base_url=http://127.0.0.1:9/v1", "endpoints.judge.model=m",
+                           "endpoints.judge.provider_options.latency_ms=5"], environ={})
 
 
 def test_a_role_without_endpoint_names_the_offline_config() -> None:

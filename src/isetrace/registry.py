@@ -18,6 +18,9 @@ PLUGINS: dict[str, dict[str, str]] = {
         "openclaw": "isetrace.tools.openclaw:DIALECT",
         "claude-code": "isetrace.tools.claude_code:DIALECT",
     },
+    "provider": {
+        "scripted": "isetrace_scripted:PROVIDER",
+    },
     "sandbox": {
         "bwrap": "isetrace.sandbox.bwrap:open_bwrap",
         "docker": "isetrace.sandbox.docker:open_docker",

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
+from tests.extras import formats_here, needs_extra
 from tests.sandbox.backends import BEST_BACKEND
 
 from isetrace.config import load_config
-from isetrace.export import FORMATS, export_episodes, get_format, sharegpt_problems, strict_problems
+from isetrace.export import export_episodes, get_format, sharegpt_problems, strict_problems
 from isetrace.jsonl import load_jsonl
 from isetrace.llm.endpoints import open_endpoints
 from isetrace.records import Episode, Intent, Termination
@@ -34,7 +34,7 @@ async def test_real_episodes_export_to_every_format(data_dir: Path, sandbox_home
     episodes = await simulate(data_dir, sandbox_home)
     assert episodes and all(e.termination is Termination.SUCCESS for e in episodes)
     environ = {"AGENT_API_KEY": "not-in-any-episode-0123456789", "HOME": "/root"}
-    paths = {fmt: tmp_path / f"{fmt}{get_format(fmt).suffix}" for fmt in FORMATS}
+    paths = {fmt: tmp_path / f"{fmt}{get_format(fmt).suffix}" for fmt in formats_here()}
     for fmt, path in paths.items():
         summary = export_episodes(episodes, fmt, path, environ=environ)
         assert summary.written == len(episodes) and summary.skipped_by_reason == {}, fmt
@@ -48,7 +48,7 @@ async def test_real_episodes_export_to_every_format(data_dir: Path, sandbox_home
     assert all(strict_problems(row) == [] for row in lines(paths["openai-strict"]))
     assert all(sharegpt_problems(row) == [] for row in lines(paths["sharegpt"]))
 
-    datasets = pytest.importorskip("datasets", reason="the hf extra (datasets, pyarrow) is not installed")
+    datasets = needs_extra("hf", "datasets")
     rows = datasets.load_dataset("parquet", data_files=str(paths["hf"]), split="train", cache_dir=str(tmp_path / "c"))
     assert rows["session_id"] == [e.episode_id for e in episodes]
     assert [json.loads(t) for t in rows["tools"]] == [e.tools for e in episodes]
@@ -56,7 +56,7 @@ async def test_real_episodes_export_to_every_format(data_dir: Path, sandbox_home
 
 async def test_faulty_real_episodes_keep_bad_arguments_and_count_what_sharegpt_cannot_hold(
         data_dir: Path, sandbox_home: Path, tmp_path: Path) -> None:
-    episodes = await simulate(data_dir, sandbox_home, "endpoints.agent.faults.bad_tool_args=0.4",
+    episodes = await simulate(data_dir, sandbox_home, "endpoints.agent.provider_options.faults.bad_tool_args=0.4",
                               "simulate.max_turn_steps=2")
     unparsed = [c for e in episodes for m in e.messages for c in m.tool_calls if c.arguments is None]
     assert unparsed, "the fault should have produced arguments that do not parse"

@@ -32,6 +32,7 @@ async def test_render_failures_are_recorded_with_a_reason_not_raised(scripted: A
     sampled = sample_intents(library, 3, seed=1)
     async with scripted(malformed_json=1.0) as (url, _):
         config = load_config(None, ["endpoints.renderer.provider=openai", f"endpoints.renderer.base_url={url}",
+                                    "endpoints.renderer.model=scripted",
                                     "endpoints.renderer.backoff_s=0.01"], environ={})
         async with open_endpoints(config, ["renderer"]) as endpoints:
             outcomes = await render_intents(endpoints["renderer"], library, sampled)

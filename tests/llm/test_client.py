@@ -16,9 +16,7 @@ from isetrace.llm.cache import ResponseCache
 from isetrace.llm.client import EMPTY_REPLY_RETRIES, JSON_ASKS, ChatClient
 from isetrace.llm.usage import RoleUsage
 
-RENDER_SPEC = """# Role: intent writer
-
-Write the request.
+RENDER_SPEC = """Write the request.
 
 ```json
 {"persona": {"id": "p1", "name": "Amara Okafor", "role": "Financial Analyst", "industry": "Banking",
@@ -140,7 +138,7 @@ async def test_empty_reply_is_asked_again_then_an_error(scripted: Any) -> None:
 
 async def test_auth_error_fails_at_once(scripted: Any) -> None:
     async with scripted(api_key="right-key") as (url, server):
-        config = EndpointConfig(provider="scripted", api_key_env="TEST_KEY")
+        config = EndpointConfig(provider="scripted", model="scripted", api_key_env="TEST_KEY")
         chat = opened(ChatClient("agent", config, url, usage=RoleUsage(), environ={"TEST_KEY": "wrong-key"}))
         with pytest.raises(AuthenticationFailed, match=r"HTTP 401.*api_key_env"):
             await chat.chat(AGENT_ASK)
@@ -164,7 +162,7 @@ async def test_bad_request_fails_at_once(endpoint: Any) -> None:
 
 
 def test_a_named_but_unset_key_variable_is_a_config_error() -> None:
-    config = EndpointConfig(provider="scripted", api_key_env="NOT_THERE")
+    config = EndpointConfig(provider="scripted", model="scripted", api_key_env="NOT_THERE")
     with pytest.raises(ConfigError, match="NOT_THERE, which is not set"):
         ChatClient("judge", config, "http://127.0.0.1:9/v1", usage=RoleUsage(), environ={})
 
@@ -202,7 +200,9 @@ async def test_thinking_switch_reaches_the_endpoint_and_reasoning_comes_back(end
 async def test_a_request_the_policy_cannot_answer_is_a_clear_bad_request(endpoint: Any) -> None:
     url, _ = endpoint
     with pytest.raises(RequestRejected, match=r"HTTP 400.*cannot answer"):
-        await client(url).chat([{"role": "system", "content": "# Role: intent writer\n\nno spec here"}])
+        # the X-Ise-Role header names the role: a renderer request without its spec cannot be answered
+        await client(url, extra_headers={"X-Ise-Role": "renderer"}).chat(
+            [{"role": "system", "content": "Write the request.\n\nno spec here"}])
 
 
 async def test_a_reply_body_that_is_not_a_json_object_reads_as_empty() -> None:

@@ -21,9 +21,7 @@ from isetrace.llm.retry import MAX_REASON_CHARS
 from isetrace.llm.structured import read_reply, reply_schema, response_format
 from isetrace.simulate.user import UserReply
 
-USER_SPEC = """# Role: simulated user
-
-You are playing a real person.
+USER_SPEC = """You are playing a real person.
 
 ```json
 {"intent": "Count the lines of data.csv and write the total to total.txt.", "persona": {"id": "p1",

@@ -11,11 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.extras import needs_extra, offline_exports
 from tests.proxy import error, proxy
 from tests.sandbox.backends import BEST_BACKEND
 
-from isetrace.llm.scripted.server import scripted_server
 from isetrace.records import Termination
+from isetrace_scripted.server import scripted_server
 
 REFUSED = error(401, "Incorrect API key provided: sk-...wrong.", "invalid_api_key")
 
@@ -31,7 +32,7 @@ async def ise_run(*args: str) -> tuple[int, str, str]:
 
 def settings(run_dir: Path, home: Path, *extra: str) -> list[str]:
     items = [f"run.dir={run_dir}", f"sandbox.home={home}", f"sandbox.backend={BEST_BACKEND}", "intents.count=3",
-             "intents.embedder=tfidf", "simulate.date=2026-01-15", "run.concurrency=2", *extra]
+             "intents.embedder=tfidf", "simulate.date=2026-01-15", "run.concurrency=2", offline_exports(), *extra]
     return ["--config", "offline", *(arg for item in items for arg in ("-c", item))]
 
 
@@ -39,7 +40,7 @@ def settings(run_dir: Path, home: Path, *extra: str) -> list[str]:
 async def test_a_refused_key_stops_the_run_at_once_and_it_resumes_when_fixed(tmp_path: Path, sandbox_home: Path,
                                                                              executor: str) -> None:
     if executor == "ray":
-        pytest.importorskip("ray", reason="the ray extra is not installed")
+        needs_extra("ray")
     run_dir = tmp_path / "run"
     async with scripted_server() as (upstream, _), proxy(upstream, lambda n, body: REFUSED) as (front, seen):
         agent = ["endpoints.agent.provider=openai", f"endpoints.agent.base_url={front}",

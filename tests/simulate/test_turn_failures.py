@@ -17,11 +17,9 @@ from tests.proxy import Proxy, Rule, completion, error, llama_cpp_python_validat
 
 from isetrace.config import RunConfig
 from isetrace.errors import AuthenticationFailed
-from isetrace.llm.endpoints import open_endpoints
-from isetrace.llm.scripted.server import scripted_server
 from isetrace.records import Episode, Intent, Termination
-from isetrace.sandbox import SandboxHome, open_sandbox
 from isetrace.simulate.episode import run_episode
+from isetrace_scripted.server import scripted_server
 
 CONTEXT_FULL = error(400, "This model's maximum context length is 2048 tokens. However, you requested 2301 "
                           "tokens (2301 in the messages, None in the completion).\nPlease reduce the length.")
@@ -38,13 +36,7 @@ async def agent_behind(make_config: Callable[..., RunConfig], *rules: Rule,
 
 
 async def run(config: RunConfig, intent: Intent) -> Episode:
-    assert config.sandbox.home is not None
-    from pathlib import Path
-
-    async with open_endpoints(config, ["agent", "user"], environ={}) as endpoints:
-        return await run_episode([intent], config=config, endpoints=endpoints, episode_id=intent.id,
-                                 open_sandbox=lambda: open_sandbox(config.sandbox,
-                                                                   SandboxHome(Path(config.sandbox.home or ""))))
+    return await run_episode([intent], config, episode_id=intent.id, environ={})
 
 
 def tool_messages(messages: list[dict[str, Any]]) -> list[tuple[str, str]]:

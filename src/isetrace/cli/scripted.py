@@ -9,7 +9,7 @@ import typer
 
 from isetrace.cli.console import err
 from isetrace.errors import IseError
-from isetrace.llm.scripted.faults import FaultSettings
+from isetrace_scripted.faults import FaultSettings
 
 __all__ = ["scripted_app"]
 
@@ -40,7 +40,7 @@ def scripted_serve(
     except ValueError as exc:
         raise IseError(f"bad --fault: {exc}") from None
 
-    from isetrace.llm.scripted.server import scripted_server  # slow to load: only this command needs it
+    from isetrace_scripted.server import scripted_server  # slow to load: only this command needs it
 
     async def serve() -> None:
         async with scripted_server(faults, latency_ms=latency_ms, host=host, port=port) as (url, _):

@@ -16,8 +16,8 @@ from pydantic import (
 )
 
 from isetrace.errors import ConfigError
-from isetrace.llm.scripted.faults import FaultSettings
 from isetrace.records import Termination
+from isetrace.registry import known
 
 __all__ = [
     "DEFAULT_EXPORTS",
@@ -50,14 +50,18 @@ class _Section(BaseModel):
 
 
 class EndpointConfig(_Section):
-    """One model endpoint: any OpenAI-compatible server, or the offline scripted one."""
+    """One model endpoint: any OpenAI-compatible server, or one a provider plugin starts in-process."""
 
-    provider: Literal["openai", "scripted"] = "openai"
-    """``openai``: any OpenAI-compatible HTTP server (vLLM, SGLang, Ollama, llama.cpp, hosted APIs).
-    ``scripted``: the offline deterministic endpoint, started in-process on a loopback port."""
+    provider: str = "openai"
+    """``openai``: any OpenAI-compatible HTTP server (vLLM, SGLang, Ollama, llama.cpp, hosted APIs) at
+    ``base_url``. Any other name is a provider plugin (``isetrace.registry``, kind ``provider``) that the
+    run starts in-process on a loopback port, configured by ``provider_options``."""
+    provider_options: dict[str, Any] = Field(default_factory=dict)
+    """Settings of a provider plugin, read by the plugin's own schema when the endpoint starts (see its
+    documentation). Empty for ``openai``."""
     base_url: str | None = None
-    """The server's ``…/v1`` URL. Required for ``openai``; ignored for ``scripted``."""
-    model: str = "scripted"
+    """The server's ``…/v1`` URL. Required for ``openai``; ignored for provider plugins."""
+    model: str
     """Model name sent with every request."""
     api_key_env: str | None = None
     """Name of the environment variable holding the API key (never the key itself)."""
@@ -92,19 +96,21 @@ class EndpointConfig(_Section):
     """Extra JSON fields merged into every request body (server-specific options)."""
     extra_headers: dict[str, str] = Field(default_factory=dict)
     """Extra HTTP headers sent with every request. Values are masked by ``ise config show``."""
-    faults: FaultSettings = Field(default_factory=FaultSettings)
-    """Scripted provider only: faults to inject (rate_limit, server_error, slow, disconnect,
-    fenced_json, malformed_json, bad_tool_args, unknown_tool, empty_reply, role_drift)."""
-    latency_ms: int = Field(0, ge=0)
-    """Scripted provider only: the time every reply takes from its request's arrival (the policy's own
-    work counts within it), to imitate a model server with a fixed time per call."""
+
+    @field_validator("provider")
+    @classmethod
+    def _known_provider(cls, value: str) -> str:
+        names = ["openai", *known("provider")]
+        if value not in names:
+            raise ValueError(f"unknown provider {value!r} (known: {', '.join(names)})")
+        return value
 
     @model_validator(mode="after")
     def _provider_fields(self) -> EndpointConfig:
         if self.provider == "openai" and not self.base_url:
             raise ValueError("base_url is required when provider is 'openai'")
-        if self.provider == "openai" and (self.faults.active or self.latency_ms):
-            raise ValueError("faults and latency_ms apply only to provider 'scripted'")
+        if self.provider == "openai" and self.provider_options:
+            raise ValueError("provider_options apply only to provider plugins, not to 'openai'")
         return self
 
 

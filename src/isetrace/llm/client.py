@@ -76,8 +76,13 @@ class ChatClient:
         cache: ResponseCache | None = None,
         environ: Mapping[str, str] | None = None,
         seed: int = 0,
+        provenance: str | None = None,
     ) -> None:
-        """Raises :class:`ConfigError` when the endpoint's API key variable is named but unset."""
+        """Raises :class:`ConfigError` when the endpoint's API key variable is named but unset.
+
+        ``provenance`` labels what this endpoint says when it is not a model (an in-process provider's
+        label); unset, the model name labels it.
+        """
         self.role = role
         self.config = config
         self.base_url = base_url
@@ -87,6 +92,7 @@ class ChatClient:
         self.structured_mode: StructuredMode = config.structured_output
         """The structured-output mode in effect: the configured one until the server refuses it."""
         self._rng = random.Random(seed)
+        self._provenance = provenance
         self._fixed_fields = {**request_fields(config.model, config.thinking_style, config.thinking),
                               **config.extra_body}
         """What every request of this endpoint carries besides messages, tools and sampling settings."""
@@ -101,8 +107,8 @@ class ChatClient:
 
     @property
     def provenance(self) -> str:
-        """``scripted`` for the offline endpoint, else the model name: what produced this role's text."""
-        return "scripted" if self.config.provider == "scripted" else self.config.model
+        """What produced this role's text: the provider's label when it has one, else the model name."""
+        return self._provenance or self.config.model
 
     def request_body(
         self, messages: Sequence[Mapping[str, Any]], tools: Sequence[Mapping[str, Any]] | None = None,

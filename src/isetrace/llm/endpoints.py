@@ -1,12 +1,14 @@
 """Opening the model endpoints a run needs: one :class:`ChatClient` per role.
 
-A role whose provider is ``scripted`` gets an in-process scripted endpoint on a loopback port, and its
-client then talks to it over real HTTP exactly as it would to vLLM: the offline path and the real
-path are the same code. Roles with identical scripted settings share one server.
+A role whose provider is ``openai`` talks to the server at its ``base_url``. Any other provider is a
+plugin (:mod:`isetrace.llm.providers`) started here, in-process on a loopback port, and its client then
+talks to it over real HTTP exactly as it would to vLLM: the offline path and the real path are the same
+code. Roles with the same provider and options share one server.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -16,7 +18,7 @@ from isetrace.config import RunConfig
 from isetrace.errors import ConfigError
 from isetrace.llm.cache import ResponseCache
 from isetrace.llm.client import ChatClient
-from isetrace.llm.scripted.server import scripted_server
+from isetrace.llm.providers import EXTERNAL, load_provider, provider_options
 from isetrace.llm.usage import UsageMeter
 
 __all__ = ["Endpoints", "open_endpoints"]
@@ -37,7 +39,7 @@ class Endpoints:
 
     @property
     def provenance(self) -> dict[str, str]:
-        """Role → ``scripted`` or the model name."""
+        """Role → the provider's provenance label or the model name."""
         return {role: client.provenance for role, client in self.clients.items()}
 
 
@@ -49,10 +51,10 @@ async def open_endpoints(
     usage: UsageMeter | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> AsyncIterator[Endpoints]:
-    """Open a client for each of ``roles``, starting scripted servers as needed; close all on exit.
+    """Open a client for each of ``roles``, starting in-process providers as needed; close all on exit.
 
-    Raises :class:`ConfigError` when a role has no endpoint (naming the offline config) or its key
-    variable is unset.
+    Raises :class:`ConfigError` when a role has no endpoint (naming the offline config), its key
+    variable is unset, or its provider is unknown or refuses its ``provider_options``.
     """
     meter = usage or UsageMeter()
     wanted = list(dict.fromkeys(roles))
@@ -65,18 +67,21 @@ async def open_endpoints(
         servers: dict[str, str] = {}
         clients: dict[str, ChatClient] = {}
         for role, endpoint in settings.items():
-            if endpoint.provider == "scripted":
-                shape = endpoint.model_dump_json(include={"faults", "latency_ms"})
-                if shape not in servers:
-                    url, _ = await stack.enter_async_context(
-                        scripted_server(endpoint.faults, latency_ms=endpoint.latency_ms)
-                    )
-                    servers[shape] = url
-                base_url = servers[shape]
-            else:
+            provenance = None
+            if endpoint.provider == EXTERNAL:
                 assert endpoint.base_url is not None  # the config validator guarantees it
                 base_url = endpoint.base_url
-            client = ChatClient(role, endpoint, base_url, usage=meter.role(role), cache=cache, environ=environ)
+            else:
+                provider = load_provider(endpoint.provider)
+                provenance = provider.provenance
+                options = provider_options(provider, endpoint.provider_options,
+                                           f"endpoints.{role}.provider_options")
+                shape = json.dumps([endpoint.provider, options.model_dump(mode="json")], sort_keys=True)
+                if shape not in servers:
+                    servers[shape] = await stack.enter_async_context(provider.serve(options))
+                base_url = servers[shape]
+            client = ChatClient(role, endpoint, base_url, usage=meter.role(role), cache=cache, environ=environ,
+                                provenance=provenance)
             stack.push_async_callback(client.aclose)
             clients[role] = client
         yield Endpoints(clients, meter)

@@ -16,7 +16,7 @@ __all__ = ["request_fields", "resolve_style"]
 _FAMILIES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"deepseek-(v3\.[1-9]|v3-[1-9]|v4|r)", re.I), "thinking"),
     (re.compile(r"granite", re.I), "thinking"),
-    (re.compile(r"(qwen3|qwq|glm-?4\.[5-9]|glm-?[5-9]|hunyuan|scripted)", re.I), "enable_thinking"),
+    (re.compile(r"(qwen3|qwq|glm-?4\.[5-9]|glm-?[5-9]|hunyuan)", re.I), "enable_thinking"),
     (re.compile(r"(^|/)(o[1-9]|gpt-5|gpt-oss)", re.I), "reasoning_effort"),
 )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from isetrace.llm.scripted.policy import respond
+from isetrace_scripted.policy import respond
 
 PERSONA: dict[str, object] = {
     "id": "p9",
@@ -66,7 +66,7 @@ def body(
     messages: list[dict[str, object]] = [
         {
             "role": "system",
-            "content": "# Role: simulated user\nYou delegate work.\n```json\n" + json.dumps(setup) + "\n```",
+            "content": "You delegate work.\n```json\n" + json.dumps(setup) + "\n```",
         },
         {"role": "user", "content": "Begin the conversation."},
     ]

@@ -28,8 +28,6 @@ from ._text import (
 from ._vocab import Vocab, vocab_for
 from ._voice import Level, Voice, first_person_context, voice_of
 
-ROLE_MARKER = "# Role: intent writer"
-
 _EMOJIS = ("🙂", "🙏", "📊", "🚀", "👋", "✅")
 _GREETINGS = {
     "casual": ("Hey!", "Hi there!", "Hey there,", "Hi!", "Morning!"),

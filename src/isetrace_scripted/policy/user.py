@@ -37,7 +37,6 @@ from ._text import (
 )
 from ._voice import Level, Voice, voice_of
 
-ROLE_MARKER = "# Role: simulated user"
 MAX_FIX_REQUESTS = 2
 
 Kind = Literal["open", "fix", "advance", "skip", "verify", "close"]

@@ -11,10 +11,10 @@ import re
 from pathlib import Path
 from statistics import mean
 
-from isetrace.llm.scripted.policy import respond
-from isetrace.llm.scripted.policy.renderer import render_intent
+from isetrace_scripted.policy import respond
+from isetrace_scripted.policy.renderer import render_intent
 
-LIBRARY = json.loads((Path(__file__).parents[2] / "data" / "scripted" / "specs.json").read_text())
+LIBRARY = json.loads((Path(__file__).parents[1] / "data" / "scripted" / "specs.json").read_text())
 ASSISTANT_PHRASES = (
     "as an ai",
     "i can help",
@@ -66,8 +66,9 @@ TEXTS = [render_intent(spec) for spec in SPECS]
 def test_reply_is_a_json_object_with_the_intent() -> None:
     body = {
         "messages": [
-            {"role": "system", "content": "# Role: intent writer\nRender the spec below."},
-            {"role": "user", "content": "```json\n" + json.dumps(SPECS[0], indent=2) + "\n```"},
+            {"role": "system",
+             "content": "Render the spec below.\n```json\n" + json.dumps(SPECS[0], indent=2) + "\n```"},
+            {"role": "user", "content": "Write the request now."},
         ]
     }
     reply = respond(body)

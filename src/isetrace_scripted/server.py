@@ -2,9 +2,12 @@
 
 It lets the whole pipeline run offline and lets tests drive the real client over real HTTP: it serves
 ``POST /v1/chat/completions`` (tool calls included) and ``GET /v1/models`` on a loopback port, answers
-each request with :func:`isetrace.llm.scripted.policy.respond`, and injects the faults real servers
-produce (:mod:`isetrace.llm.scripted.faults`). Everything it says is labelled ``scripted``: the model
+each request with :func:`isetrace_scripted.policy.respond`, and injects the faults real servers
+produce (:mod:`isetrace_scripted.faults`). Everything it says is labelled ``scripted``: the model
 name it reports is the one asked for, but ``system_fingerprint`` is always ``isetrace-scripted``.
+
+The role a request is for is recognised from its structure (:func:`isetrace_scripted.policy.detect_role`);
+a caller may name it instead with the ``X-Ise-Role`` header (``renderer``, ``user`` or ``agent``).
 
 Use :func:`scripted_server` to run one inside an asyncio program, or ``ise scripted-llm serve``.
 """
@@ -23,13 +26,16 @@ import orjson
 from aiohttp import web
 
 from isetrace.llm.cache import request_key
-from isetrace.llm.scripted.faults import FaultDice, FaultKind, FaultSettings
-from isetrace.llm.scripted.policy import PolicyInputError, PolicyReply, respond
+from isetrace_scripted.faults import FaultDice, FaultKind, FaultSettings
+from isetrace_scripted.policy import PolicyInputError, PolicyReply, Role, respond
 
-__all__ = ["FINGERPRINT", "ScriptedServer", "scripted_server"]
+__all__ = ["FINGERPRINT", "ROLE_HEADER", "ScriptedServer", "scripted_server"]
 
 FINGERPRINT = "isetrace-scripted"
 """``system_fingerprint`` of every scripted reply: how data made offline is recognised."""
+
+ROLE_HEADER = "X-Ise-Role"
+"""The request header that names the role to play, overriding recognition from the request's structure."""
 
 
 def _error(status: int, message: str, kind: str, headers: dict[str, str] | None = None) -> web.Response:
@@ -108,11 +114,17 @@ class ScriptedServer:
         if self.context_tokens is not None and prompt_tokens > self.context_tokens:
             return _error(400, f"This model's maximum context length is {self.context_tokens} tokens. However, "
                           f"your messages resulted in {prompt_tokens} tokens.", "context_length_exceeded")
+        named = request.headers.get(ROLE_HEADER)
+        try:
+            role = Role(named.strip().lower()) if named else None
+        except ValueError:
+            known = ", ".join(r.value for r in Role)
+            return _error(400, f"{ROLE_HEADER}: {named!r} is not a role (known: {known})", "invalid_request_error")
         transport_fault = await self._transport_fault(request)
         if transport_fault is not None:
             return transport_fault
         try:
-            reply = respond(body)
+            reply = respond(body, role)
         except PolicyInputError as exc:
             return _error(400, f"the scripted endpoint cannot answer this request: {exc}", "invalid_request_error")
         response = web.json_response(self._completion(body, prompt_tokens, self._content_faults(reply)))

@@ -1,0 +1,131 @@
+"""The policy package's public surface: exported names, role recognition and dispatch.
+
+Roles are recognised from the structure of the requests the pipeline really sends: its own prompts,
+rendered here, carry no marker for the scripted endpoint."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import isetrace_scripted.policy as policy
+from isetrace.prompts import render_prompt
+from isetrace_scripted.policy import PolicyInputError, PolicyReply, Role, detect_role, respond
+
+SPEC = {
+    "persona": {
+        "id": "p1",
+        "name": "Ana Costa",
+        "role": "Data Analyst",
+        "industry": "Retail",
+        "expertise": ["SQL", "Excel", "forecasting"],
+        "experience_level": "mid",
+        "communication_style": "direct and concise",
+        "work_context": "Works at a grocery chain in Porto, supporting the pricing team.",
+    },
+    "domains": [
+        {
+            "name": "intelligence-core",
+            "description": "Data processing",
+            "selected_tasks": [
+                {"name": "csv_aggregation", "description": "Compute totals and averages from a CSV table"}
+            ],
+        }
+    ],
+    "complexity": "simple",
+}
+
+
+def _renderer_body() -> dict[str, object]:
+    prompt = render_prompt("render_intent", spec_json=json.dumps(SPEC, indent=2),
+                           complexity_definition="a short request with one deliverable.")
+    return {
+        "model": "scripted",
+        "messages": [
+            {"role": "system", "content": prompt},
+            {"role": "user", "content": "Write the request now."},
+        ],
+    }
+
+
+def _user_body() -> dict[str, object]:
+    setup = {
+        "intent": "Compute totals from the table. Then save them to `totals.md`.",
+        "persona": SPEC["persona"],
+        "sub_goals": [],
+    }
+    prompt = render_prompt("user_simulator", persona=SPEC["persona"], spec_json=json.dumps(setup, indent=2))
+    return {
+        "model": "scripted",
+        "messages": [
+            {"role": "system", "content": prompt},
+            {"role": "user", "content": "Start the conversation: send your first message to the agent."},
+        ],
+    }
+
+
+def test_exports_exactly_the_public_api() -> None:
+    assert sorted(policy.__all__) == [
+        "PolicyInputError",
+        "PolicyReply",
+        "PolicyToolCall",
+        "Role",
+        "detect_role",
+        "respond",
+    ]
+
+
+def test_the_real_prompts_are_recognised_by_their_structure() -> None:
+    assert detect_role(_renderer_body()) is Role.RENDERER
+    assert detect_role(_user_body()) is Role.USER
+    agent = {"messages": [{"role": "system", "content": "You are a helpful agent."},
+                          {"role": "user", "content": "hi"}]}
+    assert detect_role(agent) is Role.AGENT
+    assert detect_role({}) is Role.AGENT
+
+
+def test_offered_tools_make_an_agent_request_whatever_the_prompt() -> None:
+    tools = [{"type": "function", "function": {"name": "exec", "parameters": {"type": "object"}}}]
+    assert detect_role({**_user_body(), "tools": tools}) is Role.AGENT
+    assert detect_role({**_renderer_body(), "tools": tools}) is Role.AGENT
+
+
+def test_only_the_first_system_message_decides() -> None:
+    spec_in_user = {"messages": [{"role": "user", "content": "```json\n" + json.dumps(SPEC) + "\n```"}]}
+    assert detect_role(spec_in_user) is Role.AGENT
+    no_persona = {"messages": [{"role": "system", "content": '```json\n{"complexity": "simple"}\n```'}]}
+    assert detect_role(no_persona) is Role.AGENT
+
+
+def test_the_setup_may_come_as_content_parts() -> None:
+    text = "Write it.\n```json\n" + json.dumps(SPEC) + "\n```"
+    body = {"messages": [{"role": "system", "content": [{"type": "text", "text": text}]}]}
+    assert detect_role(body) is Role.RENDERER
+
+
+def test_respond_dispatches_to_each_role() -> None:
+    intent = json.loads(respond(_renderer_body()).content or "")
+    assert set(intent) == {"intent"}
+    turn = json.loads(respond(_user_body()).content or "")
+    assert set(turn) == {"completed", "query", "reason", "is_success"}
+    agent = respond({"messages": [{"role": "user", "content": "hello"}]})
+    assert isinstance(agent, PolicyReply) and agent.tool_calls == [] and agent.content
+
+
+def test_a_named_role_overrides_recognition() -> None:
+    as_agent = respond(_user_body(), Role.AGENT)
+    assert as_agent.content and not as_agent.content.startswith("{")
+    assert respond(_user_body(), Role.USER) == respond(_user_body())
+
+
+def test_every_role_is_deterministic() -> None:
+    for body in (_renderer_body(), _user_body()):
+        assert respond(body) == respond(body)
+
+
+def test_missing_json_block_is_a_loud_input_error() -> None:
+    with pytest.raises(PolicyInputError):
+        respond({"messages": [{"role": "system", "content": "Write a request.\nno spec here"}]}, Role.RENDERER)
+    with pytest.raises(PolicyInputError):
+        respond({"messages": [{"role": "system", "content": "Play the user.\nno setup here"}]}, Role.USER)
