@@ -96,7 +96,8 @@ def test_scripted_llm_serve_answers_the_real_client() -> None:
         assert "listening on http://127.0.0.1:" in line and "scripted" in line
         url = line.rsplit(" ", 1)[-1].strip()
         async def ask() -> bool:
-            client = ChatClient("agent", EndpointConfig(provider="scripted"), url, usage=RoleUsage(), environ={})
+            client = ChatClient("agent", EndpointConfig(provider="scripted", model="scripted"), url, usage=RoleUsage(),
+                                environ={})
             try:
                 reply = await client.chat([{"role": "user", "content": "list the files here"}])
             finally:

@@ -3,11 +3,20 @@
 Intent → Simulate → Execute: sample and render user intents, let a role-locked simulated user delegate
 them turn by turn to an agent, and run every tool call the agent makes for real in an isolated
 workspace. The public API is re-exported here; everything else is internal.
+
+    config = isetrace.load_config("offline")
+    episode = await isetrace.run_episode([intent], config)      # one episode, endpoints and sandbox its own
+    summary = isetrace.run_pipeline(config, "runs/demo")        # ``ise run``: intents → episodes → export → stats
+
+The records, config, errors and JSONL helpers load with the package; the runners and their building
+blocks load on first use, so ``import isetrace`` stays as light as the records.
 """
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 from isetrace.config import RunConfig, load_config
 from isetrace.errors import (
@@ -33,6 +42,47 @@ from isetrace.records import (
     ToolResult,
 )
 
+if TYPE_CHECKING:
+    from isetrace.export import ExportSummary, export_episodes
+    from isetrace.llm.endpoints import Endpoints, open_endpoints
+    from isetrace.pipeline.rundir import RunSummary
+    from isetrace.pipeline.stages import run_pipeline
+    from isetrace.progress import Progress
+    from isetrace.sandbox import SessionOpener
+    from isetrace.simulate.batch import simulate_all
+    from isetrace.simulate.episode import run_episode
+    from isetrace.stats import CorpusStats, corpus_stats
+
+_LAZY = {
+    "CorpusStats": "isetrace.stats",
+    "Endpoints": "isetrace.llm.endpoints",
+    "ExportSummary": "isetrace.export",
+    "Progress": "isetrace.progress",
+    "RunSummary": "isetrace.pipeline.rundir",
+    "SessionOpener": "isetrace.sandbox",
+    "corpus_stats": "isetrace.stats",
+    "export_episodes": "isetrace.export",
+    "open_endpoints": "isetrace.llm.endpoints",
+    "run_episode": "isetrace.simulate.episode",
+    "run_pipeline": "isetrace.pipeline.stages",
+    "simulate_all": "isetrace.simulate.batch",
+}
+"""Public names imported on first use: the model client, the sandbox and the exporters are slow to load."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'isetrace' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
 try:
     __version__ = version("isetrace")
 except PackageNotFoundError:  # running from a source tree that was never installed
@@ -41,10 +91,13 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [
     "AuthenticationFailed",
     "ConfigError",
+    "CorpusStats",
     "DataError",
     "EndpointError",
     "EndpointUnavailable",
+    "Endpoints",
     "Episode",
+    "ExportSummary",
     "Intent",
     "IseError",
     "LLMReplyError",
@@ -52,15 +105,24 @@ __all__ = [
     "Message",
     "MessageMeta",
     "Persona",
+    "Progress",
     "RequestRejected",
     "RunConfig",
+    "RunSummary",
     "SandboxUnavailable",
+    "SessionOpener",
     "Termination",
     "ToolCall",
     "ToolResult",
     "__version__",
     "append_jsonl",
+    "corpus_stats",
+    "export_episodes",
     "iter_jsonl",
     "load_config",
     "load_jsonl",
+    "open_endpoints",
+    "run_episode",
+    "run_pipeline",
+    "simulate_all",
 ]

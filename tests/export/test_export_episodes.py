@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from tests.export.episodes import call, calls, episode, plain_episode, result, say, system, user
+from tests.extras import format_params
 
 import isetrace.export
 from isetrace.errors import ConfigError
@@ -61,7 +62,7 @@ def test_the_training_formats_are_those_that_keep_only_success() -> None:
     assert FORMATS["ise-openai"].default_include is None and not FORMATS["ise-openai"].training
 
 
-@pytest.mark.parametrize("fmt", TRAINING)
+@pytest.mark.parametrize("fmt", format_params(TRAINING))
 def test_a_training_format_keeps_only_success_by_default_and_counts_what_it_left_out(fmt: str,
                                                                                      tmp_path: Path) -> None:
     mix = [*corpus(), endpoint_failure("f"), endpoint_failure("g")]
@@ -116,7 +117,7 @@ def test_episodes_a_format_cannot_express_are_counted_not_fatal(tmp_path: Path) 
     assert export_episodes([cut_off], "openai-strict", tmp_path / "strict.jsonl", environ={}).written == 1
 
 
-@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("fmt", format_params())
 def test_every_format_writes_one_row_per_trajectory_and_streams_its_input(fmt: str, tmp_path: Path) -> None:
     path = tmp_path / f"out{get_format(fmt).suffix}"
     summary = export_episodes(iter(corpus()), fmt, path, include=set(Termination), environ={})  # consumed once

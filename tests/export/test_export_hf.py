@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 from tests.export.episodes import SYSTEM, TOOLS, episode, plain_episode
+from tests.extras import needs_extra
 
 from isetrace.export import export_episodes, hf_schema, to_hf_row, to_ise_openai
 from isetrace.export.hf import MESSAGE_FIELDS
 from isetrace.records import Termination
 
-datasets = pytest.importorskip("datasets", reason="the hf extra (datasets, pyarrow) is not installed")
+datasets = needs_extra("hf", "datasets")
 
 
 @pytest.fixture(autouse=True)

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from tests.export.episodes import call, calls, episode, plain_episode, result, say, system, user
+from tests.extras import format_params, formats_here
 
 from isetrace.errors import DataError
-from isetrace.export import FORMATS, SecretFinding, SecretScanner, export_episodes, get_format
+from isetrace.export import SecretFinding, SecretScanner, export_episodes, get_format
 from isetrace.export.secrets import credential_variables
 from isetrace.records import Episode
 
@@ -39,7 +40,7 @@ def test_an_environment_key_in_a_tool_output_stops_the_export(tmp_path: Path) ->
     assert list(tmp_path.iterdir()) == []  # nothing written, no temporary file left
 
 
-@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("fmt", format_params())
 def test_every_format_is_scanned_and_an_existing_file_survives(fmt: str, tmp_path: Path) -> None:
     path = tmp_path / f"out{get_format(fmt).suffix}"
     path.write_bytes(b"the previous export")
@@ -117,7 +118,7 @@ def test_ordinary_text_and_normal_episodes_pass(tmp_path: Path) -> None:
     environ = {**ENVIRON, "TOKENIZERS_PARALLELISM": "false", "SSH_KEY_PATH": "/home/someone/.ssh/id_ed25519",
                "GPG_KEY_FILE": "/etc/keys/signing.asc", "KEY_ENV_NAME": "AGENT_API_KEY"}
     clean = [episode(), plain_episode(), leaking(ORDINARY + "/home/someone /usr/bin AGENT_API_KEY")[1]]
-    for fmt in FORMATS:
+    for fmt in formats_here():
         path = tmp_path / f"out{get_format(fmt).suffix}"
         assert export_episodes(clean, fmt, path, environ=environ).written == 3
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from isetrace.config import RunConfig
-from isetrace.llm.endpoints import open_endpoints
 from isetrace.records import Episode, Intent
 from isetrace.simulate.batch import longest_first, simulate_all
 
@@ -29,9 +28,9 @@ async def test_simulate_all_starts_the_longest_session_first_and_returns_input_o
     longest = toy_intents[-1].model_copy(update={"tasks": [*toy_intents[-1].tasks, "one-more-task"]})
     intents = [*toy_intents[:-1], longest]
     started: list[str] = []
-    async with open_endpoints(config, ["agent", "user"], environ={}) as endpoints:
-        episodes = await simulate_all(intents, config, endpoints,
-                                      lambda episode: started.append(_first_intent(episode)))
+    # no endpoints given: the batch opens the ones an episode calls, once for every episode, and closes them
+    episodes = await simulate_all(intents, config, on_episode=lambda episode: started.append(_first_intent(episode)),
+                                  environ={})
     assert started[0] == longest.id  # one lane: the order episodes end is the order they started
     assert [_first_intent(e) for e in episodes] == [i.id for i in intents]
 

@@ -52,10 +52,7 @@ async def test_a_tool_that_raises_ends_its_episode_as_a_sandbox_failure_and_keep
     register_faulty_openclaw(monkeypatch, faulty)
     config = make_config()
     intent = sorter_intent(toy_intents)
-    async with open_endpoints(config, ["agent", "user"], environ={}) as endpoints:
-        episode = await run_episode([intent], config=config, endpoints=endpoints, episode_id=intent.id,
-                                    open_sandbox=lambda: open_sandbox(config.sandbox,
-                                                                      SandboxHome(Path(config.sandbox.home or ""))))
+    episode = await run_episode([intent], config, episode_id=intent.id, environ={})
     assert episode.termination is Termination.SANDBOX_FAILURE, episode.termination_detail
     detail = episode.termination_detail
     assert f"tool write failed: {reason}" in detail

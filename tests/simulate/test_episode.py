@@ -11,7 +11,6 @@ import pytest
 from isetrace.config import RunConfig
 from isetrace.drift import detect_drift
 from isetrace.errors import SandboxUnavailable
-from isetrace.llm.endpoints import open_endpoints
 from isetrace.records import Episode, Intent, Termination
 from isetrace.sandbox import SandboxHome, open_sandbox
 from isetrace.simulate.episode import run_episode
@@ -21,12 +20,9 @@ from isetrace.tools.dialects import get_dialect
 
 async def episode(config: RunConfig, intents: list[Intent], *, stop: asyncio.Event | None = None,
                   open_box: Callable[[], Any] | None = None) -> Episode:
-    roles = ["agent"] if config.simulate.mode == "query" else ["agent", "user"]
-    async with open_endpoints(config, roles, environ={}) as endpoints:
-        return await run_episode(
-            intents, config=config, endpoints=endpoints, episode_id="+".join(i.id for i in intents), stop=stop,
-            open_sandbox=open_box or (lambda: open_sandbox(config.sandbox, SandboxHome(_home(config)))),
-        )
+    """One episode as a caller without endpoints or sandbox to share runs it: ``run_episode`` opens both."""
+    return await run_episode(intents, config, episode_id="+".join(i.id for i in intents), stop=stop,
+                             open_sandbox=open_box, environ={})
 
 
 def _home(config: RunConfig) -> Any:
@@ -90,14 +86,14 @@ async def test_the_token_budget(make_config: Any, toy_intents: list[Intent]) -> 
 
 
 async def test_agent_endpoint_failure(make_config: Any, toy_intents: list[Intent]) -> None:
-    config = make_config("endpoints.agent.faults.server_error=1.0", "endpoints.agent.max_retries=1")
+    config = make_config("endpoints.agent.provider_options.faults.server_error=1.0", "endpoints.agent.max_retries=1")
     result = await episode(config, [toy_intents[0]])
     assert result.termination is Termination.AGENT_ENDPOINT_FAILURE and "HTTP 500" in result.termination_detail
     assert len(user_turns(result)) == 1
 
 
 async def test_simulator_failure(make_config: Any, toy_intents: list[Intent]) -> None:
-    result = await episode(make_config("endpoints.user.faults.malformed_json=1.0"), [toy_intents[0]])
+    result = await episode(make_config("endpoints.user.provider_options.faults.malformed_json=1.0"), [toy_intents[0]])
     assert result.termination is Termination.SIMULATOR_FAILURE and "no usable reply" in result.termination_detail
     assert result.failed_reply is not None and result.failed_reply.startswith('{"completed"')  # kept to inspect
 
@@ -124,13 +120,13 @@ async def test_interrupted(make_config: Any, toy_intents: list[Intent]) -> None:
 
 async def test_failure_judged_by_the_user(make_config: Any, toy_intents: list[Intent]) -> None:
     # every tool call names a tool that was not offered: nothing the agent tries can work
-    result = await episode(make_config("endpoints.agent.faults.unknown_tool=1.0"), [toy_intents[1]])
+    result = await episode(make_config("endpoints.agent.provider_options.faults.unknown_tool=1.0"), [toy_intents[1]])
     assert result.termination is Termination.USER_JUDGED_FAILURE, result.termination_detail
     assert result.verification is not None and not result.verification.passed
 
 
 async def test_drifted_user_turns_are_regenerated(make_config: Any, toy_intents: list[Intent]) -> None:
-    config = make_config("endpoints.user.faults.role_drift={rate: 1.0, limit: 2}")
+    config = make_config("endpoints.user.provider_options.faults.role_drift={rate: 1.0, limit: 2}")
     result = await episode(config, [toy_intents[0]])
     assert result.drift_regenerations == 2
     assert not any(detect_drift(t).drifted for t in user_turns(result))
@@ -163,9 +159,12 @@ async def test_every_episode_ends_with_a_reason_under_heavy_faults(make_config: 
                                                                   toy_intents: list[Intent]) -> None:
     faults = ["rate_limit=0.2", "server_error=0.2", "bad_tool_args=0.3", "unknown_tool=0.3", "empty_reply=0.2",
               "disconnect=0.1"]
-    config = make_config(*(f"endpoints.agent.faults.{f}" for f in faults), "endpoints.agent.faults.retry_after_s=0",
-                         "endpoints.user.faults.fenced_json=0.3", "endpoints.user.faults.malformed_json=0.2",
-                         "endpoints.user.faults.rate_limit=0.2", "endpoints.user.faults.retry_after_s=0")
+    config = make_config(*(f"endpoints.agent.provider_options.faults.{f}" for f in faults),
+                         "endpoints.agent.provider_options.faults.retry_after_s=0",
+                         "endpoints.user.provider_options.faults.fenced_json=0.3",
+                         "endpoints.user.provider_options.faults.malformed_json=0.2",
+                         "endpoints.user.provider_options.faults.rate_limit=0.2",
+                         "endpoints.user.provider_options.faults.retry_after_s=0")
     results = [await episode(config, [intent]) for intent in toy_intents]
     for result in results:
         assert isinstance(result.termination, Termination) and result.termination_detail

@@ -219,7 +219,7 @@ async def test_the_episode_limits_bound_subagents(rig: Rig) -> None:
 
 
 async def test_a_timeout_stops_the_subagent(make_config: Callable[..., RunConfig]) -> None:
-    config = make_config("endpoints.agent.latency_ms=400")
+    config = make_config("endpoints.agent.provider_options.latency_ms=400")
     assert config.sandbox.home is not None
     box = await open_sandbox(config.sandbox, SandboxHome(Path(config.sandbox.home)))
     try:
@@ -265,10 +265,7 @@ async def test_a_whole_openclaw_episode_still_succeeds(make_config: Callable[...
                                                        toy_intents: list[Any]) -> None:
     config = make_config("tools.dialect=openclaw")
     assert config.sandbox.home is not None
-    home = SandboxHome(Path(config.sandbox.home))
-    async with open_endpoints(config, ["agent", "user"], environ={}) as endpoints:
-        result = await run_episode([toy_intents[0]], config=config, endpoints=endpoints, episode_id="sessions-1",
-                                   open_sandbox=lambda: open_sandbox(config.sandbox, home))
+    result = await run_episode([toy_intents[0]], config, episode_id="sessions-1", environ={})
     assert result.termination is Termination.SUCCESS, result.termination_detail
     offered = [schema["function"]["name"] for schema in result.tools]
     assert offered[-len(SESSION_TOOLS):] == SESSION_TOOLS and result.tool_call_count >= 3

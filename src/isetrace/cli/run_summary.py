@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from isetrace.pipeline.layout import IntentFiles
+from isetrace.pipeline.layout import IntentFiles, RunPaths
 from isetrace.pipeline.rundir import RunDir, RunSummary
 
 __all__ = ["IntentTally", "summary_lines"]
@@ -99,9 +99,10 @@ def _counts(counter: Counter[str]) -> str:
     return ", ".join(f"{k} {v}" for k, v in counter.most_common())
 
 
-def summary_lines(run: RunDir, summary: RunSummary) -> list[str]:
+def summary_lines(run: RunDir | RunPaths, summary: RunSummary) -> list[str]:
     """The run's summary: its intents, its episodes, and — when a stage came up empty — which, plainly."""
-    files = run.paths.intents
+    paths = run.paths if isinstance(run, RunDir) else run
+    files = paths.intents
     tally = IntentTally.read(files)
     lines = []
     if tally.made:
@@ -115,13 +116,13 @@ def summary_lines(run: RunDir, summary: RunSummary) -> list[str]:
     episodes = f"episodes: {summary.episodes}" + (f" ({_counts(terminations)})" if summary.episodes else "")
     failures = f"episode failures: {summary.failures}"
     if summary.failures:
-        failures += f" ({_counts(summary.failures_by_stage)}; see {run.paths.failures})"
+        failures += f" ({_counts(summary.failures_by_stage)}; see {paths.failures})"
     lines.append(f"{episodes}; {failures}")
     if tally.made and tally.kept == 0:
         where = files.failures if tally.render_failed or tally.rejected else files.dir
         lines.append(f"no intents survived {tally.emptied_by()}: see {where}")
     elif summary.episodes == 0 and summary.failures:
-        lines.append(f"no episode was recorded: {summary.failures} sessions failed, see {run.paths.failures}")
+        lines.append(f"no episode was recorded: {summary.failures} sessions failed, see {paths.failures}")
     if summary.episodes:
-        lines.append(f"dataset: {run.paths.exports}   report: {run.paths.corpus_stats}")
+        lines.append(f"dataset: {paths.exports}   report: {paths.corpus_stats}")
     return lines

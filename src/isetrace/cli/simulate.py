@@ -26,8 +26,7 @@ def simulate(
     overrides: SetOption = None,
 ) -> None:
     """Run episodes (simulated user ↔ agent ↔ sandbox) for the intents and write them as JSONL."""
-    from isetrace.llm.endpoints import open_endpoints  # slow to load: only the commands that call models do
-    from isetrace.simulate.batch import sessions_of, simulate_all
+    from isetrace.simulate.batch import sessions_of, simulate_all  # slow to load: only commands that call models do
 
     resolved = resolve_config(config, overrides)
     loaded = read_intents(intents_file)
@@ -39,21 +38,16 @@ def simulate(
         err.print("no usable intents", markup=False)
         raise typer.Exit(1)
     progress = make_progress()
-    roles = resolved.simulate.episode_roles
 
     def save(episode: Episode) -> None:
         append_jsonl(out_file, [episode])
         progress.advance(episode.termination is Termination.SUCCESS)
 
-    async def run() -> list[Episode]:
-        async with open_endpoints(resolved, roles, environ=os.environ) as endpoints:
-            progress.start("episodes", len(sessions_of(intents, resolved)))
-            try:
-                return await simulate_all(intents, resolved, endpoints, save)
-            finally:
-                progress.close()
-
-    episodes = asyncio.run(run())
+    progress.start("episodes", len(sessions_of(intents, resolved)))
+    try:
+        episodes = asyncio.run(simulate_all(intents, resolved, on_episode=save, environ=os.environ))
+    finally:
+        progress.close()
     counts = Counter(e.termination.value for e in episodes)
     out.print(", ".join(f"{reason}: {n}" for reason, n in counts.most_common()), markup=False)
     out.print(f"wrote {len(episodes)} episodes → {out_file}", markup=False)

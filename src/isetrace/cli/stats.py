@@ -7,7 +7,6 @@ behind the Vendi score is the only model that may load, and ``--embedder none`` 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -16,13 +15,13 @@ from rich.table import Table
 from rich.text import Text
 
 from isetrace.cli.console import err, out, report_skipped
-from isetrace.cli.inputs import episodes_source, read_intents
-from isetrace.jsonl import iter_jsonl
+from isetrace.cli.inputs import episodes_source
 from isetrace.pipeline.layout import RunPaths
-from isetrace.records import Episode
-from isetrace.stats.corpus import CorpusStats, corpus_stats
+from isetrace.pipeline.outputs import StatsReport, stats_report
+from isetrace.stats.corpus import CorpusStats
 
-__all__ = ["stats_command"]
+__all__ = ["print_stats", "stats_command"]
+
 
 def _table(stats: CorpusStats) -> Table:
     table = Table(title=f"corpus statistics ({stats.trajectories:,} trajectories)")
@@ -32,6 +31,15 @@ def _table(stats: CorpusStats) -> Table:
     for row in stats.table_rows():
         table.add_row(*(Text(cell) for cell in row))  # tool and model names are data, not markup
     return table
+
+
+def print_stats(report: StatsReport) -> None:
+    """The embedder used, the table beside the published one (stdout), and where the figures went."""
+    if report.embedder is not None:
+        err.print(f"embeddings: {report.embedder}", markup=False)
+    out.print(_table(report.stats))
+    if report.path is not None:
+        err.print(f"statistics → {report.path}", markup=False, soft_wrap=True)
 
 
 def stats_command(
@@ -53,22 +61,12 @@ def stats_command(
     episodes_path = episodes_source(run_dir)
     if intents_file is None and is_run_dir and files.intents.intents.is_file():
         intents_file = files.intents.intents
-    pool = read_intents(intents_file) if intents_file is not None else None
-
-    use = None
-    if embedder.strip().lower() != "none":
-        from isetrace.diversity.embeddings import make_embedder  # loads torch only for a model embedder
-
-        use = make_embedder(embedder)
-        err.print(f"embeddings: {use.name}", markup=False)
-    stats = corpus_stats(iter_jsonl(episodes_path, Episode, report_skipped), intents=pool, embedder=use)
-    if stats.trajectories == 0:
+    target = json_file if json_file is not None else (files.corpus_stats if is_run_dir else None)
+    report = stats_report(episodes_path, intents=intents_file, embedder=embedder, json_path=target,
+                          on_skipped=report_skipped)
+    if report.stats.trajectories == 0:
+        if report.embedder is not None:
+            err.print(f"embeddings: {report.embedder}", markup=False)
         err.print(f"no episodes in {episodes_path}", markup=False, soft_wrap=True)
         raise typer.Exit(1)
-
-    out.print(_table(stats))
-    target = json_file if json_file is not None else (files.corpus_stats if is_run_dir else None)
-    if target is not None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(stats.as_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        err.print(f"statistics → {target}", markup=False, soft_wrap=True)
+    print_stats(report)

@@ -19,12 +19,10 @@ from typing import Any
 
 from isetrace.config import ROLES, RunConfig
 from isetrace.errors import AuthenticationFailed, ConfigError
-from isetrace.llm.endpoints import open_endpoints
 from isetrace.llm.usage import UsageMeter
 from isetrace.pipeline.run import Budget, EpisodeStageOutcome
 from isetrace.pipeline.rundir import RunDir
 from isetrace.records import Episode, Intent, session_key
-from isetrace.sandbox import SessionOpener
 from isetrace.simulate.batch import longest_first
 from isetrace.simulate.episode import run_episode
 
@@ -36,13 +34,9 @@ def episode_job(config_json: str, session_json: list[str], episode_id: str) -> s
     config = RunConfig.model_validate_json(config_json)
     session = [Intent.model_validate_json(item) for item in session_json]
 
-    async def go() -> str:
-        async with open_endpoints(config, config.simulate.episode_roles) as endpoints:
-            episode = await run_episode(session, config=config, endpoints=endpoints, episode_id=episode_id,
-                                        open_sandbox=SessionOpener(config.sandbox), environ=os.environ)
-            return json.dumps({"episode": episode.model_dump(mode="json"), "usage": endpoints.usage.as_dict()})
-
-    return asyncio.run(go())
+    usage = UsageMeter()
+    episode = asyncio.run(run_episode(session, config, episode_id=episode_id, environ=os.environ, usage=usage))
+    return json.dumps({"episode": episode.model_dump(mode="json"), "usage": usage.as_dict()})
 
 
 def _key_variables(config: RunConfig) -> dict[str, str]:

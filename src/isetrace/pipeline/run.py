@@ -1,9 +1,10 @@
-"""``ise run``: the whole pipeline over one run directory — intents → episodes → export → statistics.
+"""The stages that call models, over one run directory: the intents, then the episodes (run locally).
 
-Every stage reads and writes the run directory, so each can run on its own and a killed run resumes
-where it stopped: the intents are written once (atomically), every finished episode is appended and
-flushed before the next is counted, and the done-set decides what is left. An interrupted episode is
-never recorded, so a resume runs it again; nothing is ever recorded twice.
+:func:`~isetrace.pipeline.stages.run_pipeline` puts them in order with export and statistics. Every
+stage reads and writes the run directory, so each can run on its own and a killed run resumes where it
+stopped: the intents are written once (atomically), every finished episode is appended and flushed
+before the next is counted, and the done-set decides what is left. An interrupted episode is never
+recorded, so a resume runs it again; nothing is ever recorded twice.
 """
 
 from __future__ import annotations
@@ -169,8 +170,8 @@ async def run_episodes(
         if progress is not None:
             progress.note(in_flight=outcome.in_flight)
         try:
-            episode = await run_episode(session, config=config, endpoints=endpoints, open_sandbox=opener,
-                                        episode_id=key, stop=stop, environ=environ)
+            episode = await run_episode(session, config, endpoints=endpoints, open_sandbox=opener, episode_id=key,
+                                        stop=stop, environ=environ)
         except AuthenticationFailed as exc:
             outcome.refuse(exc, stop)
             return

@@ -29,10 +29,10 @@ import logging
 import os
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from pydantic import BaseModel, ValidationError
 
@@ -46,7 +46,12 @@ from isetrace.pipeline.done import EpisodeFailure, RunKey, episode_key
 from isetrace.pipeline.layout import IntentFiles, RunPaths
 from isetrace.records import Episode, Termination, session_key
 
+if TYPE_CHECKING:
+    from isetrace.export import ExportSummary
+    from isetrace.pipeline.outputs import StatsReport
+
 __all__ = [
+    "STOPPED_BY_REQUEST",
     "EpisodeFailure",
     "IntentFiles",
     "RepairReport",
@@ -63,9 +68,14 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
+STOPPED_BY_REQUEST = "interrupted"
+""":attr:`RunSummary.stopped` when the run was asked to stop (a signal), not stopped by a budget."""
+
+
 @dataclass(frozen=True)
 class RunSummary:
-    """Counts over a run directory, from its episodes and failures."""
+    """Counts over a run directory, from its episodes and failures; from
+    :func:`~isetrace.pipeline.stages.run_pipeline`, also what that call did."""
 
     episodes: int
     failures: int
@@ -75,10 +85,26 @@ class RunSummary:
     """Distinct session keys with an episode or a failure."""
     tool_calls: int
     user_turns: int
+    root: Path | None = None
+    """The run directory counted."""
+    stopped: str | None = None
+    """Why the call stopped before its last stage: ``"interrupted"`` when asked to, else the budget that was
+    used up; ``None`` when it ran through. Export and statistics do not run after a stop."""
+    interrupted: int = 0
+    """Episodes that were in flight when the call stopped: closed, not recorded, run again on resume."""
+    exports: dict[str, ExportSummary] = field(default_factory=dict)
+    """What the export stage wrote, by format, in the order of ``run.exports`` (empty when it did not run)."""
+    stats: StatsReport | None = None
+    """What the statistics stage computed and wrote (``None`` when it did not run)."""
 
     @property
     def succeeded(self) -> int:
         return self.by_termination[Termination.SUCCESS]
+
+    @classmethod
+    def read(cls, path: str | os.PathLike[str]) -> RunSummary:
+        """The counts of the run directory at ``path``, read without taking its lock."""
+        return _summarize(RunPaths(Path(path)))
 
 
 # --------------------------------------------------------------------------------------------- RunDir
@@ -295,45 +321,57 @@ class RunDir:
     def episodes(self) -> Iterator[Episode]:
         """Every valid episode in file order; bad lines are skipped (repair reports them), and of
         records with the same key only the first counts."""
-        seen: set[RunKey] = set()
-        if not self.paths.episodes.exists():
-            return
-        for episode in iter_jsonl(self.paths.episodes, Episode, _skip):
-            key = episode_key(episode)
-            if key not in seen:
-                seen.add(key)
-                yield episode
+        return _episodes(self.paths)
 
     def failures(self) -> list[EpisodeFailure]:
         """Every valid recorded failure, first of each key, in file order."""
-        if not self.paths.failures.exists():
-            return []
-        seen: set[RunKey] = set()
-        found = []
-        for failure in iter_jsonl(self.paths.failures, EpisodeFailure, _skip):
-            if failure.key not in seen:
-                seen.add(failure.key)
-                found.append(failure)
-        return found
+        return _failures(self.paths)
 
     def summary(self) -> RunSummary:
         """Counts over the run's episodes and failures (reads both files)."""
-        by_termination: Counter[Termination] = Counter()
-        sessions: set[str] = set()
-        count = tool_calls = user_turns = 0
-        for episode in self.episodes():
-            count += 1
-            by_termination[episode.termination] += 1
-            sessions.add(episode_key(episode)[0])
-            tool_calls += episode.tool_call_count
-            user_turns += episode.user_turns
-        failures = self.failures()
-        sessions.update(failure.session_key for failure in failures)
-        return RunSummary(
-            episodes=count, failures=len(failures), by_termination=by_termination,
-            failures_by_stage=Counter(failure.stage for failure in failures), sessions=len(sessions),
-            tool_calls=tool_calls, user_turns=user_turns,
-        )
+        return _summarize(self.paths)
+
+
+def _episodes(paths: RunPaths) -> Iterator[Episode]:
+    seen: set[RunKey] = set()
+    if not paths.episodes.exists():
+        return
+    for episode in iter_jsonl(paths.episodes, Episode, _skip):
+        key = episode_key(episode)
+        if key not in seen:
+            seen.add(key)
+            yield episode
+
+
+def _failures(paths: RunPaths) -> list[EpisodeFailure]:
+    if not paths.failures.exists():
+        return []
+    seen: set[RunKey] = set()
+    found = []
+    for failure in iter_jsonl(paths.failures, EpisodeFailure, _skip):
+        if failure.key not in seen:
+            seen.add(failure.key)
+            found.append(failure)
+    return found
+
+
+def _summarize(paths: RunPaths) -> RunSummary:
+    by_termination: Counter[Termination] = Counter()
+    sessions: set[str] = set()
+    count = tool_calls = user_turns = 0
+    for episode in _episodes(paths):
+        count += 1
+        by_termination[episode.termination] += 1
+        sessions.add(episode_key(episode)[0])
+        tool_calls += episode.tool_call_count
+        user_turns += episode.user_turns
+    failures = _failures(paths)
+    sessions.update(failure.session_key for failure in failures)
+    return RunSummary(
+        episodes=count, failures=len(failures), by_termination=by_termination,
+        failures_by_stage=Counter(failure.stage for failure in failures), sessions=len(sessions),
+        tool_calls=tool_calls, user_turns=user_turns, root=paths.root,
+    )
 
 
 def _skip(error: LineError) -> None:

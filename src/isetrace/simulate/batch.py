@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from isetrace.config import RunConfig
 from isetrace.errors import AuthenticationFailed
-from isetrace.llm.endpoints import Endpoints
-from isetrace.records import Episode, Intent, session_key
+from isetrace.llm.endpoints import Endpoints, open_endpoints
+from isetrace.records import Episode, Intent
 from isetrace.sandbox import SessionOpener
 from isetrace.simulate.episode import run_episode
 
@@ -99,21 +99,31 @@ async def run_sessions(
 async def simulate_all(
     intents: Sequence[Intent],
     config: RunConfig,
-    endpoints: Endpoints,
-    on_episode: Callable[[Episode], None],
+    endpoints: Endpoints | None = None,
+    on_episode: Callable[[Episode], None] | None = None,
     *,
     stop: asyncio.Event | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> list[Episode]:
     """Run every session, longest first; ``on_episode`` sees each episode as soon as it ends. Returns them
-    in input order."""
+    in input order.
+
+    ``endpoints`` are shared by every episode; without them, the endpoints an episode calls are opened
+    for the batch and closed at its end. ``environ`` is where API keys are read (default: ``os.environ``).
+    """
+    if endpoints is None:
+        async with open_endpoints(config, config.simulate.episode_roles, environ=environ) as opened:
+            return await simulate_all(intents, config, opened, on_episode, stop=stop, environ=environ)
+    shared = endpoints
     sessions = sessions_of(intents, config)
     episodes: dict[int, Episode] = {}
 
     async def one(session: list[Intent], opener: SessionOpener) -> None:
-        episode = await run_episode(session, config=config, endpoints=endpoints, open_sandbox=opener,
-                                    episode_id=session_key(i.id for i in session), stop=stop)
+        episode = await run_episode(session, config, endpoints=shared, open_sandbox=opener, stop=stop,
+                                    environ=environ)
         episodes[id(session)] = episode
-        on_episode(episode)
+        if on_episode is not None:
+            on_episode(episode)
 
     await run_sessions(sessions, config, one)
     return [episodes[id(s)] for s in sessions]

@@ -13,22 +13,28 @@ episode: a turn that fails part-way hands over what it did, and the detail says 
 The sandbox is closed in ``finally``, whatever happens. One failure is not the episode's to record: a
 refused API key (:class:`~isetrace.errors.AuthenticationFailed`) would refuse every episode alike, so
 it propagates and the run stops.
+
+:func:`run_episode` is the one place that wires an episode: it opens the endpoints and a sandbox opener
+when the caller has none to share (a notebook, a Ray task), closes what it opened, and plays the loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
 from isetrace.config import RunConfig, config_hash
 from isetrace.errors import AuthenticationFailed, EndpointError, LLMReplyError, SandboxUnavailable
-from isetrace.llm.endpoints import Endpoints
+from isetrace.llm.endpoints import Endpoints, open_endpoints
 from isetrace.llm.retry import one_line
+from isetrace.llm.usage import UsageMeter
 from isetrace.prompts import render_prompt
-from isetrace.records import Episode, Intent, Message, MessageMeta, Termination, Verification
-from isetrace.sandbox import Sandbox
+from isetrace.records import Episode, Intent, Message, MessageMeta, Termination, Verification, session_key
+from isetrace.sandbox import Sandbox, SessionOpener
 from isetrace.simulate.agent import Agent, AgentTurn, AgentTurnFailed, reply_meta
 from isetrace.simulate.digest import digest_turn, with_digest
 from isetrace.simulate.sessions import SessionRuntime
@@ -187,20 +193,43 @@ def _provenance(endpoints: Endpoints) -> str:
 
 async def run_episode(
     intents: Sequence[Intent],
-    *,
     config: RunConfig,
-    endpoints: Endpoints,
-    open_sandbox: Callable[[], Awaitable[Sandbox]],
-    episode_id: str,
+    *,
+    endpoints: Endpoints | None = None,
+    open_sandbox: Callable[[], Awaitable[Sandbox]] | None = None,
+    episode_id: str | None = None,
     attempt: int = 0,
     stop: asyncio.Event | None = None,
     environ: Mapping[str, str] | None = None,
+    usage: UsageMeter | None = None,
 ) -> Episode:
     """Run one episode over ``intents`` (one, or several in ``multi`` mode) and return it, however it ended.
+
+    ``endpoints`` and ``open_sandbox`` are what a batch shares (one client per role, one opener that keeps
+    sandboxes started ahead); without them the episode opens its own endpoints (the roles
+    ``config.simulate.episode_roles`` names, counting calls in ``usage``) and a sandbox from
+    ``config.sandbox``, and closes them before it returns. ``episode_id`` defaults to the session key of
+    ``intents``; ``stop``, once set, ends the episode as interrupted at its next turn; ``environ`` is where
+    API keys are read by the names the config gives (default: ``os.environ``).
 
     Only cancellation and :class:`~isetrace.errors.AuthenticationFailed` propagate (the sandbox closed
     either way); every other way out is recorded as the episode's termination.
     """
+    if episode_id is None:
+        episode_id = session_key(i.id for i in intents)
+    async with AsyncExitStack() as opened:
+        if endpoints is None:
+            endpoints = await opened.enter_async_context(
+                open_endpoints(config, config.simulate.episode_roles, usage=usage, environ=environ))
+        if open_sandbox is None:
+            open_sandbox = await opened.enter_async_context(SessionOpener(config.sandbox))
+        return await _play(intents, config, endpoints, open_sandbox, episode_id, attempt, stop, environ)
+
+
+async def _play(intents: Sequence[Intent], config: RunConfig, endpoints: Endpoints,
+                open_sandbox: Callable[[], Awaitable[Sandbox]], episode_id: str, attempt: int,
+                stop: asyncio.Event | None, environ: Mapping[str, str] | None) -> Episode:
+    """The loop itself, top to bottom (see the module docstring)."""
     run = _Run(config, endpoints, stop)
     dialect = get_dialect(config.tools.dialect)
     started = dt.datetime.now(dt.UTC)
@@ -209,7 +238,7 @@ async def run_episode(
     sessions: SessionRuntime | None = None
     try:
         sandbox = await open_sandbox()
-        context = ToolContext.for_run(sandbox, config, environ or {})
+        context = ToolContext.for_run(sandbox, config, os.environ if environ is None else environ)
         sessions = SessionRuntime(endpoints["agent"], dialect, context, limits=config.simulate, counters=run,
                                   main_messages=run.messages,
                                   system_prompt=lambda tools: _system_prompt(context.sandbox, config, tools))
