@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from tests.extras import offline_exports
 from tests.sandbox.backends import BEST_BACKEND
 
 import isetrace
@@ -25,7 +26,7 @@ TOY_INTENTS = Path(__file__).parents[1] / "data" / "toy_intents.jsonl"
 def offline(sandbox_home: Path, *overrides: str) -> RunConfig:
     return load_config("offline", [f"sandbox.backend={BEST_BACKEND}", f"sandbox.home={sandbox_home}",
                                    "intents.embedder=tfidf", "simulate.date=2026-01-15", "intents.count=2",
-                                   *overrides], environ={})
+                                   offline_exports(), *overrides], environ={})
 
 
 class Jobs:

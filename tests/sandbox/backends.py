@@ -1,17 +1,27 @@
-"""The backends a test may run on, each skipped with the reason this machine cannot run it."""
+"""The sandbox backends the tests run on: the one list, each backend skipped with the reason this machine
+cannot run it. Every test that takes "each backend" or "needs bwrap" takes it from here."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
 
 from isetrace.sandbox.bwrap import bwrap_problems
 
-__all__ = ["backend_params"]
+__all__ = ["BEST_BACKEND", "BWRAP_PROBLEM", "backend_params", "docker_problem", "needs_bwrap"]
+
+BWRAP_PROBLEM = "; ".join(bwrap_problems())
+"""Why bubblewrap cannot run here ('' when it can)."""
+
+needs_bwrap = pytest.mark.skipif(bool(BWRAP_PROBLEM), reason=f"bubblewrap cannot run here: {BWRAP_PROBLEM}")
+"""Mark a test (or ``pytestmark`` a module) that needs the bwrap backend."""
 
 
+@functools.cache
 def docker_problem() -> str | None:
+    """Why Docker cannot run sessions here, or ``None`` when it can (asked once: it runs ``docker info``)."""
     from isetrace.sandbox.docker import docker_problems
 
     problems = docker_problems()
@@ -19,9 +29,9 @@ def docker_problem() -> str | None:
 
 
 def backend_params() -> list[Any]:
-    bwrap_missing = "; ".join(bwrap_problems())
+    """Every sandbox backend, as ``pytest.param``s to parametrize a test or a fixture with."""
     return [
-        pytest.param("bwrap", marks=pytest.mark.skipif(bool(bwrap_missing), reason=bwrap_missing or "ok")),
+        pytest.param("bwrap", marks=needs_bwrap),
         pytest.param("docker", marks=[pytest.mark.docker,
                                       pytest.mark.skipif(docker_problem() is not None,
                                                          reason=f"no Docker engine: {docker_problem()}")]),
@@ -29,5 +39,5 @@ def backend_params() -> list[Any]:
     ]
 
 
-BEST_BACKEND = "local" if bwrap_problems() else "bwrap"
+BEST_BACKEND = "local" if BWRAP_PROBLEM else "bwrap"
 """The most isolating backend this machine runs, for tests that need some sandbox rather than a given one."""

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.sandbox.backends import BWRAP_PROBLEM
 
 from isetrace.config import SandboxConfig
 from isetrace.sandbox import Sandbox, SandboxHome, open_sandbox
-from isetrace.sandbox.bwrap import bwrap_problems
 from isetrace.sandbox.conformance import check_config
 
 Opener = Callable[..., Awaitable[Sandbox]]
@@ -35,8 +34,8 @@ def open_session(sandbox_home: Path) -> Callable[[str], Opener]:
 
 @pytest.fixture
 async def bwrap_box(open_session: Callable[[str], Opener]) -> AsyncIterator[Sandbox]:
-    if shutil.which("bwrap") is None or bwrap_problems():
-        pytest.skip("bubblewrap cannot run here: " + "; ".join(bwrap_problems()))
+    if BWRAP_PROBLEM:
+        pytest.skip(f"bubblewrap cannot run here: {BWRAP_PROBLEM}")
     box = await open_session("bwrap")()
     yield box
     await box.close()

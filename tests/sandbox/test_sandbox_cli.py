@@ -7,11 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from isetrace.sandbox.bwrap import bwrap_problems
-
-needs_bwrap = pytest.mark.skipif(bool(bwrap_problems()), reason="; ".join(bwrap_problems()) or "bwrap runs")
+from tests.sandbox.backends import needs_bwrap
 
 
 def ise(home: Path, *args: str) -> subprocess.CompletedProcess[str]:

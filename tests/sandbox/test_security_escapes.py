@@ -21,17 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.sandbox.backends import needs_bwrap
 
 from isetrace.config import ToolsConfig
 from isetrace.errors import SandboxUnavailable
 from isetrace.records import ToolCall
 from isetrace.sandbox import Sandbox
 from isetrace.sandbox.base import SessionInfo
-from isetrace.sandbox.bwrap import bwrap_problems
 from isetrace.sandbox.session import launch_supervised
 from isetrace.tools import ToolContext, get_dialect
-
-needs_bwrap = pytest.mark.skipif(bool(bwrap_problems()), reason="; ".join(bwrap_problems()) or "bwrap runs")
 
 TAKEOVER = r"""
 import ctypes, json, marshal, os, sys

@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.sandbox.backends import needs_bwrap
 
 from isetrace.errors import SandboxUnavailable
 from isetrace.sandbox import Sandbox
-from isetrace.sandbox.bwrap import bwrap_problems
 
-pytestmark = pytest.mark.skipif(bool(bwrap_problems()), reason="; ".join(bwrap_problems()) or "bwrap runs")
+pytestmark = needs_bwrap
 
 PROJECT = Path(__file__).resolve().parents[2]
 MIB = 1024 * 1024

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tests.sandbox.backends import BWRAP_PROBLEM
 
 from isetrace.config import SandboxConfig
 from isetrace.errors import ConfigError
@@ -106,11 +107,10 @@ async def test_a_template_view_left_by_a_crash_is_unmounted_before_its_session_i
 @pytest.mark.skipif(os.geteuid() != 0, reason="only the unprivileged sandbox users of a root run need to reach it")
 async def test_a_home_the_session_uids_cannot_reach_is_named_with_them(tmp_path: Path) -> None:
     from isetrace.errors import SandboxUnavailable
-    from isetrace.sandbox.bwrap import bwrap_problems
     from isetrace.sandbox.uids import SESSION_UIDS
 
-    if bwrap_problems():
-        pytest.skip("; ".join(bwrap_problems()))
+    if BWRAP_PROBLEM:
+        pytest.skip(f"bubblewrap cannot run here: {BWRAP_PROBLEM}")
     hidden = tmp_path / "private"
     (hidden / "home").mkdir(parents=True)
     hidden.chmod(0o700)

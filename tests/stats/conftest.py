@@ -7,6 +7,7 @@ import itertools
 import numpy as np
 import numpy.typing as npt
 import pytest
+from tests.extras import needs_extra
 
 from isetrace.diversity.embeddings import MiniLMEmbedder
 
@@ -26,6 +27,7 @@ def generated_sentences() -> list[str]:
 
 @pytest.fixture(scope="session")
 def minilm() -> MiniLMEmbedder:
+    needs_extra("embed")
     return MiniLMEmbedder()
 
 

