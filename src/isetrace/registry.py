@@ -29,10 +29,6 @@ PLUGINS: dict[str, dict[str, str]] = {
 }
 """kind → name → ``module:attribute``."""
 
-EXTRAS: dict[tuple[str, str], str] = {}
-"""(kind, name) → the pip extra that brings the plugin's dependencies."""
-
-
 def known(kind: str) -> list[str]:
     """The names registered for ``kind``."""
     return sorted(PLUGINS.get(kind, {}))
@@ -51,7 +47,5 @@ def load(kind: str, name: str) -> Any:
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
-        extra = EXTRAS.get((kind, name))
-        hint = f"; install it with: pip install 'isetrace[{extra}]'" if extra else ""
-        raise ConfigError(f"{kind} {name!r} needs the module {exc.name!r}, which is not installed{hint}") from exc
+        raise ConfigError(f"{kind} {name!r} needs the module {exc.name!r}, which is not installed") from exc
     return getattr(module, attribute)

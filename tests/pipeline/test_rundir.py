@@ -223,7 +223,7 @@ def test_done_set_spans_episodes_and_failures_and_appends_are_idempotent(tmp_pat
         assert run.append_failure(failure)
         expected = {("i1", 0), ("i1", 1), ("a+b", 0), ("i2", 0)}
         assert run.done_keys() == expected
-        assert run.is_done("a+b", 0) and not run.is_done("a+b", 1)
+        assert ("a+b", 0) in run.done_keys() and ("a+b", 1) not in run.done_keys()
 
         assert not run.append_episode(_episode(1))
         assert not run.append_failure(EpisodeFailure.of(["i1"], attempt=0, stage="verify", reason="late"))
@@ -238,7 +238,7 @@ def test_done_set_spans_episodes_and_failures_and_appends_are_idempotent(tmp_pat
         assert (summary.episodes, summary.failures, summary.sessions) == (3, 2, 3)
         assert summary.by_termination == {Termination.SUCCESS: 1, Termination.USER_TURN_LIMIT: 1,
                                           Termination.STEP_LIMIT: 1}
-        assert summary.succeeded == 1 and summary.failures_by_stage == {"sandbox": 1, "simulate": 1}
+        assert summary.failures_by_stage == {"sandbox": 1, "simulate": 1}
         assert summary.tool_calls == 3 and summary.user_turns == 3
         assert [f.reason for f in run.failures()] == ["bwrap missing", "drift"]
 
@@ -296,8 +296,9 @@ if slow:
     rundir.append_jsonl = slow_append
 with RunDir.open_for_resume(root, RunDir.load_config(root)) as run:
     print("ready", flush=True)
+    done = run.done_keys()
     for n in range(total):
-        if run.is_done(f"i{n}", 0):
+        if (f"i{n}", 0) in done:
             continue
         text = ("x" * 300_000) if n % 4 == 0 else f"task {n}"  # big lines: a real kill may tear one too
         run.append_episode(Episode(episode_id=f"e{n}", intents=[Intent(id=f"i{n}")], provenance="scripted",

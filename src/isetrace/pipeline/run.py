@@ -15,7 +15,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from isetrace.config import RunConfig
 from isetrace.errors import AuthenticationFailed
@@ -103,7 +103,6 @@ class EpisodeStageOutcome:
     interrupted: int = 0
     in_flight: int = 0
     stopped_because: str | None = None
-    terminations: dict[str, int] = field(default_factory=dict)
     refused: AuthenticationFailed | None = None
     """The endpoint refused the API key: the run stopped at the first refusal (raised once all is closed)."""
 
@@ -124,7 +123,6 @@ class EpisodeStageOutcome:
             return
         if run.append_episode(episode):
             self.recorded += 1
-            self.terminations[episode.termination.value] = self.terminations.get(episode.termination.value, 0) + 1
         budget.add(episode)
         reason = budget.exceeded()
         if reason is not None and not stop.is_set():

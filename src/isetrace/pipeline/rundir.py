@@ -97,10 +97,6 @@ class RunSummary:
     stats: StatsReport | None = None
     """What the statistics stage computed and wrote (``None`` when it did not run)."""
 
-    @property
-    def succeeded(self) -> int:
-        return self.by_termination[Termination.SUCCESS]
-
     @classmethod
     def read(cls, path: str | os.PathLike[str]) -> RunSummary:
         """The counts of the run directory at ``path``, read without taking its lock."""
@@ -282,10 +278,6 @@ class RunDir:
     def done_keys(self) -> set[RunKey]:
         """``(session key, attempt)`` of every episode and every recorded failure (a copy)."""
         return set(self._done)
-
-    def is_done(self, session: str, attempt: int) -> bool:
-        """Whether ``(session, attempt)`` already has an episode or a failure."""
-        return (session, attempt) in self._done
 
     # ------------------------------------------------------------------------------ appending
 

@@ -34,9 +34,6 @@ class CodeSample:
     tests: tuple[str, ...]
     demo: str
 
-    def module_source(self) -> str:
-        return self.body.source
-
     def test_source(self, module: str) -> str:
         """A test file runnable with plain `python3` (no pytest in a bare sandbox)."""
         names = [f"test_{index}" for index in range(1, len(self.tests) + 1)]
