@@ -17,6 +17,8 @@ def test_exported_names_are_exactly_the_public_api() -> None:
         # the runners, and the building blocks under them
         "run_pipeline", "RunSummary", "run_episode", "simulate_all", "open_endpoints", "Endpoints", "SessionOpener",
         "export_episodes", "ExportSummary", "corpus_stats", "CorpusStats", "Progress",
+        # the model protocol, its HTTP client and the replay model for tests
+        "ChatModel", "ChatClient", "ChatReply", "ReplayModel",
     ])
     for name in isetrace.__all__:
         assert hasattr(isetrace, name), name

@@ -44,7 +44,11 @@ from isetrace.records import (
 
 if TYPE_CHECKING:
     from isetrace.export import ExportSummary, export_episodes
+    from isetrace.llm.client import ChatClient
     from isetrace.llm.endpoints import Endpoints, open_endpoints
+    from isetrace.llm.model import ChatModel
+    from isetrace.llm.replay import ReplayModel
+    from isetrace.llm.replies import ChatReply
     from isetrace.pipeline.rundir import RunSummary
     from isetrace.pipeline.stages import run_pipeline
     from isetrace.progress import Progress
@@ -54,10 +58,14 @@ if TYPE_CHECKING:
     from isetrace.stats import CorpusStats, corpus_stats
 
 _LAZY = {
+    "ChatClient": "isetrace.llm.client",
+    "ChatModel": "isetrace.llm.model",
+    "ChatReply": "isetrace.llm.replies",
     "CorpusStats": "isetrace.stats",
     "Endpoints": "isetrace.llm.endpoints",
     "ExportSummary": "isetrace.export",
     "Progress": "isetrace.progress",
+    "ReplayModel": "isetrace.llm.replay",
     "RunSummary": "isetrace.pipeline.rundir",
     "SessionOpener": "isetrace.sandbox",
     "corpus_stats": "isetrace.stats",
@@ -90,6 +98,9 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 __all__ = [
     "AuthenticationFailed",
+    "ChatClient",
+    "ChatModel",
+    "ChatReply",
     "ConfigError",
     "CorpusStats",
     "DataError",
@@ -106,6 +117,7 @@ __all__ = [
     "MessageMeta",
     "Persona",
     "Progress",
+    "ReplayModel",
     "RequestRejected",
     "RunConfig",
     "RunSummary",

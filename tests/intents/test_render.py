@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from isetrace.config import load_config
+from isetrace.errors import EndpointUnavailable
 from isetrace.intents.library import load_library
 from isetrace.intents.render import render_intents
 from isetrace.intents.sampler import sample_intents
 from isetrace.llm.endpoints import open_endpoints
+from isetrace.llm.replay import ReplayModel
 
 
 async def test_sampled_intents_render_into_first_person_requests() -> None:
@@ -39,3 +41,18 @@ async def test_render_failures_are_recorded_with_a_reason_not_raised(scripted: A
     assert [o.rendered for o in outcomes] == [None, None, None]
     assert all("no usable reply" in o.reason and "broken" in o.reason for o in outcomes)
     assert all(o.raw.startswith('{"intent"') for o in outcomes)  # the raw reply is kept for the record
+
+
+async def test_a_reply_of_the_wrong_shape_is_asked_again_and_a_failed_endpoint_is_a_reason() -> None:
+    library = load_library()
+    sampled = sample_intents(library, 1, seed=5)
+    renderer = ReplayModel(['{"request": "wrong key"}', '{"intent": "I need my invoices sorted by month."}',
+                            EndpointUnavailable("down", role="renderer", attempts=4, reason="HTTP 503")],
+                           role="renderer")
+    [outcome] = await render_intents(renderer, library, sampled)
+    assert outcome.rendered is not None
+    assert outcome.rendered.natural_language_intent == "I need my invoices sorted by month."
+    shown = renderer.requests[0].messages[0]["content"]
+    assert sampled[0].complexity in shown and sampled[0].metadata.domains[0].name in shown
+    [failed] = await render_intents(renderer, library, sampled)
+    assert failed.rendered is None and failed.reason == "renderer endpoint failed: down"

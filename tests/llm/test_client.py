@@ -13,7 +13,8 @@ from tests.llm.clients import client, opened
 from isetrace.config import EndpointConfig
 from isetrace.errors import AuthenticationFailed, ConfigError, EndpointUnavailable, LLMReplyError, RequestRejected
 from isetrace.llm.cache import ResponseCache
-from isetrace.llm.client import EMPTY_REPLY_RETRIES, JSON_ASKS, ChatClient
+from isetrace.llm.client import EMPTY_REPLY_RETRIES, ChatClient
+from isetrace.llm.model import JSON_ASKS
 from isetrace.llm.usage import RoleUsage
 
 RENDER_SPEC = """Write the request.

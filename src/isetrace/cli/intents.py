@@ -32,7 +32,7 @@ from isetrace.llm.usage import UsageMeter
 from isetrace.progress import make_progress
 
 if TYPE_CHECKING:
-    from isetrace.llm.client import ChatClient
+    from isetrace.llm.model import ChatModel
 
 __all__ = ["intents_app"]
 
@@ -92,7 +92,7 @@ T = TypeVar("T")
 
 
 def _run_rendering(resolved: RunConfig, total: int,
-                   work: Callable[[ChatClient, Callable[[RenderOutcome], None]], Awaitable[T]]) -> tuple[T, UsageMeter]:
+                   work: Callable[[ChatModel, Callable[[RenderOutcome], None]], Awaitable[T]]) -> tuple[T, UsageMeter]:
     """``work(renderer, on_rendered)`` with the renderer endpoint open and rendering progress shown."""
     from isetrace.llm.endpoints import open_endpoints  # slow to load: only the commands that call models do
 

@@ -23,7 +23,7 @@ from isetrace.prompts import render_prompt
 from isetrace.records import Intent
 
 if TYPE_CHECKING:  # the client is handed in; loading it (and its SDK) here would slow every ``ise`` start
-    from isetrace.llm.client import ChatClient
+    from isetrace.llm.model import ChatModel
 
 __all__ = ["RenderOutcome", "RenderReply", "render_intents", "spec_of"]
 
@@ -70,7 +70,7 @@ def _definition(library: Library, complexity: str) -> str:
     return "a request of ordinary size."
 
 
-async def _render_one(client: ChatClient, library: Library, intent: Intent) -> RenderOutcome:
+async def _render_one(client: ChatModel, library: Library, intent: Intent) -> RenderOutcome:
     prompt = render_prompt(
         "render_intent",
         spec_json=json.dumps(spec_of(intent), indent=2, ensure_ascii=False),
@@ -91,7 +91,7 @@ async def _render_one(client: ChatClient, library: Library, intent: Intent) -> R
 
 
 async def render_intents(
-    client: ChatClient,
+    client: ChatModel,
     library: Library,
     intents: Sequence[Intent],
     on_done: Callable[[RenderOutcome], None] | None = None,

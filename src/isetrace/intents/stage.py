@@ -27,7 +27,7 @@ from isetrace.records import Intent
 if TYPE_CHECKING:
     from isetrace.diversity.embeddings import Embedder
     from isetrace.diversity.scores import DiversityReport
-    from isetrace.llm.client import ChatClient
+    from isetrace.llm.model import ChatModel
 
 __all__ = [
     "IntentsMade",
@@ -80,7 +80,7 @@ class RenderStage:
         return rows
 
 
-async def render_stage(config: RunConfig, client: ChatClient, sampled: Sequence[Intent],
+async def render_stage(config: RunConfig, client: ChatModel, sampled: Sequence[Intent],
                        on_done: Callable[[RenderOutcome], None] | None = None) -> RenderStage:
     """Render ``sampled`` through ``client`` and validate what comes back."""
     library = run_library(config)
@@ -131,7 +131,7 @@ class IntentsMade:
     """``None`` when no intent was kept."""
 
 
-async def make_intents(config: RunConfig, files: IntentFiles, renderer: ChatClient, embedder: Embedder, *,
+async def make_intents(config: RunConfig, files: IntentFiles, renderer: ChatModel, embedder: Embedder, *,
                        count: int | None = None, seed: int | None = None,
                        on_rendered: Callable[[RenderOutcome], None] | None = None) -> IntentsMade:
     """All of Stage I into ``files``: sample → render → validate → dedup → diversity.

@@ -26,24 +26,19 @@ from pydantic import BaseModel
 from isetrace.config import EndpointConfig
 from isetrace.errors import AuthenticationFailed, ConfigError, EndpointUnavailable, LLMReplyError, RequestRejected
 from isetrace.llm.cache import ResponseCache, request_key
+from isetrace.llm.model import JSON_ASKS, MAX_RAW_CHARS, ask_structured
 from isetrace.llm.replies import ChatReply, reply_from_completion
 from isetrace.llm.retry import backoff_delay, classify, error_body, retry_after_s
-from isetrace.llm.structured import WEAKER, StructuredMode, names_response_format, read_reply, response_format
+from isetrace.llm.structured import WEAKER, StructuredMode, names_response_format, response_format
 from isetrace.llm.thinking import request_fields
 from isetrace.llm.usage import RoleUsage
 
-__all__ = ["EMPTY_REPLY_RETRIES", "JSON_ASKS", "MAX_RAW_CHARS", "ChatClient"]
+__all__ = ["EMPTY_REPLY_RETRIES", "ChatClient"]
 
 log = logging.getLogger(__name__)
 
 EMPTY_REPLY_RETRIES = 2
 """How many times an empty reply is asked again before it is an error (servers do this transiently)."""
-
-JSON_ASKS = 3
-"""How many times in all a role is asked for a JSON reply that it keeps getting wrong."""
-
-MAX_RAW_CHARS = 2000
-"""How much of an unusable reply is kept in the error (and so in the failure record)."""
 
 Reply = TypeVar("Reply", bound=BaseModel)
 
@@ -64,7 +59,7 @@ def _api_key(role: str, config: EndpointConfig, environ: Mapping[str, str]) -> s
 
 
 class ChatClient:
-    """Chat completions for one role, against one OpenAI-compatible endpoint."""
+    """Chat completions for one role, against one OpenAI-compatible endpoint (a :class:`ChatModel`)."""
 
     def __init__(
         self,
@@ -106,6 +101,11 @@ class ChatClient:
         )
 
     @property
+    def model(self) -> str:
+        """The configured model name."""
+        return self.config.model
+
+    @property
     def provenance(self) -> str:
         """What produced this role's text: the provider's label when it has one, else the model name."""
         return self._provenance or self.config.model
@@ -114,7 +114,14 @@ class ChatClient:
         self, messages: Sequence[Mapping[str, Any]], tools: Sequence[Mapping[str, Any]] | None = None,
         reply_format: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """The exact JSON body sent for ``messages``: the basis of the cache key."""
+        """The exact JSON body sent for ``messages``: the basis of the cache key.
+
+        A message with ``content: None`` (an assistant turn that only calls tools) is sent with
+        ``content: ""``: servers differ on ``null`` (llama-cpp-python refuses it, and a missing key too),
+        while every one accepts the empty string. ``null_tool_call_content`` sends ``null`` as it is.
+        """
+        if not self.config.null_tool_call_content:
+            messages = [{**m, "content": ""} if "content" in m and m["content"] is None else m for m in messages]
         body: dict[str, Any] = {"model": self.config.model, "messages": list(messages),
                                 "temperature": self.config.temperature}
         if reply_format is not None:
@@ -182,21 +189,12 @@ class ChatClient:
         after the last, :class:`LLMReplyError` says why, with the raw reply (cut at
         :data:`MAX_RAW_CHARS`) kept for the failure record. A broken object is never read for a part.
         """
-        total = max(1, asks)
-        for ask in range(1, total + 1):
-            reply = await self._chat_in_mode(messages, reply_model, use_cache=ask == 1)
-            value, problem = read_reply(reply.content, reply_model)
-            if value is not None:
-                return value, reply
-            if ask == total:
-                raise LLMReplyError(
-                    f"{self.role} endpoint gave no usable reply in {total} asks: {problem}",
-                    role=self.role, attempts=reply.attempts, raw=reply.content[:MAX_RAW_CHARS],
-                )
+        def reask() -> None:
             self.usage.reasks += 1
-            log.warning("%s endpoint: unusable JSON reply (%s); asking again (%d/%d)", self.role, problem,
-                        ask + 1, total)
-        raise AssertionError("unreachable")  # pragma: no cover
+
+        return await ask_structured(
+            lambda number: self._chat_in_mode(messages, reply_model, use_cache=number == 1),
+            reply_model, role=self.role, asks=asks, on_reask=reask)
 
     async def _chat_in_mode(self, messages: Sequence[Mapping[str, Any]], reply_model: type[BaseModel], *,
                             use_cache: bool) -> ChatReply:

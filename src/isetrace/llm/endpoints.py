@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from isetrace.config import RunConfig
 from isetrace.errors import ConfigError
 from isetrace.llm.cache import ResponseCache
 from isetrace.llm.client import ChatClient
+from isetrace.llm.model import ChatModel
 from isetrace.llm.providers import EXTERNAL, load_provider, provider_options
 from isetrace.llm.usage import UsageMeter
 
@@ -26,12 +27,16 @@ __all__ = ["Endpoints", "open_endpoints"]
 
 @dataclass
 class Endpoints:
-    """The open clients of a run, by role, and the usage they share."""
+    """The open models of a run, by role, and the usage they share.
 
-    clients: dict[str, ChatClient]
-    usage: UsageMeter
+    :func:`open_endpoints` fills it with HTTP clients; code that drives the episode loop itself may build
+    one from any :class:`ChatModel` (a :class:`~isetrace.llm.replay.ReplayModel` in a unit test).
+    """
 
-    def __getitem__(self, role: str) -> ChatClient:
+    clients: dict[str, ChatModel]
+    usage: UsageMeter = field(default_factory=UsageMeter)
+
+    def __getitem__(self, role: str) -> ChatModel:
         try:
             return self.clients[role]
         except KeyError:
@@ -65,7 +70,7 @@ async def open_endpoints(
             cache = ResponseCache(Path(config.cache.path))
             stack.callback(cache.close)
         servers: dict[str, str] = {}
-        clients: dict[str, ChatClient] = {}
+        clients: dict[str, ChatModel] = {}
         for role, endpoint in settings.items():
             provenance = None
             if endpoint.provider == EXTERNAL:

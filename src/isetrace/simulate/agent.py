@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from isetrace.errors import EndpointError, SandboxUnavailable
-from isetrace.llm.client import ChatClient
+from isetrace.llm.model import ChatModel
 from isetrace.llm.replies import ChatReply
 from isetrace.records import Message, MessageMeta
 from isetrace.tools.context import ToolContext
@@ -27,17 +27,15 @@ from isetrace.tools.dialects import Dialect
 __all__ = ["Agent", "AgentTurn", "AgentTurnFailed", "api_messages", "reply_meta"]
 
 
-def api_messages(messages: Sequence[Message], *, null_content: bool = False) -> list[dict[str, Any]]:
+def api_messages(messages: Sequence[Message]) -> list[dict[str, Any]]:
     """Records → OpenAI chat messages, exactly as the model is shown them (no metadata, no reasoning).
 
-    A message without text (an assistant turn that only calls tools) is sent with ``content: ""``:
-    servers differ on ``null`` (llama-cpp-python refuses it, and refuses a missing key too), while every
-    one accepts the empty string. ``null_content`` sends ``null`` instead, for a server that wants it.
+    A message without text (an assistant turn that only calls tools) keeps ``content: None``; how that
+    goes over the wire is the model's business (:meth:`~isetrace.llm.client.ChatClient.request_body`).
     """
     converted: list[dict[str, Any]] = []
     for message in messages:
-        content = message.content if message.content is not None or null_content else ""
-        item: dict[str, Any] = {"role": message.role, "content": content}
+        item: dict[str, Any] = {"role": message.role, "content": message.content}
         if message.tool_calls:
             item["tool_calls"] = [
                 {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments_raw}}
@@ -50,9 +48,9 @@ def api_messages(messages: Sequence[Message], *, null_content: bool = False) -> 
     return converted
 
 
-def reply_meta(producer: Any, client: ChatClient, reply: ChatReply) -> MessageMeta:
+def reply_meta(producer: Any, client: ChatModel, reply: ChatReply) -> MessageMeta:
     """Where a model-written message came from: role, endpoint, model, latency, tokens."""
-    return MessageMeta(producer=producer, endpoint=client.role, model=reply.model or client.config.model,
+    return MessageMeta(producer=producer, endpoint=client.role, model=reply.model or client.model,
                        provenance=client.provenance, latency_s=reply.latency_s, usage=reply.usage,
                        attempts=reply.attempts, cached=reply.cached)
 
@@ -102,7 +100,7 @@ class AgentTurnFailed(Exception):
 class Agent:
     """The acting model: its endpoint, its tools, and the sandbox they run in."""
 
-    def __init__(self, client: ChatClient, dialect: Dialect, context: ToolContext, *, max_turn_steps: int) -> None:
+    def __init__(self, client: ChatModel, dialect: Dialect, context: ToolContext, *, max_turn_steps: int) -> None:
         self.client = client
         self.dialect = dialect
         self.context = context
@@ -126,10 +124,9 @@ class Agent:
     async def _steps(self, conversation: Sequence[Message], turn: AgentTurn, step_budget: int | None) -> AgentTurn:
         """The model ↔ tools loop, adding to ``turn`` as it goes (so a failure leaves what was done there)."""
         limit = self.max_turn_steps if step_budget is None else min(self.max_turn_steps, step_budget)
-        null_content = self.client.config.null_tool_call_content
         while turn.steps < limit:
             turn.steps += 1
-            reply = await self.client.chat(api_messages([*conversation, *turn.messages], null_content=null_content),
+            reply = await self.client.chat(api_messages([*conversation, *turn.messages]),
                                            self.schemas)
             turn.messages.append(Message(role="assistant", content=reply.content or None,
                                          tool_calls=reply.tool_calls, reasoning_content=reply.reasoning,

@@ -265,6 +265,6 @@ async def _play(intents: Sequence[Intent], config: RunConfig, endpoints: Endpoin
         tools=dialect.schemas(), termination=termination, termination_detail=detail, failed_reply=failed_reply,
         verification=verification,
         config_hash=config_hash(config), provenance=_provenance(endpoints),
-        models={role: client.config.model for role, client in endpoints.clients.items()},
+        models={role: client.model for role, client in endpoints.clients.items()},
         drift_regenerations=run.drift_regenerations, started_at=started, ended_at=dt.datetime.now(dt.UTC),
     )

@@ -27,7 +27,7 @@ from typing import Protocol
 
 from isetrace.config import SimulateConfig
 from isetrace.errors import ToolError
-from isetrace.llm.client import ChatClient
+from isetrace.llm.model import ChatModel
 from isetrace.records import Message, MessageMeta
 from isetrace.simulate.agent import Agent, AgentTurnFailed
 from isetrace.tools.context import ToolContext
@@ -99,7 +99,7 @@ class SessionRuntime:
     agent system prompt for a given dialect (the episode's own logic, so both prompts stay alike).
     """
 
-    def __init__(self, client: ChatClient, dialect: Dialect, context: ToolContext, *, limits: SimulateConfig,
+    def __init__(self, client: ChatModel, dialect: Dialect, context: ToolContext, *, limits: SimulateConfig,
                  counters: EpisodeCounters, main_messages: Sequence[Message],
                  system_prompt: Callable[[Dialect], Awaitable[str]]) -> None:
         self._client = client
@@ -116,7 +116,7 @@ class SessionRuntime:
     # ------------------------------------------------------------------ reading
     @property
     def model(self) -> str:
-        return self._client.config.model
+        return self._client.model
 
     def sessions(self) -> list[SessionView]:
         main = _view(MAIN_KEY, None, "", self._main_messages, self.model, "running", self._created, _now(), "")

@@ -21,7 +21,7 @@ from pydantic import BaseModel, model_validator
 
 from isetrace.drift import detect_drift
 from isetrace.errors import LLMReplyError
-from isetrace.llm.client import MAX_RAW_CHARS, ChatClient
+from isetrace.llm.model import MAX_RAW_CHARS, ChatModel
 from isetrace.llm.replies import ChatReply
 from isetrace.prompts import render_prompt
 from isetrace.records import Intent, Persona
@@ -100,7 +100,7 @@ class UserReply(BaseModel):
 class UserSimulator:
     """Plays the person behind one intent."""
 
-    def __init__(self, client: ChatClient, intent: Intent, *, drift_retries: int) -> None:
+    def __init__(self, client: ChatModel, intent: Intent, *, drift_retries: int) -> None:
         self.client = client
         self.intent = intent
         self.drift_retries = drift_retries

@@ -1,0 +1,58 @@
+"""The episode loop with exact replies: replay models for the agent and the user, a real sandbox.
+
+Each role's replies are canned, so the test can say precisely what the agent tried (a call whose
+arguments are broken, then the right one) and what the user answered, and check what each was shown.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from isetrace import run_episode
+from isetrace.llm.endpoints import Endpoints
+from isetrace.llm.replay import ReplayModel, tool_call
+from isetrace.llm.usage import UsageMeter
+from isetrace.records import Intent, Termination
+from isetrace.simulate.user import VERIFY_QUERY
+
+
+def user_says(query: str, *, completed: bool = False, success: bool = False) -> str:
+    return json.dumps({"completed": completed, "query": query, "reason": "", "is_success": success})
+
+
+async def test_an_episode_of_canned_replies_runs_its_calls_for_real(make_config: Any,
+                                                                     toy_intents: list[Intent]) -> None:
+    agent = ReplayModel([
+        {"content": None, "tool_calls": [tool_call("write", '{"path": "notes.txt", "content": ', "c1")]},
+        {"content": None, "tool_calls": [tool_call("write", {"path": "notes.txt", "content": "hello\n"}, "c2")]},
+        "Wrote notes.txt.",
+        {"content": None, "tool_calls": [tool_call("exec", {"command": "cat notes.txt"}, "c3")]},
+        "notes.txt says hello.",
+    ])
+    user = ReplayModel([
+        user_says("Put the word hello in notes.txt."),
+        user_says("Thanks, that's it.", completed=True, success=True),  # turned into the verification pass
+        user_says("Perfect.", completed=True, success=True),
+    ], role="user")
+    episode = await run_episode(toy_intents[:1], make_config(),
+                                endpoints=Endpoints({"agent": agent, "user": user}, UsageMeter()))
+
+    assert episode.termination == Termination.SUCCESS, episode.termination_detail
+    assert [m.content for m in episode.messages if m.role == "user"] == [
+        "Put the word hello in notes.txt.", VERIFY_QUERY]
+    results = [m for m in episode.messages if m.role == "tool"]
+    assert [r.tool_call_id for r in results] == ["c1", "c2", "c3"]
+    assert results[0].result is not None and results[0].result.error_kind == "bad_arguments"
+    assert "not valid JSON" in (results[0].content or "")
+    assert results[2].result is not None and results[2].result.stdout == "hello\n"
+    assert episode.models == {"agent": "replay", "user": "replay"}
+    assert {m.meta.provenance for m in episode.messages if m.meta and m.meta.producer == "agent"} == {"replay:replay"}
+
+    # What the agent was shown: its own tool-only turn with no text, then the error it has to correct.
+    second_ask = agent.requests[1].messages
+    assert second_ask[-2]["content"] is None and second_ask[-2]["tool_calls"][0]["id"] == "c1"
+    assert second_ask[-1]["role"] == "tool" and "not valid JSON" in second_ask[-1]["content"]
+    # What the user was shown: the agent's reply with the digest of its tool calls.
+    assert "Wrote notes.txt." in user.requests[1].messages[-1]["content"]
+    assert agent.remaining == 0 and user.remaining == 0
