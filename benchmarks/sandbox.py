@@ -28,7 +28,7 @@ from pathlib import Path
 from isetrace.config import SandboxConfig
 from isetrace.sandbox import Sandbox, SandboxHome, open_sandbox
 from isetrace.sandbox.bwrap import bwrap_problems
-from isetrace.sandbox.session import READ_MAX_BYTES
+from isetrace.sandbox.supervised import READ_MAX_BYTES
 
 BARE_BWRAP = ["bwrap", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64",
               "/lib64", "--symlink", "usr/bin", "/bin", "--proc", "/proc", "--dev", "/dev", "--unshare-all",

@@ -124,3 +124,4 @@ def _sessions_of_this_process(home: Path) -> list[Path]:
     sessions = home / "sessions"
     return sorted(d for d in sessions.iterdir() if (d / ".owner").exists()
                   and (d / ".owner").read_text() == str(os.getpid())) if sessions.is_dir() else []
+

@@ -22,7 +22,7 @@ from isetrace.pipeline.run import run_episodes
 from isetrace.pipeline.rundir import RunDir
 from isetrace.records import Intent, Termination
 from isetrace.registry import PLUGINS
-from isetrace.simulate.batch import sessions_of
+from isetrace.simulate.batch import group_intents
 
 TOY_INTENTS = Path(__file__).parents[1] / "data" / "toy_intents.jsonl"
 
@@ -36,11 +36,11 @@ async def test_an_episode_whose_tool_raises_is_recorded_with_its_calls_and_the_r
     assert not errors
     with RunDir.create(tmp_path / "run", config) as run:
         async with open_endpoints(config, ["agent", "user"], environ={}) as endpoints:
-            outcome = await run_episodes(config, run, sessions_of(intents, config), endpoints, stop=asyncio.Event())
+            outcome = await run_episodes(config, run, group_intents(intents, config), endpoints, stop=asyncio.Event())
         episodes = {e.episode_id: e for e in run.episodes()}
         failures = run.failures()
     assert failures == []  # no session lost its episode
-    assert outcome.recorded == len(intents) and outcome.failed_sessions == 0
+    assert outcome.recorded == len(intents) and outcome.failed_groups == 0
     assert sorted(episodes) == sorted(i.id for i in intents)
     failed = episodes.pop("toy-2")
     assert failed.termination is Termination.SANDBOX_FAILURE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from isetrace.errors import SandboxUnavailable
-from isetrace.sandbox._common import Preflight
+from isetrace.sandbox.preflight import Preflight
 
 
 def test_a_failing_check_runs_again_and_a_passing_one_is_remembered() -> None:

@@ -28,7 +28,7 @@ from isetrace.errors import SandboxUnavailable
 from isetrace.records import ToolCall
 from isetrace.sandbox import Sandbox
 from isetrace.sandbox.base import SessionInfo
-from isetrace.sandbox.session import launch_supervised
+from isetrace.sandbox.supervised import launch_supervised
 from isetrace.tools import ToolContext, get_dialect
 
 TAKEOVER = r"""

@@ -15,7 +15,7 @@ from tests.sandbox.backends import BWRAP_PROBLEM
 from isetrace.config import SandboxConfig
 from isetrace.errors import ConfigError
 from isetrace.sandbox import SandboxHome, open_sandbox
-from isetrace.sandbox.session import SUPERVISOR_FILES, supervisor_sources
+from isetrace.sandbox.supervised import SUPERVISOR_FILES, supervisor_sources
 
 
 def test_template_names_and_sources_are_checked(tmp_path: Path) -> None:

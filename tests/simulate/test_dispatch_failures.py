@@ -24,7 +24,7 @@ from isetrace.registry import PLUGINS
 from isetrace.sandbox import SandboxHome, open_sandbox
 from isetrace.simulate.batch import simulate_all
 from isetrace.simulate.episode import MAX_DETAIL_CHARS, run_episode
-from isetrace.simulate.sessions import SessionRuntime
+from isetrace.simulate.subagents import SubagentRuntime
 from isetrace.tools import Dialect, ToolContext
 
 FAULTS = [pytest.param("RAISES_TYPE_ERROR", f"TypeError: {TYPE_ERROR}", id="TypeError"),
@@ -108,7 +108,7 @@ async def test_a_subagent_tool_that_raises_fails_the_sandbox_once_and_its_calls_
                                      agents_md="")
 
             main = [Message(role="user", content="Please prepare the numbers.", meta=MessageMeta(producer="user"))]
-            ctx.sessions = runtime = SessionRuntime(endpoints["agent"], dialect, ctx, limits=config.simulate,
+            ctx.sessions = runtime = SubagentRuntime(endpoints["agent"], dialect, ctx, limits=config.simulate,
                                                     counters=Counters(), main_messages=main,
                                                     system_prompt=system_prompt)
             spawn = ToolCall(id="s1", name="sessions_spawn",

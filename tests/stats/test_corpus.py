@@ -14,13 +14,15 @@ import typer
 from tests.sandbox.backends import BEST_BACKEND
 from typer.testing import CliRunner
 
+import isetrace.stats
 from isetrace.cli.stats import stats_command
 from isetrace.config import load_config
+from isetrace.diversity import TfidfEmbedder, distinct_n, vendi_score
 from isetrace.jsonl import append_jsonl, load_jsonl
 from isetrace.llm.endpoints import open_endpoints
 from isetrace.records import Episode, Intent, Message, Termination, ToolCall, ToolResult
 from isetrace.simulate.batch import simulate_all
-from isetrace.stats import ISE_REFERENCE_EMBEDDER, TfidfEmbedder, corpus_stats, distinct_n, vendi_score
+from isetrace.stats import ISE_REFERENCE_EMBEDDER, corpus_stats
 
 # --------------------------------------------------------------------------------------------- building blocks
 
@@ -122,6 +124,15 @@ class Identity:
 
 
 # --------------------------------------------------------------------------------------------- the figures
+
+
+def test_the_public_api_is_exactly_all() -> None:
+    assert sorted(isetrace.stats.__all__) == sorted([
+        "ISE_REFERENCE", "ISE_REFERENCE_EMBEDDER", "CorpusStats", "IntentDiversity", "StatRow", "StatsReport",
+        "corpus_stats", "stats_report",
+    ])
+    for name in isetrace.stats.__all__:
+        assert hasattr(isetrace.stats, name), name
 
 
 def test_the_building_blocks_have_the_documented_shapes() -> None:

@@ -17,7 +17,7 @@ import typer
 from isetrace.cli.console import err, report_skipped
 from isetrace.cli.console import out as console
 from isetrace.cli.inputs import episodes_source
-from isetrace.export._export import FORMATS, ExportSummary, export_episodes, get_format
+from isetrace.export.writer import FORMATS, ExportSummary, export_episodes, get_format
 from isetrace.jsonl import iter_jsonl
 from isetrace.pipeline.layout import RunPaths
 from isetrace.records import Episode, Termination

@@ -26,7 +26,7 @@ def simulate(
     overrides: SetOption = None,
 ) -> None:
     """Run episodes (simulated user ↔ agent ↔ sandbox) for the intents and write them as JSONL."""
-    from isetrace.simulate.batch import sessions_of, simulate_all  # slow to load: only commands that call models do
+    from isetrace.simulate.batch import group_intents, simulate_all  # slow to load: only commands that call models do
 
     resolved = resolve_config(config, overrides)
     loaded = read_intents(intents_file)
@@ -43,7 +43,7 @@ def simulate(
         append_jsonl(out_file, [episode])
         progress.advance(episode.termination is Termination.SUCCESS)
 
-    progress.start("episodes", len(sessions_of(intents, resolved)))
+    progress.start("episodes", len(group_intents(intents, resolved)))
     try:
         episodes = asyncio.run(simulate_all(intents, resolved, on_episode=save, environ=os.environ))
     finally:

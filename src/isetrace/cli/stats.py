@@ -17,7 +17,7 @@ from rich.text import Text
 from isetrace.cli.console import err, out, report_skipped
 from isetrace.cli.inputs import episodes_source
 from isetrace.pipeline.layout import RunPaths
-from isetrace.pipeline.outputs import StatsReport, stats_report
+from isetrace.stats import StatsReport, stats_report
 from isetrace.stats.corpus import CorpusStats
 
 __all__ = ["print_stats", "stats_command"]

@@ -10,12 +10,12 @@ package loads no optional dependency; ``pyarrow`` is imported when a Parquet fil
 
 from __future__ import annotations
 
-from isetrace.export._common import Unrepresentable
-from isetrace.export._export import FORMATS, ExportFormat, ExportSummary, export_episodes, get_format
+from isetrace.export.episode_parts import Unrepresentable
 from isetrace.export.hf import hf_schema, to_hf_row
 from isetrace.export.openai import STRICT_DROPS, strict_problems, to_ise_openai, to_openai_strict
 from isetrace.export.secrets import SecretFinding, SecretScanner
 from isetrace.export.sharegpt import sharegpt_problems, to_sharegpt
+from isetrace.export.writer import FORMATS, ExportFormat, ExportSummary, export_episodes, get_format
 
 __all__ = [
     "FORMATS",

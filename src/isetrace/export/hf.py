@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from isetrace.errors import ConfigError
-from isetrace.export._common import arguments_text, system_prompt
+from isetrace.export.episode_parts import arguments_text, system_prompt
 from isetrace.export.openai import to_ise_openai
 from isetrace.records import Episode, Message
 

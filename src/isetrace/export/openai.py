@@ -44,7 +44,7 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
-from isetrace.export._common import Unrepresentable, arguments_text, arguments_value, final_output
+from isetrace.export.episode_parts import Unrepresentable, arguments_text, arguments_value, final_output
 from isetrace.records import Episode, Message, ToolCall
 
 __all__ = ["STRICT_DROPS", "strict_problems", "to_ise_openai", "to_openai_strict"]

@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from isetrace.export._common import Unrepresentable, arguments_value, system_prompt
+from isetrace.export.episode_parts import Unrepresentable, arguments_value, system_prompt
 from isetrace.records import Episode, Message
 
 __all__ = ["OBSERVATION_SEPARATOR", "sharegpt_problems", "to_sharegpt"]

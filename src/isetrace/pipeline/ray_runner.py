@@ -1,6 +1,6 @@
 """Episodes as Ray tasks, for when one machine is not enough.
 
-The same episode function runs in a Ray worker: the task gets the resolved config and the session's
+The same episode function runs in a Ray worker: the task gets the resolved config and the episode's
 intents as JSON, opens its own endpoints (a scripted endpoint starts inside the worker) and its own
 sandbox, and returns the Episode as JSON with what its model calls cost. The driver records results
 exactly as the local runner does and adds each worker's usage to the run's, so the run directory and
@@ -29,13 +29,13 @@ from isetrace.simulate.episode import run_episode
 __all__ = ["episode_job", "run_episodes_on_ray"]
 
 
-def episode_job(config_json: str, session_json: list[str], episode_id: str) -> str:
+def episode_job(config_json: str, intents_json: list[str], episode_id: str) -> str:
     """One episode, start to end, in whatever process runs it; returns ``{"episode", "usage"}`` as JSON."""
     config = RunConfig.model_validate_json(config_json)
-    session = [Intent.model_validate_json(item) for item in session_json]
+    intents = [Intent.model_validate_json(item) for item in intents_json]
 
     usage = UsageMeter()
-    episode = asyncio.run(run_episode(session, config, episode_id=episode_id, environ=os.environ, usage=usage))
+    episode = asyncio.run(run_episode(intents, config, episode_id=episode_id, environ=os.environ, usage=usage))
     return json.dumps({"episode": episode.model_dump(mode="json"), "usage": usage.as_dict()})
 
 
@@ -55,14 +55,14 @@ def _ray() -> Any:
 async def run_episodes_on_ray(
     config: RunConfig,
     run: RunDir,
-    sessions: Sequence[list[Intent]],
+    groups: Sequence[list[Intent]],
     *,
     stop: asyncio.Event,
     on_episode: Callable[[Episode | None], None] | None = None,
     usage: UsageMeter | None = None,
 ) -> EpisodeStageOutcome:
-    """Run ``sessions`` as Ray tasks (at most ``run.concurrency`` at once, longest first) and record each
-    result; each worker's usage is added to ``usage``."""
+    """Run an episode for each of ``groups`` as Ray tasks (at most ``run.concurrency`` at once, longest
+    first) and record each result; each worker's usage is added to ``usage``."""
     ray = _ray()
     if not ray.is_initialized():
         ray.init(address=config.run.ray_address, include_dashboard=False, log_to_driver=False,
@@ -71,18 +71,18 @@ async def run_episodes_on_ray(
     config_json = config.model_dump_json()
     outcome = EpisodeStageOutcome()
     budget = Budget(config.run.max_llm_calls, config.run.max_tokens)
-    queue = longest_first(sessions)
+    queue = longest_first(groups)
     in_flight: dict[asyncio.Future[Any], list[Intent]] = {}
     while queue or in_flight:
         while queue and len(in_flight) < config.run.concurrency and not stop.is_set():
-            session = queue.pop(0)
-            ref = task.remote(config_json, [i.model_dump_json() for i in session], session_key(i.id for i in session))
-            in_flight[asyncio.wrap_future(ref.future())] = session
+            group = queue.pop(0)
+            ref = task.remote(config_json, [i.model_dump_json() for i in group], session_key(i.id for i in group))
+            in_flight[asyncio.wrap_future(ref.future())] = group
         if not in_flight:
             break
         done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
         for future in done:
-            session = in_flight.pop(future)
+            group = in_flight.pop(future)
             try:
                 result = json.loads(future.result())
                 episode = Episode.model_validate(result["episode"])
@@ -93,7 +93,7 @@ async def run_episodes_on_ray(
                 outcome.refuse(cause if isinstance(cause, AuthenticationFailed) else exc, stop)
                 continue
             except Exception as exc:  # the task or its worker failed: recorded with why, never lost
-                outcome.failed(run, session, f"ray task failed: {type(exc).__name__}: {exc}", on_episode)
+                outcome.failed(run, group, f"ray task failed: {type(exc).__name__}: {exc}", on_episode)
                 continue
             if usage is not None:
                 usage.absorb(result["usage"])

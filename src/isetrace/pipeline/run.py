@@ -27,10 +27,10 @@ from isetrace.pipeline.rundir import EpisodeFailure, RunDir
 from isetrace.progress import Progress
 from isetrace.records import Episode, Intent, Termination, session_key
 from isetrace.sandbox import SessionOpener
-from isetrace.simulate.batch import run_sessions, sessions_of
+from isetrace.simulate.batch import group_intents, run_groups
 from isetrace.simulate.episode import run_episode
 
-__all__ = ["Budget", "EpisodeStageOutcome", "intents_stage", "pending_sessions", "record_usage", "run_episodes"]
+__all__ = ["Budget", "EpisodeStageOutcome", "intents_stage", "pending_groups", "record_usage", "run_episodes"]
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +88,10 @@ class Budget:
         return None
 
 
-def pending_sessions(config: RunConfig, intents: Sequence[Intent], run: RunDir) -> list[list[Intent]]:
-    """Sessions not yet in the done-set (attempt 0)."""
+def pending_groups(config: RunConfig, intents: Sequence[Intent], run: RunDir) -> list[list[Intent]]:
+    """The groups of intents whose episode is not yet in the done-set (attempt 0)."""
     done = run.done_keys()
-    return [s for s in sessions_of(intents, config) if (session_key(i.id for i in s), 0) not in done]
+    return [g for g in group_intents(intents, config) if (session_key(i.id for i in g), 0) not in done]
 
 
 @dataclass
@@ -99,7 +99,7 @@ class EpisodeStageOutcome:
     """What the episode stage did in this process."""
 
     recorded: int = 0
-    failed_sessions: int = 0
+    failed_groups: int = 0
     interrupted: int = 0
     in_flight: int = 0
     stopped_because: str | None = None
@@ -131,11 +131,11 @@ class EpisodeStageOutcome:
         if on_episode is not None:
             on_episode(episode)
 
-    def failed(self, run: RunDir, session: Sequence[Intent], reason: str,
+    def failed(self, run: RunDir, group: Sequence[Intent], reason: str,
                on_episode: Callable[[Episode | None], None] | None) -> None:
-        """Record a session that produced no episode at all, with why: nothing is lost silently."""
-        run.append_failure(EpisodeFailure.of([i.id for i in session], attempt=0, stage="episode", reason=reason))
-        self.failed_sessions += 1
+        """Record a group of intents that produced no episode at all, with why: nothing is lost silently."""
+        run.append_failure(EpisodeFailure.of([i.id for i in group], attempt=0, stage="episode", reason=reason))
+        self.failed_groups += 1
         if on_episode is not None:
             on_episode(None)
 
@@ -143,7 +143,7 @@ class EpisodeStageOutcome:
 async def run_episodes(
     config: RunConfig,
     run: RunDir,
-    sessions: Sequence[list[Intent]],
+    groups: Sequence[list[Intent]],
     endpoints: Endpoints,
     *,
     stop: asyncio.Event,
@@ -151,7 +151,7 @@ async def run_episodes(
     environ: Mapping[str, str] | None = None,
     progress: Progress | None = None,
 ) -> EpisodeStageOutcome:
-    """Run ``sessions`` with bounded concurrency; record each episode (or failure) as it ends.
+    """Run an episode for each of ``groups`` with bounded concurrency; record each episode (or failure) as it ends.
 
     Interrupted episodes are not recorded, so a resume runs them again. When a global budget is reached,
     no new episode starts and those in flight are asked to stop. When an endpoint refuses the API key,
@@ -160,21 +160,21 @@ async def run_episodes(
     budget = Budget(config.run.max_llm_calls, config.run.max_tokens)
     outcome = EpisodeStageOutcome()
 
-    async def one(session: list[Intent], opener: SessionOpener) -> None:
+    async def one(group: list[Intent], opener: SessionOpener) -> None:
         if stop.is_set():
             return
-        key = session_key(i.id for i in session)
+        key = session_key(i.id for i in group)
         outcome.in_flight += 1
         if progress is not None:
             progress.note(in_flight=outcome.in_flight)
         try:
-            episode = await run_episode(session, config, endpoints=endpoints, open_sandbox=opener, episode_id=key,
+            episode = await run_episode(group, config, endpoints=endpoints, open_sandbox=opener, episode_id=key,
                                         stop=stop, environ=environ)
         except AuthenticationFailed as exc:
             outcome.refuse(exc, stop)
             return
-        except Exception as exc:  # a session that cannot even start is recorded, never lost
-            outcome.failed(run, session, f"{type(exc).__name__}: {exc}", on_episode)
+        except Exception as exc:  # an episode that cannot even start is recorded, never lost
+            outcome.failed(run, group, f"{type(exc).__name__}: {exc}", on_episode)
             return
         finally:
             outcome.in_flight -= 1
@@ -182,7 +182,7 @@ async def run_episodes(
         if progress is not None:
             progress.note(in_flight=outcome.in_flight, tokens=budget.tokens)
 
-    await run_sessions(sessions, config, one)
+    await run_groups(groups, config, one)
     if outcome.refused is not None:
         raise outcome.refused
     return outcome

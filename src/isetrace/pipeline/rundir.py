@@ -48,7 +48,7 @@ from isetrace.records import Episode, Termination, session_key
 
 if TYPE_CHECKING:
     from isetrace.export import ExportSummary
-    from isetrace.pipeline.outputs import StatsReport
+    from isetrace.stats import StatsReport
 
 __all__ = [
     "STOPPED_BY_REQUEST",

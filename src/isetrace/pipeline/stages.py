@@ -19,10 +19,11 @@ from typing import Literal, get_args
 
 from isetrace.config import RunConfig
 from isetrace.errors import ConfigError
-from isetrace.pipeline.outputs import export_run, stats_report
+from isetrace.pipeline.exports import export_run
 from isetrace.pipeline.rundir import STOPPED_BY_REQUEST, RunDir, RunSummary
 from isetrace.progress import Progress
 from isetrace.records import Episode, Termination
+from isetrace.stats import stats_report
 
 __all__ = ["STAGES", "Stage", "run_pipeline"]
 
@@ -79,7 +80,7 @@ async def _model_stages(config: RunConfig, run: RunDir, stages: frozenset[Stage]
     run stopped, and why the episode stage stopped it (a budget) if it did."""
     # imported here: the model client and its SDK are slow to load, and the steps after them need neither
     from isetrace.llm.endpoints import open_endpoints
-    from isetrace.pipeline.run import intents_stage, pending_sessions, record_usage, run_episodes
+    from isetrace.pipeline.run import intents_stage, pending_groups, record_usage, run_episodes
 
     roles = _roles(config, run, stages)
     if not roles:
@@ -103,9 +104,9 @@ async def _model_stages(config: RunConfig, run: RunDir, stages: frozenset[Stage]
                 return 0, None
             if intents is None:
                 intents = await intents_stage(config, run, endpoints)
-            sessions = pending_sessions(config, intents, run)
-            say(f"episodes: {len(sessions)} to run")
-            progress.start("episodes", len(sessions))
+            groups = pending_groups(config, intents, run)
+            say(f"episodes: {len(groups)} to run")
+            progress.start("episodes", len(groups))
 
             def advance(episode: Episode | None) -> None:
                 progress.advance(episode is not None and episode.termination is Termination.SUCCESS)
@@ -114,10 +115,10 @@ async def _model_stages(config: RunConfig, run: RunDir, stages: frozenset[Stage]
                 if config.run.executor == "ray":
                     from isetrace.pipeline.ray_runner import run_episodes_on_ray
 
-                    outcome = await run_episodes_on_ray(config, run, sessions, stop=stop, on_episode=advance,
+                    outcome = await run_episodes_on_ray(config, run, groups, stop=stop, on_episode=advance,
                                                         usage=endpoints.usage)
                 else:
-                    outcome = await run_episodes(config, run, sessions, endpoints, stop=stop, on_episode=advance,
+                    outcome = await run_episodes(config, run, groups, endpoints, stop=stop, on_episode=advance,
                                                  environ=environ, progress=progress)
             finally:
                 progress.close()

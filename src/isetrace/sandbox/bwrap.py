@@ -34,16 +34,17 @@ from pathlib import Path
 
 from isetrace.config import SandboxConfig, SandboxLimits
 from isetrace.errors import SandboxUnavailable
-from isetrace.sandbox._common import Preflight, supervisor_settings
 from isetrace.sandbox.base import SessionInfo
 from isetrace.sandbox.cgroups import SessionCgroup, cgroup_problem
-from isetrace.sandbox.session import (
+from isetrace.sandbox.preflight import Preflight
+from isetrace.sandbox.supervised import (
     SUPERVISOR_FILES,
     SupervisedSandbox,
     launch_supervised,
     supervisor_config_arg,
     supervisor_sources,
 )
+from isetrace.sandbox.supervisor_settings import supervisor_settings
 from isetrace.sandbox.templates import SandboxHome, remove_session_dir
 from isetrace.sandbox.uids import SESSION_UIDS, HostIdentity, claim_identity, shared_uid_problem
 

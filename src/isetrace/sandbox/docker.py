@@ -13,15 +13,16 @@ import subprocess
 from pathlib import Path
 
 from isetrace.config import SandboxConfig
-from isetrace.sandbox._common import Preflight, supervisor_settings
 from isetrace.sandbox.base import SessionInfo
-from isetrace.sandbox.session import (
+from isetrace.sandbox.preflight import Preflight
+from isetrace.sandbox.supervised import (
     SUPERVISOR_FILES,
     SupervisedSandbox,
     launch_supervised,
     supervisor_config_arg,
     supervisor_sources,
 )
+from isetrace.sandbox.supervisor_settings import supervisor_settings
 from isetrace.sandbox.templates import SandboxHome, remove_session_dir
 
 __all__ = ["docker_problems", "open_docker"]

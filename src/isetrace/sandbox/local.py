@@ -12,9 +12,9 @@ import shutil
 import sys
 
 from isetrace.config import SandboxConfig
-from isetrace.sandbox._common import supervisor_settings
 from isetrace.sandbox.base import SessionInfo
-from isetrace.sandbox.session import SupervisedSandbox, launch_supervised, supervisor_config_arg, supervisor_path
+from isetrace.sandbox.supervised import SupervisedSandbox, launch_supervised, supervisor_config_arg, supervisor_path
+from isetrace.sandbox.supervisor_settings import supervisor_settings
 from isetrace.sandbox.templates import SandboxHome, remove_session_dir
 
 __all__ = ["WARNING", "open_local"]

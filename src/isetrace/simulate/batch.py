@@ -1,10 +1,11 @@
-"""Running episodes for a list of intents: sessions by mode, bounded concurrency, each saved as it ends.
+"""Running episodes for a list of intents: grouped by mode, bounded concurrency, each saved as it ends.
 
-:func:`run_sessions` is the scheduler every local runner shares (``ise simulate`` through
-:func:`simulate_all`, and the episode stage of ``ise run``): it groups nothing and records nothing, it
-runs up to ``run.concurrency`` sessions at once, longest first, each opening its own sandbox from one
-opener that keeps spares started ahead. :func:`simulate_all` groups intents into sessions (one each, or
-``intents_per_session`` in multi mode) and hands every finished episode to a callback, so the caller
+An episode plays one group of intents (:func:`group_intents`): one intent, or ``intents_per_session``
+of them in multi mode, delegated one after another in one conversation. :func:`run_groups` is the
+scheduler every local runner shares (``ise simulate`` through :func:`simulate_all`, and the episode
+stage of ``ise run``): it groups nothing and records nothing, it runs up to ``run.concurrency`` episodes
+at once, longest first, each opening its own sandbox from one opener that keeps spares started ahead.
+:func:`simulate_all` groups the intents and hands every finished episode to a callback, so the caller
 can append it to disk before the next one ends.
 """
 
@@ -21,33 +22,33 @@ from isetrace.records import Episode, Intent
 from isetrace.sandbox import SessionOpener
 from isetrace.simulate.episode import run_episode
 
-__all__ = ["longest_first", "run_sessions", "sessions_of", "simulate_all"]
+__all__ = ["group_intents", "longest_first", "run_groups", "simulate_all"]
 
 _COMPLEXITY_RANK = {"simple": 0, "medium": 1, "complex": 2}
 
 
-def sessions_of(intents: Sequence[Intent], config: RunConfig) -> list[list[Intent]]:
-    """The intents grouped as sessions: one per session, or several in ``multi`` mode."""
+def group_intents(intents: Sequence[Intent], config: RunConfig) -> list[list[Intent]]:
+    """The intents grouped by episode: one per episode, or ``intents_per_session`` in ``multi`` mode."""
     size = config.simulate.intents_per_session if config.simulate.mode == "multi" else 1
     return [list(intents[i : i + size]) for i in range(0, len(intents), size)]
 
 
-def longest_first(sessions: Sequence[list[Intent]]) -> list[list[Intent]]:
-    """The sessions in the order to start them: those expected to run longest first.
+def longest_first(groups: Sequence[list[Intent]]) -> list[list[Intent]]:
+    """The groups in the order to start their episodes: those expected to run longest first.
 
     A run ends when its last episode does. Started late, one long episode runs on alone while every other
     lane is idle; started early, the short ones fill the lanes at the end (longest-processing-time-first
     scheduling: 4 % more episodes per minute on 256 scripted episodes at concurrency 32). The expected
     length is the number of tasks the user hands over one at a time, then complexity, then the length of
-    the request. The sort is stable: sessions that look alike keep their order.
+    the request. The sort is stable: groups that look alike keep their order.
     """
 
-    def expected_length(session: list[Intent]) -> tuple[int, int, int]:
-        return (sum(len(i.tasks) for i in session),
-                sum(_COMPLEXITY_RANK.get(str(i.complexity), 1) for i in session),
-                sum(len(i.natural_language_intent) for i in session))
+    def expected_length(group: list[Intent]) -> tuple[int, int, int]:
+        return (sum(len(i.tasks) for i in group),
+                sum(_COMPLEXITY_RANK.get(str(i.complexity), 1) for i in group),
+                sum(len(i.natural_language_intent) for i in group))
 
-    return sorted(sessions, key=expected_length, reverse=True)
+    return sorted(groups, key=expected_length, reverse=True)
 
 
 def _settle_heap() -> None:
@@ -67,32 +68,32 @@ def _spare_sandboxes(config: RunConfig) -> int:
     return 0 if config.run.concurrency == 1 else max(1, config.run.concurrency // 16)
 
 
-async def run_sessions(
-    sessions: Sequence[list[Intent]],
+async def run_groups(
+    groups: Sequence[list[Intent]],
     config: RunConfig,
     work: Callable[[list[Intent], SessionOpener], Awaitable[None]],
 ) -> None:
-    """``await work(session, opener)`` for every session: ``run.concurrency`` at once, longest first,
-    all opening their sandboxes from one opener that keeps spares started ahead.
+    """``await work(group, opener)`` for every group of intents: ``run.concurrency`` at once, longest
+    first, all opening their sandboxes from one opener that keeps spares started ahead.
 
     The scheduling every runner of episodes shares; ``work`` runs one episode and keeps its result. An
-    :class:`~isetrace.errors.AuthenticationFailed` out of ``work`` cancels the other sessions (their
+    :class:`~isetrace.errors.AuthenticationFailed` out of ``work`` cancels the other episodes (their
     sandboxes closed, nothing recorded) and is raised as it is.
     """
     _settle_heap()
     gate = asyncio.Semaphore(config.run.concurrency)
 
-    async def one(session: list[Intent], opener: SessionOpener) -> None:
+    async def one(group: list[Intent], opener: SessionOpener) -> None:
         async with gate:
-            await work(session, opener)
+            await work(group, opener)
 
     try:
         async with SessionOpener(config.sandbox, spares=_spare_sandboxes(config)) as opener, \
-                asyncio.TaskGroup() as group:
-            for session in longest_first(sessions):
-                group.create_task(one(session, opener))
+                asyncio.TaskGroup() as tasks:
+            for group in longest_first(groups):
+                tasks.create_task(one(group, opener))
     except* AuthenticationFailed as refused:
-        # one refused key stops every session alike: say it once, as itself, not as a group of them
+        # one refused key stops every episode alike: say it once, as itself, not as a group of them
         raise refused.exceptions[0] from None
 
 
@@ -105,8 +106,8 @@ async def simulate_all(
     stop: asyncio.Event | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> list[Episode]:
-    """Run every session, longest first; ``on_episode`` sees each episode as soon as it ends. Returns them
-    in input order.
+    """Run an episode for every group of intents, longest first; ``on_episode`` sees each episode as soon
+    as it ends. Returns them in input order.
 
     ``endpoints`` are shared by every episode; without them, the endpoints an episode calls are opened
     for the batch and closed at its end. ``environ`` is where API keys are read (default: ``os.environ``).
@@ -115,15 +116,15 @@ async def simulate_all(
         async with open_endpoints(config, config.simulate.episode_roles, environ=environ) as opened:
             return await simulate_all(intents, config, opened, on_episode, stop=stop, environ=environ)
     shared = endpoints
-    sessions = sessions_of(intents, config)
+    groups = group_intents(intents, config)
     episodes: dict[int, Episode] = {}
 
-    async def one(session: list[Intent], opener: SessionOpener) -> None:
-        episode = await run_episode(session, config, endpoints=shared, open_sandbox=opener, stop=stop,
+    async def one(group: list[Intent], opener: SessionOpener) -> None:
+        episode = await run_episode(group, config, endpoints=shared, open_sandbox=opener, stop=stop,
                                     environ=environ)
-        episodes[id(session)] = episode
+        episodes[id(group)] = episode
         if on_episode is not None:
             on_episode(episode)
 
-    await run_sessions(sessions, config, one)
-    return [episodes[id(s)] for s in sessions]
+    await run_groups(groups, config, one)
+    return [episodes[id(g)] for g in groups]

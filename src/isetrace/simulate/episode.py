@@ -37,7 +37,7 @@ from isetrace.records import Episode, Intent, Message, MessageMeta, Termination,
 from isetrace.sandbox import Sandbox, SessionOpener
 from isetrace.simulate.agent import Agent, AgentTurn, AgentTurnFailed, reply_meta
 from isetrace.simulate.digest import digest_turn, with_digest
-from isetrace.simulate.sessions import SessionRuntime
+from isetrace.simulate.subagents import SubagentRuntime
 from isetrace.simulate.user import SimulatorState, UserSimulator
 from isetrace.tools.context import ToolContext
 from isetrace.tools.dialects import Dialect, get_dialect
@@ -235,11 +235,11 @@ async def _play(intents: Sequence[Intent], config: RunConfig, endpoints: Endpoin
     started = dt.datetime.now(dt.UTC)
     termination, detail, failed_reply = Termination.SANDBOX_FAILURE, "", None
     sandbox: Sandbox | None = None
-    sessions: SessionRuntime | None = None
+    sessions: SubagentRuntime | None = None
     try:
         sandbox = await open_sandbox()
         context = ToolContext.for_run(sandbox, config, os.environ if environ is None else environ)
-        sessions = SessionRuntime(endpoints["agent"], dialect, context, limits=config.simulate, counters=run,
+        sessions = SubagentRuntime(endpoints["agent"], dialect, context, limits=config.simulate, counters=run,
                                   main_messages=run.messages,
                                   system_prompt=lambda tools: _system_prompt(context.sandbox, config, tools))
         context.sessions = sessions

@@ -4,7 +4,7 @@ exec, process, read, write, edit, apply_patch, web_fetch, web_search, memory_sea
 Parameter names are part of the contract (DESIGN.md §2); each declaration is a thin wrapper over the
 shared implementation, and its docstring's first paragraph and ``Args`` are what the model reads.
 The session tools (sessions_list, sessions_history, sessions_send, sessions_spawn, subagents, agents_list,
-session_status) are declared in :mod:`isetrace.tools.sessions` and offered after these.
+session_status) are declared in :mod:`isetrace.tools.session_tools` and offered after these.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Literal
 
 from isetrace.errors import ToolError
-from isetrace.tools import files, memory, patch, process, sessions, shell, web
+from isetrace.tools import files, memory, patch, process, session_tools, shell, web
 from isetrace.tools.context import ToolContext
 from isetrace.tools.declare import ToolOutput, tool
 from isetrace.tools.dialects import Dialect
@@ -168,5 +168,5 @@ async def memory_get(ctx: ToolContext, path: str, from_: int | None = None, line
 
 
 DIALECT = Dialect("openclaw", [exec_, process_, read, write, edit, apply_patch, web_fetch, web_search,
-                               memory_search, memory_get, *sessions.SESSION_TOOLS])
+                               memory_search, memory_get, *session_tools.SESSION_TOOLS])
 """The openclaw tools, in the order they are offered."""

@@ -1,7 +1,7 @@
 """What the session tools need of an episode's sessions: the :class:`SessionsRuntime` protocol and the
 views it answers with.
 
-The runtime itself lives with the episode loop (:mod:`isetrace.simulate.sessions`), which runs agents;
+The runtime itself lives with the episode loop (:mod:`isetrace.simulate.subagents`), which runs agents;
 the tools only call it, through :attr:`ToolContext.sessions <isetrace.tools.context.ToolContext.sessions>`.
 Keeping the protocol here, with nothing but records below it, lets the context name the runtime's type
 without the tools package importing itself in a circle or the episode loop.

@@ -20,10 +20,10 @@ from isetrace.prompts import render_prompt
 from isetrace.records import Message, MessageMeta, Termination, ToolCall
 from isetrace.sandbox import SandboxHome, open_sandbox
 from isetrace.simulate.episode import run_episode
-from isetrace.simulate.sessions import SessionRuntime
+from isetrace.simulate.subagents import SubagentRuntime
 from isetrace.tools.context import ToolContext
 from isetrace.tools.dialects import Dialect, ToolOutcome, get_dialect
-from isetrace.tools.sessions import SESSION_TOOL_NAMES, without_session_tools
+from isetrace.tools.session_tools import SESSION_TOOL_NAMES, without_session_tools
 
 SESSION_TOOLS = ["sessions_list", "sessions_history", "sessions_send", "sessions_spawn", "subagents", "agents_list",
                  "session_status"]
@@ -42,7 +42,7 @@ class Rig:
     """One episode's worth of session machinery, and a caller for the tools."""
 
     ctx: ToolContext
-    runtime: SessionRuntime
+    runtime: SubagentRuntime
     config: RunConfig
     counters: Counters
     main: list[Message]
@@ -78,7 +78,7 @@ async def rig(make_config: Callable[..., RunConfig]) -> AsyncIterator[Rig]:
             counters = Counters()
             main = [Message(role="system", content="main system prompt", meta=MessageMeta(producer="system")),
                     Message(role="user", content="Please prepare the numbers.", meta=MessageMeta(producer="user"))]
-            ctx.sessions = SessionRuntime(endpoints["agent"], OPENCLAW, ctx, limits=config.simulate,
+            ctx.sessions = SubagentRuntime(endpoints["agent"], OPENCLAW, ctx, limits=config.simulate,
                                           counters=counters, main_messages=main, system_prompt=_system_prompt(ctx))
             yield Rig(ctx, ctx.sessions, config, counters, main)
     finally:
@@ -225,7 +225,7 @@ async def test_a_timeout_stops_the_subagent(make_config: Callable[..., RunConfig
     try:
         async with open_endpoints(config, ["agent"], environ={}) as endpoints:
             ctx = ToolContext.for_run(box, config, {})
-            runtime = SessionRuntime(endpoints["agent"], OPENCLAW, ctx, limits=config.simulate, counters=Counters(),
+            runtime = SubagentRuntime(endpoints["agent"], OPENCLAW, ctx, limits=config.simulate, counters=Counters(),
                                      main_messages=[], system_prompt=_system_prompt(ctx))
             report = await runtime.spawn(TASK, label=None, agent_id=None, timeout_s=0.1)
     finally:

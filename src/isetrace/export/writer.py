@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from isetrace.errors import ConfigError
-from isetrace.export._common import Unrepresentable
+from isetrace.export.episode_parts import Unrepresentable
 from isetrace.export.hf import ParquetSink, to_hf_row
 from isetrace.export.openai import to_ise_openai, to_openai_strict
 from isetrace.export.secrets import SecretScanner

@@ -11,7 +11,7 @@ import numpy.typing as npt
 import pytest
 from vendi_score import vendi
 
-from isetrace.stats import vendi_curve, vendi_score
+from isetrace.diversity import vendi_curve, vendi_score
 
 
 def direct_spectrum(embeddings: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:

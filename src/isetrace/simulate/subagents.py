@@ -12,7 +12,7 @@ sub-agents' steps, so the episode overshoots its step limit by at most that one 
 
 The main session is the episode's own conversation, read from the episode's message list; it lacks the
 turn in progress, which the episode appends only when the turn ends. Sub-agent transcripts stay here
-(:meth:`SessionRuntime.subagent_transcripts`): the episode record holds the main conversation, where
+(:meth:`SubagentRuntime.subagent_transcripts`): the episode record holds the main conversation, where
 each spawn's result appears as the tool result the model saw.
 """
 
@@ -32,7 +32,7 @@ from isetrace.records import Message, MessageMeta
 from isetrace.simulate.agent import Agent, AgentTurnFailed
 from isetrace.tools.context import ToolContext
 from isetrace.tools.dialects import Dialect
-from isetrace.tools.sessions import (
+from isetrace.tools.session_tools import (
     MAIN_KEY,
     AgentView,
     SessionStatus,
@@ -41,7 +41,7 @@ from isetrace.tools.sessions import (
     without_session_tools,
 )
 
-__all__ = ["MAX_SUBAGENTS", "EpisodeCounters", "SessionRuntime"]
+__all__ = ["MAX_SUBAGENTS", "EpisodeCounters", "SubagentRuntime"]
 
 MAX_SUBAGENTS = 8
 """Sub-agents one episode may spawn: a fuse against a model that spawns in a loop."""
@@ -91,8 +91,8 @@ def _view(key: str, label: str | None, task: str, messages: Sequence[Message], m
     )
 
 
-class SessionRuntime:
-    """The sessions of one episode (implements :class:`~isetrace.tools.sessions.SessionsRuntime`).
+class SubagentRuntime:
+    """The sessions of one episode (implements :class:`~isetrace.tools.session_tools.SessionsRuntime`).
 
     ``context`` is the main agent's tool context (sub-agents get a copy with their own background jobs
     and no runtime); ``main_messages`` is the episode's live message list; ``system_prompt`` renders the

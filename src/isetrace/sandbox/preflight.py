@@ -1,29 +1,12 @@
-"""What every backend shares: the check of the machine it runs once, and what it hands its supervisor
-(the base environment and the limits)."""
+"""A backend's check of the machine (:class:`Preflight`), run at session starts until it passes once."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from isetrace.config import SandboxConfig
 from isetrace.errors import SandboxUnavailable
 
-__all__ = ["SEARCH_PATH", "Preflight", "supervisor_settings"]
-
-SEARCH_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-
-def supervisor_settings(config: SandboxConfig, workspace: str, home: str) -> dict[str, Any]:
-    """The supervisor's config: where the workspace is, the environment commands start with, the limits.
-
-    The environment is built from nothing (never the host's), so no host secret can leak into a sandbox.
-    """
-    env = {
-        "PATH": SEARCH_PATH, "HOME": home, "USER": "agent", "LOGNAME": "agent", "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8", "TERM": "dumb", "TMPDIR": "/tmp", "PYTHONUNBUFFERED": "1",
-    }
-    return {"workspace": workspace, "env": env, "limits": config.limits.model_dump()}
+__all__ = ["Preflight"]
 
 
 class Preflight:

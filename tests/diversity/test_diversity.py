@@ -9,21 +9,20 @@ import random
 import numpy as np
 import pytest
 
-import isetrace.stats
+import isetrace.diversity
+from isetrace.diversity import coverage, distinct_n, diversity_report, vendi_score, word_tokens
 from isetrace.intents.library import ComplexityLevel, Domain, Library, TaskSpec
 from isetrace.records import Intent, IntentMetadata, Persona
-from isetrace.stats import coverage, distinct_n, diversity_report, vendi_score, word_tokens
 
 
 def test_the_public_api_is_exactly_all() -> None:
-    assert sorted(isetrace.stats.__all__) == sorted([
-        "ISE_REFERENCE", "ISE_REFERENCE_EMBEDDER", "MINILM_NAME", "AxisCoverage", "CorpusStats", "Coverage",
-        "DiversityReport", "Embedder", "IntentDiversity", "MiniLMEmbedder", "SentenceTransformerEmbedder",
-        "StatRow", "TfidfEmbedder", "corpus_stats", "coverage", "distinct_n", "diversity_report",
+    assert sorted(isetrace.diversity.__all__) == sorted([
+        "MINILM_NAME", "AxisCoverage", "Coverage", "DiversityReport", "Embedder", "LibraryAxes", "MiniLMEmbedder",
+        "SentenceTransformerEmbedder", "TfidfEmbedder", "coverage", "distinct_n", "diversity_report",
         "make_embedder", "vendi_curve", "vendi_score", "word_tokens",
     ])
-    for name in isetrace.stats.__all__:
-        assert hasattr(isetrace.stats, name), name
+    for name in isetrace.diversity.__all__:
+        assert hasattr(isetrace.diversity, name), name
 
 
 # --------------------------------------------------------------------------------------------- Distinct-N

@@ -1,44 +1,25 @@
-"""What a run makes of its episodes once they are recorded: the training exports and the corpus statistics.
+"""The statistics of an episodes file, computed and written as JSON: :func:`stats_report`.
 
-Both are pure functions of the episodes (no model is called; the embedder behind the Vendi score is the
-only model that may load) and write into the run directory, or wherever the caller says. They return
-what they did and print nothing: ``ise run``, ``ise stats`` and a notebook render it each their own way.
+A pure function of the episodes (no language model is called; the embedder behind the Vendi score is the
+only model that may load). It returns what it computed and where it wrote it, and prints nothing:
+``ise run``, ``ise stats`` and a notebook render the table each their own way.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from isetrace.config import RunConfig
-from isetrace.export import ExportSummary, export_episodes, get_format
 from isetrace.jsonl import LineError, iter_jsonl, load_jsonl
-from isetrace.pipeline.layout import RunPaths
 from isetrace.records import Episode, Intent
-from isetrace.stats import CorpusStats, corpus_stats
+from isetrace.stats.corpus import CorpusStats, corpus_stats
 
-__all__ = ["StatsReport", "export_run", "stats_report"]
+__all__ = ["StatsReport", "stats_report"]
 
 log = logging.getLogger(__name__)
-
-
-def export_run(config: RunConfig, paths: RunPaths, episodes: Iterable[Episode], *,
-               environ: Mapping[str, str] | None = None) -> dict[str, ExportSummary]:
-    """Write every format of ``config.run.exports`` into ``paths.exports``; what each wrote and left out,
-    by format name, in the config's order. ``environ`` is what the secret scan looks for (default:
-    ``os.environ``); a secret stops the export with :class:`~isetrace.errors.DataError`."""
-    rows = list(episodes)
-    paths.exports.mkdir(parents=True, exist_ok=True)
-    written: dict[str, ExportSummary] = {}
-    for spec in config.run.exports:
-        form = get_format(spec.format)
-        include = None if spec.include is None else set(spec.include)
-        written[form.name] = export_episodes(rows, form.name, paths.exports / f"{form.name}{form.suffix}",
-                                             include=include, environ=environ)
-    return written
 
 
 @dataclass(frozen=True)
