@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -125,3 +127,19 @@ def _sessions_of_this_process(home: Path) -> list[Path]:
     return sorted(d for d in sessions.iterdir() if (d / ".owner").exists()
                   and (d / ".owner").read_text() == str(os.getpid())) if sessions.is_dir() else []
 
+
+def test_an_export_format_this_machine_cannot_write_stops_the_run_before_it_starts(tmp_path: Path) -> None:
+    # pyarrow made unimportable in a fresh interpreter: the hf extra as good as missing
+    code = ("import sys; sys.modules['pyarrow'] = None\n"
+            "import isetrace\n"
+            "config = isetrace.load_config('offline', ['run.exports=[ise-openai, hf]'], environ={})\n"
+            "try:\n"
+            "    isetrace.run_pipeline(config, sys.argv[1])\n"
+            "except isetrace.ConfigError as exc:\n"
+            "    print(exc)\n")
+    run_dir = tmp_path / "run"
+    done = subprocess.run([sys.executable, "-c", code, str(run_dir)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == ("the hf export format needs pyarrow, which is not installed: "
+                                   "pip install 'isetrace[hf]' (or leave hf out of run.exports)")
+    assert not run_dir.exists()  # nothing started: no run directory, no episodes to lose

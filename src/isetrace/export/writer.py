@@ -8,6 +8,7 @@ leaves an existing target untouched.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import uuid
@@ -71,6 +72,20 @@ class ExportFormat:
     """The terminations kept when the caller names none; ``None`` keeps every episode. Training formats
     keep :data:`TRAINING_INCLUDE`; the ISE format keeps all, each row with its ``status``."""
     suffix: str = ".jsonl"
+    needs: tuple[str, str] | None = None
+    """``(module, extra)``: a module the format writes with, and the extra of ``pyproject.toml`` that has it."""
+
+    def require(self) -> None:
+        """Raises :class:`~isetrace.errors.ConfigError` when this machine cannot write the format, naming
+        the extra to install; a run checks this before its first episode, not after its last."""
+        if self.needs is None:
+            return
+        module, extra = self.needs
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            raise ConfigError(f"the {self.name} export format needs {module}, which is not installed: "
+                              f"pip install 'isetrace[{extra}]' (or leave {self.name} out of run.exports)") from None
 
     @property
     def training(self) -> bool:
@@ -86,7 +101,7 @@ FORMATS: dict[str, ExportFormat] = {
     "sharegpt": ExportFormat("sharegpt", "ShareGPT for LLaMA-Factory: {conversations, system, tools} (JSONL)",
                              to_sharegpt, _JsonlSink, TRAINING_INCLUDE),
     "hf": ExportFormat("hf", "Hugging Face dataset: one Parquet file, one row per trajectory",
-                       to_hf_row, ParquetSink, TRAINING_INCLUDE, ".parquet"),
+                       to_hf_row, ParquetSink, TRAINING_INCLUDE, ".parquet", needs=("pyarrow", "hf")),
 }
 """Every export format, by the name the CLI and :func:`export_episodes` take."""
 

@@ -19,6 +19,7 @@ from typing import Literal, get_args
 
 from isetrace.config import RunConfig
 from isetrace.errors import ConfigError
+from isetrace.export import get_format
 from isetrace.pipeline.exports import export_run
 from isetrace.pipeline.rundir import STOPPED_BY_REQUEST, RunDir, RunSummary
 from isetrace.progress import Progress
@@ -172,6 +173,9 @@ def run_pipeline(
         config = config.model_copy(update={"run": config.run.model_copy(update={"executor": executor})})
     environ = os.environ if environ is None else environ
     say = notify or (lambda line: log.info("%s", line))
+    if "export" in chosen:  # a format this machine cannot write fails now, not after hours of episodes
+        for spec in config.run.exports:
+            get_format(spec.format).require()
     with _open_run(config, run_dir, resume, force) as run:
 
         async def models() -> tuple[int, str | None, bool]:
