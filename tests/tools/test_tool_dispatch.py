@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 import pytest
-from tests.tools.conftest import caller, make_ctx
+from tests.tools.conftest import CLAUDE, caller, make_ctx
 
 from isetrace.config import RunConfig
 from isetrace.errors import EndpointUnavailable, SandboxUnavailable, ToolError
@@ -37,8 +37,10 @@ async def test_schema_violations_name_every_argument_at_fault(local_box: Sandbox
     for expected in ("'command' must be a string, got an integer (5)", "'timeout' must be a number, got a string",
                      "'background' must be a boolean, got a string ('yes')"):
         assert expected in wrong.content
-    enum = await call("process", action="explode")
-    assert "'action' must be one of 'list', 'poll'" in enum.content
+    enum = await call("web_fetch", url="http://x", extractMode="html")
+    assert "'extractMode' must be one of 'markdown', 'text'" in enum.content
+    action = await call("process", action="explode")  # a plain string in openclaw's schema, checked by the tool
+    assert action.content.startswith("Error: unknown action 'explode' (actions: list, poll, log, write, send-keys")
     as_null = await call("exec", command=None)
     assert "'command' is required and cannot be null" in as_null.content
     array = await call("exec", command="true", env={"A": 1})
@@ -52,17 +54,20 @@ async def test_integral_floats_and_nulls_for_optional_parameters_are_accepted(lo
     kwargs, problems = check_arguments(OPENCLAW.tools["read"], {"path": "a", "offset": 3.0, "limit": None})
     assert problems == [] and kwargs == {"path": "a", "offset": 3}
     _, problems = check_arguments(OPENCLAW.tools["read"], {"path": "a", "offset": 3.5})
-    assert problems == ["'offset' must be an integer, got a number (3.5)"]
+    assert problems == ["'offset' must be a whole number, got a number (3.5)"]
     _, problems = check_arguments(OPENCLAW.tools["read"], {"path": "a", "offset": True})
-    assert problems == ["'offset' must be an integer, got a boolean (True)"]
+    assert problems == ["'offset' must be a number, got a boolean (True)"]
+    _, problems = check_arguments(CLAUDE.tools["Read"], {"file_path": "a", "offset": 3.5})
+    assert problems == ["'offset' must be an integer, got a number (3.5)"]
 
 
 async def test_unknown_tool_lists_the_available_ones(local_box: Sandbox) -> None:
     outcome = await OPENCLAW.dispatch(ToolCall(id="x", name="Bash", arguments={"command": "ls"}),
                                       make_ctx(local_box))
     assert outcome.content == ("Error: unknown tool 'Bash'. The available tools are: exec, process, read, write, "
-                               "edit, apply_patch, web_fetch, web_search, memory_search, memory_get, sessions_list, "
-                               "sessions_history, sessions_send, sessions_spawn, subagents, agents_list, "
+                               "edit, apply_patch, web_fetch, web_search, memory_search, memory_get, tts, "
+                               "sessions_list, sessions_history, sessions_send, sessions_spawn, subagents, "
+                               "agents_list, "
                                "session_status.")
     assert outcome.result.error_kind == "unknown_tool" and outcome.result.ok is False
 

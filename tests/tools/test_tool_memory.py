@@ -131,3 +131,13 @@ async def test_memory_get_pages_a_long_note_by_lines(call: Call, box: Sandbox, m
     assert got.content == "memory/long.md lines 9-10 of 31:\nfact 9 é\nfact 10 é\n[more below: continue with from=11]"
     end = await call("memory_get", path="memory/long.md", **{"from": 30})
     assert end.content == "memory/long.md lines 30-31 of 31:\nfact 30 é\n\ufffd"
+
+
+async def test_min_score_leaves_out_weak_matches(call: Call) -> None:
+    await call("write", path="MEMORY.md", content="Supplier: Rye & Co delivers rye flour on Mondays.\n\n"
+                                                  "Flour prices rose in March.\n")
+    everything = await call("memory_search", query="rye flour", minScore=0)
+    assert everything.content.startswith("2 memory match(es)")
+    strong = await call("memory_search", query="rye flour", minScore=0.5)
+    assert strong.content.startswith("1 memory match(es)") and "Rye & Co" in strong.content
+    assert (await call("memory_search", query="rye flour", minScore=1000)).content.startswith("No memory matches")

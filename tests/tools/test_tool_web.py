@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -210,3 +211,46 @@ async def test_search_keys_and_failures(local_box: Sandbox, fake_web: FakeWeb) -
     failing = _online(local_box, provider="searxng", base_url=fake_web.url + "/broken")
     failed = await failing("web_search", query="q")
     assert failed.content == "Error: the searxng search request failed: HTTP 500: internal trouble"
+
+
+async def test_search_filters_reach_each_provider_under_its_own_names(local_box: Sandbox,
+                                                                       fake_web: FakeWeb) -> None:
+    brave = _online(local_box, provider="brave", base_url=fake_web.url, api_key_env="BRAVE_KEY")
+    await brave("web_search", query="q", country="de", language="de", ui_lang="de-DE", freshness="week")
+    assert fake_web.requests[-1]["query"] == {"q": "q", "count": "5", "country": "DE", "search_lang": "de",
+                                          "ui_lang": "de-DE", "freshness": "pw"}
+    await brave("web_search", query="q", date_after="2024-01-01", date_before="2024-03-31", search_lang="zh-hans")
+    assert fake_web.requests[-1]["query"]["freshness"] == "2024-01-01to2024-03-31"
+    assert fake_web.requests[-1]["query"]["search_lang"] == "zh-hans"
+    serper = _online(local_box, provider="serper", base_url=fake_web.url, api_key_env="SERPER_KEY")
+    await serper("web_search", query="q", count=50, country="US", language="en", date_after="2024-02-03")
+    assert json.loads(fake_web.requests[-1]["body"]) == {"q": "q", "num": 10, "gl": "us", "hl": "en",
+                                                     "tbs": "cdr:1,cd_min:2/3/2024"}
+    searxng = _online(local_box, provider="searxng", base_url=fake_web.url + "/")
+    await searxng("web_search", query="q", language="fr", freshness="month")
+    assert fake_web.requests[-1]["query"] == {"q": "q", "format": "json", "language": "fr", "time_range": "month"}
+
+
+async def test_search_filters_a_provider_cannot_apply_or_of_bad_shape_are_refused(local_box: Sandbox,
+                                                                                  fake_web: FakeWeb) -> None:
+    searxng = _online(local_box, provider="searxng", base_url=fake_web.url + "/")
+    brave = _online(local_box, provider="brave", base_url=fake_web.url, api_key_env="BRAVE_KEY")
+    requests_before = len(fake_web.requests)
+    cases = [
+        (searxng, {"country": "US"}, "the searxng search provider cannot apply country (it can apply: language, "
+                                     "freshness)"),
+        (searxng, {"date_after": "2024-01-01"}, "cannot apply date_after"),
+        (brave, {"country": "USA"}, "country 'USA' is not valid"),
+        (brave, {"language": "english"}, "language 'english' is not valid"),
+        (brave, {"freshness": "hour"}, "freshness 'hour' is not one of day, week, month, year"),
+        (brave, {"date_after": "2024-13-01"}, "is not a date in the form YYYY-MM-DD"),
+        (brave, {"date_before": "x" * 5000}, "is not a date in the form YYYY-MM-DD"),
+        (brave, {"date_after": "2024-05-01", "date_before": "2024-01-01"}, "is later than date_before"),
+        (brave, {"freshness": "day", "date_after": "2024-01-01"}, "either freshness or a date range"),
+        (brave, {"ui_lang": "en_US&x=1"}, "ui_lang 'en_US&x=1' is not valid"),
+        (brave, {"language": "en", "search_lang": "de"}, "language and search_lang disagree"),
+    ]
+    for call, filters, expected in cases:
+        outcome = await call("web_search", query="q", **filters)
+        assert outcome.result.error_kind == "tool_error" and expected in outcome.content, outcome.content
+    assert len(fake_web.requests) == requests_before  # nothing was sent for a refused filter

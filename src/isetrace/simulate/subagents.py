@@ -160,7 +160,7 @@ class SubagentRuntime:
 
     # ------------------------------------------------------------------ acting
     async def spawn(self, task: str, *, label: str | None, agent_id: str | None,
-                    timeout_s: float | None) -> TurnReport:
+                    timeout_s: float | None, cwd: str | None = None) -> TurnReport:
         if agent_id not in (None, MAIN_AGENT_ID):
             raise ToolError(f"unknown agentId {agent_id!r} (agents you can spawn: {MAIN_AGENT_ID})")
         if len(self._subs) >= MAX_SUBAGENTS:
@@ -172,7 +172,8 @@ class SubagentRuntime:
         if self._sub_prompt is None:
             self._sub_prompt = await self._system_prompt(self._sub_dialect)
         key = f"subagent:{len(self._subs) + 1}"
-        context = dataclasses.replace(self._context, sessions=None)
+        context = dataclasses.replace(self._context, sessions=None,
+                                      default_workdir=cwd or self._context.default_workdir)
         agent = Agent(self._client, self._sub_dialect, context, max_turn_steps=self._limits.max_turn_steps)
         sub = _SubSession(key, label, task, agent, _now(),
                           [Message(role="system", content=self._sub_prompt, meta=MessageMeta(producer="system"))])

@@ -156,6 +156,8 @@ class ToolContext:
             by default, so an agent cannot probe the host's own services (model servers, metadata).
         sessions: the episode's sessions (main agent and sub-agents) for openclaw's session tools; ``None``
             outside an episode, where those tools answer with a ToolError.
+        default_workdir: where shell commands run when the call names no workdir (absolute, inside the
+            workspace); ``None`` for the workspace itself. A sub-agent spawned with ``cwd`` gets one.
     """
 
     sandbox: Sandbox
@@ -165,6 +167,7 @@ class ToolContext:
     max_timeout_s: float = 120.0
     allow_private_network: bool = False
     sessions: SessionsRuntime | None = field(default=None, repr=False)
+    default_workdir: str | None = None
     jobs: JobTable = field(init=False, repr=False)
     _workspace_real: str | None = field(default=None, init=False, repr=False)
 

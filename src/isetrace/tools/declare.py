@@ -6,7 +6,11 @@ one description per parameter (the rest of the docstring is for developers and i
 schema by hand would let it drift from the code that runs; deriving it makes that impossible.
 
 Supported parameter types: ``str``, ``int``, ``float``, ``bool``, ``list[str]``, ``dict[str, str]``,
-``Literal[...]`` (an enum) and ``X | None``. A parameter without a default is required. A Python name
+``Literal[...]`` (an enum), a ``TypedDict`` (an object of fixed fields; ``NotRequired`` marks the optional
+ones), ``list`` of such a ``TypedDict``, and ``X | None``. :data:`Whole` is an ``int`` offered as a JSON
+``number``: harnesses whose schemas say ``number`` for counts and offsets (openclaw's do) keep their exact
+schema, and the dispatcher still hands the tool an ``int`` (refusing 2.5). A parameter without a default
+is required. A Python name
 with a trailing underscore (``from_``) is offered under the name without it (``from``), for parameter
 names that are Python keywords.
 """
@@ -19,12 +23,24 @@ import types
 import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NotRequired, Required, Union, get_args, get_origin
 
 if TYPE_CHECKING:
     from isetrace.tools.context import ToolContext
 
-__all__ = ["ToolFunction", "ToolOutput", "ToolParam", "ToolSpec", "tool"]
+__all__ = ["ToolFunction", "ToolOutput", "ToolParam", "ToolSpec", "Whole", "tool"]
+
+
+class _WholeNumber:
+    """The marker of :data:`Whole` (see the module docstring)."""
+
+    def __repr__(self) -> str:
+        return "WHOLE_NUMBER"
+
+
+_WHOLE = _WholeNumber()
+Whole = Annotated[int, _WHOLE]
+"""An integer parameter whose schema says ``"type": "number"``; the tool still receives an ``int``."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +77,8 @@ class ToolParam:
     schema: dict[str, Any]
     required: bool
     default: Any = None
+    whole: bool = False
+    """Offered as a JSON number, taken as an integer (:data:`Whole`)."""
 
 
 @dataclass(frozen=True)
@@ -127,28 +145,55 @@ def _parse_docstring(doc: str) -> tuple[str, dict[str, str]]:
     return " ".join(summary), {name: " ".join(p for p in parts if p) for name, parts in args.items()}
 
 
-def _type_schema(annotation: Any, where: str) -> tuple[dict[str, Any], bool]:
-    """The JSON schema of one annotation, and whether it accepts ``None``."""
+def _object_schema(annotation: Any, where: str) -> dict[str, Any]:
+    """The schema of a ``TypedDict``: its fields, the required ones, nothing else allowed."""
+    hints = typing.get_type_hints(annotation, include_extras=True)
+    properties, required = {}, []
+    for name, hint in hints.items():
+        # decided here, not by __required_keys__, which misses NotRequired under postponed annotations
+        wrapper = get_origin(hint)
+        if wrapper is Required or (wrapper is not NotRequired and name in annotation.__required_keys__):
+            required.append(name)
+        if wrapper in (Required, NotRequired):
+            hint = get_args(hint)[0]
+        schema, _nullable, whole = _type_schema(hint, f"{where}, field {name!r}")
+        if whole:
+            raise TypeError(f"{where}, field {name!r}: Whole is supported for parameters only")
+        properties[name] = schema
+    return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
+
+
+def _type_schema(annotation: Any, where: str) -> tuple[dict[str, Any], bool, bool]:
+    """The JSON schema of one annotation, whether it accepts ``None``, and whether it is :data:`Whole`."""
     origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        if args[0] is int and _WHOLE in annotation.__metadata__:
+            return {"type": "number"}, False, True
+        return _type_schema(args[0], where)
     if origin in (Union, types.UnionType):
         rest = [a for a in args if a is not type(None)]
         if len(rest) != 1 or len(rest) == len(args):
             raise TypeError(f"{where}: only 'X | None' unions are supported, got {annotation!r}")
-        return _type_schema(rest[0], where)[0], True
+        schema, _nullable, whole = _type_schema(rest[0], where)
+        return schema, True, whole
     if origin is Literal:
         kinds = {type(a) for a in args}
         if kinds == {str}:
-            return {"type": "string", "enum": list(args)}, False
+            return {"type": "string", "enum": list(args)}, False, False
         if kinds == {int}:
-            return {"type": "integer", "enum": list(args)}, False
+            return {"type": "integer", "enum": list(args)}, False, False
         raise TypeError(f"{where}: Literal values must be all str or all int")
     if origin is list and args == (str,):
-        return {"type": "array", "items": {"type": "string"}}, False
+        return {"type": "array", "items": {"type": "string"}}, False, False
+    if origin is list and len(args) == 1 and typing.is_typeddict(args[0]):
+        return {"type": "array", "items": _object_schema(args[0], where)}, False, False
     if origin is dict and args == (str, str):
-        return {"type": "object", "additionalProperties": {"type": "string"}}, False
+        return {"type": "object", "additionalProperties": {"type": "string"}}, False, False
+    if typing.is_typeddict(annotation):
+        return _object_schema(annotation, where), False, False
     simple = {str: "string", int: "integer", float: "number", bool: "boolean"}
     if annotation in simple:
-        return {"type": simple[annotation]}, False
+        return {"type": simple[annotation]}, False, False
     raise TypeError(f"{where}: unsupported parameter type {annotation!r}")
 
 
@@ -160,7 +205,7 @@ def _build_spec(fn: ToolFunction, mutating: bool, name: str | None) -> ToolSpec:
     if not fn.__doc__:
         raise TypeError(f"{where}: a tool needs a docstring (its first paragraph is the description)")
     description, arg_docs = _parse_docstring(fn.__doc__)
-    hints = typing.get_type_hints(fn)
+    hints = typing.get_type_hints(fn, include_extras=True)
     signature = inspect.signature(fn)
     parameters = list(signature.parameters.values())
     if not parameters or parameters[0].name != "ctx":
@@ -174,11 +219,11 @@ def _build_spec(fn: ToolFunction, mutating: bool, name: str | None) -> ToolSpec:
         doc = arg_docs.pop(parameter.name, "")
         if not doc:
             raise TypeError(f"{where}: parameter {parameter.name!r} has no description in the docstring's Args")
-        schema, _nullable = _type_schema(hints[parameter.name], f"{where}, parameter {parameter.name!r}")
+        schema, _nullable, whole = _type_schema(hints[parameter.name], f"{where}, parameter {parameter.name!r}")
         schema = {**schema, "description": doc}
         required = parameter.default is inspect.Parameter.empty
         params.append(ToolParam(name=parameter.name.rstrip("_"), python_name=parameter.name, schema=schema,
-                                required=required, default=None if required else parameter.default))
+                                required=required, default=None if required else parameter.default, whole=whole))
     if arg_docs:
         raise TypeError(f"{where}: the docstring describes unknown parameters: {', '.join(sorted(arg_docs))}")
     return ToolSpec(name=tool_name, description=description, params=tuple(params), mutating=mutating, fn=fn)

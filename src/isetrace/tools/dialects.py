@@ -48,7 +48,18 @@ class ToolOutcome:
 
 
 _TYPE_NAMES = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "a boolean",
-               "array": "an array of strings", "object": "an object of string values"}
+               "array": "an array", "object": "an object"}
+
+
+def _type_name(schema: dict[str, Any]) -> str:
+    kind = schema["type"]
+    if kind == "array" and schema["items"]["type"] == "string":
+        return "an array of strings"
+    if kind == "array":
+        return "an array of objects"
+    if kind == "object" and "properties" not in schema:
+        return "an object of string values"
+    return _TYPE_NAMES[kind]
 
 
 def _describe(value: Any) -> str:
@@ -58,30 +69,65 @@ def _describe(value: Any) -> str:
     return f"{kind} ({shown if len(shown) <= 40 else shown[:37] + '...'})"
 
 
-def _convert(param: ToolParam, value: Any) -> tuple[Any, str | None]:
-    """The argument as the tool takes it, or a problem naming the parameter and what was wrong."""
-    schema = param.schema
+def _check(schema: dict[str, Any], value: Any, where: str, whole: bool = False) -> tuple[Any, str | None]:
+    """``value`` checked against ``schema`` (recursively for arrays and objects), or the first problem."""
     kind = schema["type"]
     ok = False
     if kind == "string":
         ok = isinstance(value, str)
-    elif kind == "integer":
+    elif kind == "integer" or (kind == "number" and whole):
         if isinstance(value, float) and math.isfinite(value) and value.is_integer():
             value = int(value)
         ok = isinstance(value, int) and not isinstance(value, bool)
+        if not ok and kind == "number" and isinstance(value, float):
+            return None, f"'{where}' must be a whole number, got {_describe(value)}"
     elif kind == "number":
         ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
     elif kind == "boolean":
         ok = isinstance(value, bool)
     elif kind == "array":
-        ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
+        ok = isinstance(value, list)
     elif kind == "object":
-        ok = isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+        ok = isinstance(value, dict)
     if not ok:
-        return None, f"'{param.name}' must be {_TYPE_NAMES[kind]}, got {_describe(value)}"
+        return None, f"'{where}' must be {_type_name(schema)}, got {_describe(value)}"
     if "enum" in schema and value not in schema["enum"]:
-        return None, f"'{param.name}' must be one of {', '.join(map(repr, schema['enum']))}, got {value!r}"
+        return None, f"'{where}' must be one of {', '.join(map(repr, schema['enum']))}, got {value!r}"
+    if kind == "array":
+        items = []
+        for index, item in enumerate(value):
+            converted, problem = _check(schema["items"], item, f"{where}[{index}]")
+            if problem:
+                return None, problem
+            items.append(converted)
+        return items, None
+    if kind == "object" and "properties" in schema:
+        properties: dict[str, Any] = schema["properties"]
+        unknown = [str(key)[:40] for key in value if key not in properties]
+        if unknown:
+            return None, f"'{where}' has unexpected fields: {', '.join(map(repr, unknown[:5]))}"
+        missing = [name for name in schema["required"] if value.get(name) is None]
+        if missing:
+            return None, f"'{where}' is missing the field(s) {', '.join(map(repr, missing))}"
+        fields = {}
+        for name, field_value in value.items():
+            if field_value is None:
+                continue
+            converted, problem = _check(properties[name], field_value, f"{where}.{name}")
+            if problem:
+                return None, problem
+            fields[name] = converted
+        return fields, None
+    if kind == "object":
+        for field_value in value.values():
+            if not isinstance(field_value, str):
+                return None, f"'{where}' must be {_type_name(schema)}, got {_describe(value)}"
     return value, None
+
+
+def _convert(param: ToolParam, value: Any) -> tuple[Any, str | None]:
+    """The argument as the tool takes it, or a problem naming the parameter and what was wrong."""
+    return _check(param.schema, value, param.name, param.whole)
 
 
 def check_arguments(spec: ToolSpec, arguments: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:

@@ -337,8 +337,10 @@ async def _rank(texts: list[tuple[str, bytes]], wanted: set[str], keep: int, dea
     return ranked[:keep], len(indexed)
 
 
-async def memory_search(ctx: ToolContext, query: str, max_results: int | None = None) -> str:
-    """The memory chunks most relevant to ``query``: path, line range, score and snippet."""
+async def memory_search(ctx: ToolContext, query: str, max_results: int | None = None, *,
+                        min_score: float | None = None) -> str:
+    """The memory chunks most relevant to ``query``: path, line range, score and snippet; ``min_score`` leaves
+    out chunks whose BM25 score is lower."""
     wanted = set(tokens(query))
     if not wanted:
         raise ToolError("query has no words to search for")
@@ -351,6 +353,8 @@ async def memory_search(ctx: ToolContext, query: str, max_results: int | None = 
         return "No memory notes yet: the workspace has no MEMORY.md and no memory/*.md files."
     texts = await _read_notes(ctx, notes, deadline, passed)
     ranked, searched_count = await _rank(texts, wanted, keep, deadline, passed)
+    if min_score is not None:
+        ranked = [(score, chunk) for score, chunk in ranked if score >= min_score]
     searched = f"searched {searched_count} note files"
     if not ranked:
         return f"No memory matches for {query!r} ({searched})." + _not_searched(passed)

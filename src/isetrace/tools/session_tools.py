@@ -23,8 +23,16 @@ from typing import Any, Literal
 from isetrace.errors import ToolError
 from isetrace.records import Message
 from isetrace.tools.context import ToolContext
-from isetrace.tools.declare import ToolOutput, ToolSpec, tool
+from isetrace.tools.declare import ToolOutput, ToolSpec, Whole, tool
 from isetrace.tools.dialects import Dialect
+from isetrace.tools.spawn_options import (
+    AttachAs,
+    Attachment,
+    SpawnOptions,
+    check_spawn_options,
+    resolve_cwd,
+    write_attachments,
+)
 from isetrace.tools.subagent_runtime import (
     MAIN_KEY,
     AgentView,
@@ -77,7 +85,7 @@ def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _timeout(value: int | None, name: str) -> float | None:
+def _timeout(value: float | None, name: str) -> float | None:
     if value is None or value == 0:
         return None
     if value < 0:
@@ -118,7 +126,7 @@ def _history(messages: Sequence[Message], limit: int, include_tools: bool) -> tu
     return items[-limit:] if limit > 0 else [], len(items)
 
 
-def _report(report: TurnReport) -> ToolOutput:
+def _report(report: TurnReport, **extra: Any) -> ToolOutput:
     view = report.session
     body: dict[str, Any] = {"sessionKey": view.key, "label": view.label, "status": view.status,
                             "steps": report.steps, "toolCalls": report.tool_calls, "tokens": report.tokens}
@@ -128,6 +136,7 @@ def _report(report: TurnReport) -> ToolOutput:
         body["cutOff"] = True
     if view.detail:
         body["detail"] = view.detail
+    body.update(extra)
     body["reply"] = _cut(report.reply, REPLY_MAX_CHARS) if report.reply else None
     ok = view.status == "done"
     return ToolOutput(content=_json(body), ok=ok, timed_out=report.timed_out,
@@ -153,40 +162,85 @@ def _target(runtime: SessionsRuntime, target: str | None, action: str) -> Sessio
 
 
 @tool(mutating=True, name="sessions_spawn")
-async def sessions_spawn(ctx: ToolContext, task: str, label: str | None = None, agentId: str | None = None,
-                         runTimeoutSeconds: int | None = None) -> ToolOutput:
+async def sessions_spawn(ctx: ToolContext, task: str, label: str | None = None,
+                         runtime: Literal["subagent", "acp"] | None = None, agentId: str | None = None,
+                         resumeSessionId: str | None = None, model: str | None = None, thinking: str | None = None,
+                         cwd: str | None = None, runTimeoutSeconds: float | None = None,
+                         timeoutSeconds: float | None = None, thread: bool | None = None,
+                         mode: Literal["run", "session"] | None = None,
+                         cleanup: Literal["delete", "keep"] | None = None,
+                         sandbox: Literal["inherit", "require"] | None = None,
+                         streamTo: Literal["parent"] | None = None, attachments: list[Attachment] | None = None,
+                         attachAs: AttachAs | None = None) -> ToolOutput:
     """Spawn a sub-agent in its own session to do one task with the same tools and workspace, wait until it finishes,
     and return its session key and final reply. Give it everything it needs in the task: it does not see your
     conversation.
 
     Args:
         task: The complete instructions for the sub-agent.
-        label: A short name for the sub-agent, to find it again with subagents or sessions_list.
+        label: A short name for the sub-agent, to find it again with subagents, sessions_list or sessions_send.
+        runtime: subagent (the default and the only runtime available here).
         agentId: Which agent to spawn (see agents_list; default: main).
+        resumeSessionId: Resume an external agent session (needs runtime=acp, which is not available here).
+        model: The model to run on (default: the one sub-agents use; see agents_list).
+        thinking: Reasoning level (fixed by the endpoint here; leave unset).
+        cwd: Directory in the workspace where the sub-agent's commands run.
         runTimeoutSeconds: Stop the sub-agent after this many seconds (0 or unset: only the step limit).
+        timeoutSeconds: The same as runTimeoutSeconds (an older name).
+        thread: Bind the sub-agent to a chat thread (not available here).
+        mode: run (one task) or session (stays open); either way you can message it later with sessions_send.
+        cleanup: delete (end the sub-agent's session once it has reported) or keep (the default).
+        sandbox: inherit (the default: the same sandbox) or require (refuse unless the session is isolated).
+        streamTo: parent: the sub-agent's reply comes back to you (it always does here).
+        attachments: Files to give the sub-agent (name, content, optional encoding utf8 or base64, mimeType); they
+            are written into the workspace and listed in its task.
+        attachAs: Where to put the attachments: mountPath, a workspace directory (default attachments).
     """
     if not task.strip():
         raise ToolError("task is empty: say what the sub-agent should do")
-    report = await _runtime(ctx).spawn(task, label=label or None, agent_id=agentId,
-                                       timeout_s=_timeout(runTimeoutSeconds, "runTimeoutSeconds"))
+    sessions = _runtime(ctx)
+    check_spawn_options(ctx, sessions, SpawnOptions(runtime=runtime, resume_session_id=resumeSessionId, model=model,
+                                                    thinking=thinking, thread=thread, sandbox=sandbox))
+    if runTimeoutSeconds and timeoutSeconds and runTimeoutSeconds != timeoutSeconds:
+        raise ToolError("runTimeoutSeconds and timeoutSeconds disagree; give one of them")
+    limit = _timeout(runTimeoutSeconds or timeoutSeconds,
+                     "runTimeoutSeconds" if runTimeoutSeconds else "timeoutSeconds")
+    workdir = await resolve_cwd(ctx, cwd)
+    paths = await write_attachments(ctx, attachments, attachAs)
+    full_task = task
+    if workdir:
+        full_task += f"\n\nYour commands run in {workdir} (file tools take paths relative to the workspace)."
+    if paths:
+        full_task += "\n\nAttached files (in the workspace):\n" + "\n".join(f"- {path}" for path in paths)
+    report = await sessions.spawn(full_task, label=label or None, agent_id=agentId, timeout_s=limit, cwd=workdir)
+    if cleanup == "delete":
+        await sessions.kill(report.session.key)
+        return _report(report, cleanup="deleted: this sub-agent's session takes no more messages")
     return _report(report)
 
 
 @tool(mutating=True, name="subagents")
-async def subagents(ctx: ToolContext, action: Literal["list", "steer", "kill"], target: str | None = None,
-                    message: str | None = None) -> str | ToolOutput:
+async def subagents(ctx: ToolContext, action: Literal["list", "steer", "kill"] | None = None,
+                    target: str | None = None, message: str | None = None,
+                    recentMinutes: Whole | None = None) -> str | ToolOutput:
     """List the sub-agents spawned in this session, steer one with a follow-up message (it runs another turn and its
     reply is returned), or kill one.
 
     Args:
-        action: list, steer or kill.
+        action: list (the default), steer or kill.
         target: For steer and kill: the sub-agent's session key (e.g. subagent:1), its label, its number, or
             'last'; kill also takes 'all'.
         message: For steer: the follow-up instructions.
+        recentMinutes: For list: only sub-agents active within this many minutes.
     """
     runtime = _runtime(ctx)
-    if action == "list":
+    if action is None or action == "list":
         children = _subagents(runtime)
+        if recentMinutes is not None:
+            if recentMinutes < 1:
+                raise ToolError(f"recentMinutes must be at least 1 (got {recentMinutes})")
+            since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=recentMinutes)
+            children = [view for view in children if view.updated_at >= since]
         return _json({"count": len(children), "subagents": [_row(view) for view in children]})
     if action == "kill":
         if target == "all":
@@ -201,8 +255,8 @@ async def subagents(ctx: ToolContext, action: Literal["list", "steer", "kill"], 
 
 
 @tool(mutating=False, name="sessions_list")
-async def sessions_list(ctx: ToolContext, kinds: list[str] | None = None, limit: int | None = None,
-                        activeMinutes: int | None = None, messageLimit: int | None = None) -> str:
+async def sessions_list(ctx: ToolContext, kinds: list[str] | None = None, limit: Whole | None = None,
+                        activeMinutes: Whole | None = None, messageLimit: Whole | None = None) -> str:
     """List the sessions of this episode (your own main session and the sub-agents) with key, kind, label, status,
     model, token counts and last update.
 
@@ -230,7 +284,7 @@ async def sessions_list(ctx: ToolContext, kinds: list[str] | None = None, limit:
 
 
 @tool(mutating=False, name="sessions_history")
-async def sessions_history(ctx: ToolContext, sessionKey: str, limit: int | None = None,
+async def sessions_history(ctx: ToolContext, sessionKey: str, limit: Whole | None = None,
                            includeTools: bool | None = None) -> str:
     """Read the transcript of one session (the latest messages first cut to the limit). Tool results are left out
     unless includeTools is true.
@@ -252,20 +306,35 @@ async def sessions_history(ctx: ToolContext, sessionKey: str, limit: int | None 
 
 
 @tool(mutating=True, name="sessions_send")
-async def sessions_send(ctx: ToolContext, sessionKey: str, message: str,
-                        timeoutSeconds: int | None = None) -> ToolOutput:
-    """Send a message to another session (a sub-agent) and wait for its reply; the sub-agent runs one more turn with
-    its own history.
+async def sessions_send(ctx: ToolContext, message: str, sessionKey: str | None = None, label: str | None = None,
+                        agentId: str | None = None, timeoutSeconds: float | None = None) -> ToolOutput:
+    """Send a message to another session (a sub-agent), named by its sessionKey or its label, and wait for its reply;
+    the sub-agent runs one more turn with its own history.
 
     Args:
-        sessionKey: The session to send to, e.g. subagent:1 (see sessions_list).
         message: The message text.
+        sessionKey: The session to send to, e.g. subagent:1 (see sessions_list).
+        label: Or the label the sub-agent was spawned with.
+        agentId: With label: the agent the labelled session runs as (only main here).
         timeoutSeconds: Stop waiting and stop the sub-agent after this many seconds (0 or unset: only the step
             limit).
     """
     if not message.strip():
         raise ToolError("message is empty")
-    report = await _runtime(ctx).send(sessionKey, message, timeout_s=_timeout(timeoutSeconds, "timeoutSeconds"))
+    runtime = _runtime(ctx)
+    if agentId and agentId not in {agent.agent_id for agent in runtime.agents()}:
+        raise ToolError(f"unknown agentId {agentId[:60]!r} (see agents_list)")
+    if label:
+        found = [view for view in runtime.sessions() if view.label == label]
+        if not found:
+            labels = ", ".join(v.label for v in runtime.sessions() if v.label) or "none"
+            raise ToolError(f"no session labelled {label[:60]!r} (labels: {labels})")
+        if sessionKey and sessionKey != found[0].key:
+            raise ToolError(f"sessionKey {sessionKey!r} and label {label!r} name different sessions; give one")
+        sessionKey = found[0].key
+    if not sessionKey:
+        raise ToolError("give sessionKey or label to say which session to send to (see sessions_list)")
+    report = await runtime.send(sessionKey, message, timeout_s=_timeout(timeoutSeconds, "timeoutSeconds"))
     return _report(report)
 
 
@@ -278,14 +347,20 @@ async def agents_list(ctx: ToolContext) -> str:
 
 
 @tool(mutating=False, name="session_status")
-async def session_status(ctx: ToolContext, sessionKey: str | None = None) -> str:
+async def session_status(ctx: ToolContext, sessionKey: str | None = None, model: str | None = None) -> str:
     """Show a status card for your session (or another one): model, turns, tool calls, tokens, sub-agents,
     workspace, sandbox and network access.
 
     Args:
         sessionKey: The session to show (default: your own, main).
+        model: Set the session's model; only default (or the current model's name) is available here.
     """
     runtime = _runtime(ctx)
+    models = {agent.model for agent in runtime.agents()}
+    if model not in (None, "", "default", *models):
+        raise ToolError(f"model {str(model)[:60]!r} is not available: this episode runs on "
+                        f"{', '.join(sorted(models))}, "
+                        "which cannot be changed; leave model unset (or use default)")
     view = runtime.session(sessionKey or MAIN_KEY)
     children = _subagents(runtime)
     info = ctx.sandbox.info

@@ -11,16 +11,20 @@ functions. The model always sees a command's result in one shape, so it can lear
     [timed out after Ns; the process group was killed]
 
 Empty streams and markers that do not apply are left out. Output is decoded as UTF-8 with replacement
-characters, so binary output can never break an episode.
+characters, so binary output can never break an episode. With ``pty``, the command runs under a
+pseudo-terminal (:mod:`isetrace.tools._pty_relay`, run by the sandbox's own python3): stdout and stderr
+are then one stream, as on a terminal.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import shlex
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from importlib import resources
 
 from isetrace.errors import ToolError
 from isetrace.sandbox.base import CommandResult
@@ -36,6 +40,7 @@ __all__ = [
     "format_command",
     "format_streams",
     "job_output",
+    "pty_argv",
     "run_command",
     "run_with_yield",
     "start_background",
@@ -128,30 +133,46 @@ def _check_env(env: Mapping[str, str] | None) -> dict[str, str]:
 
 async def _workdir(ctx: ToolContext, workdir: str | None) -> str | None:
     if workdir is None or workdir == "":
-        return None
+        return ctx.default_workdir
     return (await resolve_path(ctx, workdir, param="workdir")).real
 
 
+@functools.cache
+def _relay_source() -> str:
+    return resources.files("isetrace.tools").joinpath("_pty_relay.py").read_text(encoding="utf-8")
+
+
+def pty_argv(command: str) -> list[str]:
+    """The argv that runs ``command`` with ``sh -c`` under a pseudo-terminal inside the sandbox."""
+    return ["python3", "-I", "-S", "-c", _relay_source(), "/bin/sh", "-c", command]
+
+
+def _argv(command: str, pty: bool) -> str | Sequence[str]:
+    return pty_argv(command) if pty else command
+
+
 async def run_command(ctx: ToolContext, command: str, *, workdir: str | None = None,
-                      env: Mapping[str, str] | None = None, timeout_s: float | None = None) -> ToolOutput:
+                      env: Mapping[str, str] | None = None, timeout_s: float | None = None,
+                      pty: bool = False) -> ToolOutput:
     """Run ``command`` with ``sh -c`` to completion (or to its timeout) and report it."""
     _check_command(command)
     environment = _check_env(env)
     cwd = await _workdir(ctx, workdir)
     timeout = effective_timeout(ctx, timeout_s)
-    result = await ctx.sandbox.run(command, cwd=cwd, env=environment, timeout_s=timeout)
+    result = await ctx.sandbox.run(_argv(command, pty), cwd=cwd, env=environment, timeout_s=timeout)
     return command_output(result, timeout)
 
 
 async def start_background(ctx: ToolContext, command: str, *, workdir: str | None = None,
                            env: Mapping[str, str] | None = None, timeout_s: float | None = None,
-                           log_to_file: bool = False) -> tuple[BackgroundJob, str | None]:
+                           log_to_file: bool = False, pty: bool = False) -> tuple[BackgroundJob, str | None]:
     """Start ``command`` in the background; returns the job and, with ``log_to_file``, its log file.
 
     ``log_to_file`` sends the job's stdout and stderr to a file in the sandbox user's home, for dialects
     that offer no tool to poll a background job: the model reads the file with the shell instead.
     A background job's ``timeout_s`` is not capped by the per-command limit (it is meant to outlive one
-    call); without one it runs until killed or the session ends.
+    call); without one it runs until killed or the session ends. ``pty`` runs it under a pseudo-terminal
+    (not together with ``log_to_file``).
     """
     _check_command(command)
     environment = _check_env(env)
@@ -165,7 +186,9 @@ async def start_background(ctx: ToolContext, command: str, *, workdir: str | Non
         log_dir = f"{ctx.home}/.background"
         log_file = f"{log_dir}/{session_id}.log"
         to_run = f"mkdir -p {shlex.quote(log_dir)} && exec >{shlex.quote(log_file)} 2>&1 </dev/null\n{command}"
-    process_id = await ctx.sandbox.start(to_run, cwd=cwd, env=environment)
+    if pty and log_to_file:
+        raise ValueError("a background job runs either under a terminal or logging to a file, not both")
+    process_id = await ctx.sandbox.start(_argv(to_run, pty), cwd=cwd, env=environment)
     return ctx.jobs.add(session_id, process_id, command, timeout_s or None), log_file
 
 
@@ -175,7 +198,8 @@ def follow_hint(session_id: str) -> str:
 
 
 async def run_with_yield(ctx: ToolContext, command: str, *, yield_ms: int, workdir: str | None = None,
-                         env: Mapping[str, str] | None = None, timeout_s: float | None = None) -> ToolOutput:
+                         env: Mapping[str, str] | None = None, timeout_s: float | None = None,
+                         pty: bool = False) -> ToolOutput:
     """Run ``command``; if it is still running after ``yield_ms``, leave it in the background.
 
     A command that ends in time is reported exactly like a foreground one. One that does not is
@@ -185,7 +209,7 @@ async def run_with_yield(ctx: ToolContext, command: str, *, yield_ms: int, workd
         raise ToolError(f"yieldMs must not be negative (got {yield_ms})")
     timeout = effective_timeout(ctx, timeout_s) if timeout_s else None
     started = time.monotonic()
-    job, _ = await start_background(ctx, command, workdir=workdir, env=env, timeout_s=timeout)
+    job, _ = await start_background(ctx, command, workdir=workdir, env=env, timeout_s=timeout, pty=pty)
     yield_at = started + yield_ms / 1000
     delay = _POLL_FIRST_S
     while True:

@@ -97,8 +97,9 @@ class SessionsRuntime(Protocol):
         ...
 
     async def spawn(self, task: str, *, label: str | None, agent_id: str | None,
-                    timeout_s: float | None) -> TurnReport:
-        """Start a sub-agent on ``task`` and run its first turn to the end."""
+                    timeout_s: float | None, cwd: str | None = None) -> TurnReport:
+        """Start a sub-agent on ``task`` and run its first turn to the end; ``cwd`` (absolute, inside the
+        workspace, checked by the caller) is where its shell commands run when they name no workdir."""
         ...
 
     async def send(self, key: str, message: str, *, timeout_s: float | None) -> TurnReport:

@@ -40,6 +40,7 @@ from yarl import URL
 from isetrace.errors import ToolError
 from isetrace.tools._html import html_to_text
 from isetrace.tools.context import ToolContext
+from isetrace.tools.web_filters import SearchFilters, provider_params
 
 __all__ = ["FETCH_MAX_BYTES", "FETCH_TIMEOUT_S", "web_fetch", "web_search"]
 
@@ -268,8 +269,15 @@ def _items(data: Any, *path: str) -> list[dict[str, Any]]:
     return [item for item in data or [] if isinstance(item, dict)] if isinstance(data, list) else []
 
 
-async def web_search(ctx: ToolContext, query: str, count: int | None = None) -> str:
-    """Search the web with the configured provider; a numbered list of title, URL and snippet."""
+SEARCH_MAX_RESULTS = 10
+"""Most results one search returns (openclaw's bound)."""
+
+
+async def web_search(ctx: ToolContext, query: str, count: int | None = None,
+                     filters: SearchFilters | None = None) -> str:
+    """Search the web with the configured provider; a numbered list of title, URL and snippet.
+
+    ``filters`` are applied by the provider (:mod:`isetrace.tools.web_filters`), or refused."""
     settings = ctx.config.web_search
     provider = settings.provider
     if provider == "none":
@@ -279,24 +287,25 @@ async def web_search(ctx: ToolContext, query: str, count: int | None = None) -> 
         raise _network_off("web_search")
     if not query.strip():
         raise ToolError("query is empty")
-    wanted = max(1, min(count or 5, 20))
+    extra = provider_params(provider, filters or SearchFilters())
+    wanted = max(1, min(count or 5, SEARCH_MAX_RESULTS))
     base = (settings.base_url or _HOSTED.get(provider, "")).rstrip("/")
     if not base:
         raise ToolError(f"the {provider} search provider needs tools.web_search.base_url")
     timeout = settings.timeout_s
     if provider == "searxng":
         data = await _request_json(provider, "GET", f"{base}/search", timeout,
-                                   params={"q": query, "format": "json"})
+                                   params={"q": query, "format": "json", **extra})
         results = [(r.get("title"), r.get("url"), r.get("content")) for r in _items(data, "results")]
     elif provider == "brave":
         headers = {"X-Subscription-Token": _api_key(ctx, provider), "Accept": "application/json"}
         data = await _request_json(provider, "GET", f"{base}/res/v1/web/search", timeout,
-                                   params={"q": query, "count": str(wanted)}, headers=headers)
+                                   params={"q": query, "count": str(wanted), **extra}, headers=headers)
         results = [(r.get("title"), r.get("url"), r.get("description")) for r in _items(data, "web", "results")]
     else:
         headers = {"X-API-KEY": _api_key(ctx, provider), "Content-Type": "application/json"}
         data = await _request_json(provider, "POST", f"{base}/search", timeout,
-                                   json={"q": query, "num": wanted}, headers=headers)
+                                   json={"q": query, "num": wanted, **extra}, headers=headers)
         results = [(r.get("title"), r.get("link"), r.get("snippet")) for r in _items(data, "organic")]
     results = [r for r in results if r[1]][:wanted]
     if not results:

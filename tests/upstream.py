@@ -1,0 +1,29 @@
+"""The original recipe's published example files, the ground truth for its formats.
+
+They live outside the repository, in ``../shared/upstream/`` beside the project root (``$ISE_UPSTREAM``
+overrides the place). Where they are missing a test that needs them skips, except in CI, where that is a
+failure: the formats must be checked there.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+__all__ = ["UPSTREAM", "upstream_file"]
+
+UPSTREAM = Path(os.environ.get("ISE_UPSTREAM") or Path(__file__).resolve().parents[2] / "shared" / "upstream")
+
+
+def upstream_file(name: str) -> Path:
+    """The example file ``name``; skips the calling test where the examples are absent (fails in CI)."""
+    __tracebackhide__ = True
+    path = UPSTREAM / name
+    if not path.is_file():
+        message = f"the original recipe's example {name} is not at {path} (set ISE_UPSTREAM to its folder)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
