@@ -69,13 +69,21 @@ def test_episode_round_trips_through_jsonl(tmp_path: Path, data_dir: Path) -> No
 def test_malformed_lines_are_reported_by_file_and_line_and_the_rest_loads(tmp_path: Path, data_dir: Path) -> None:
     good = (data_dir / "ise_intents_original.jsonl").read_text().splitlines()
     path = tmp_path / "intents.jsonl"
-    path.write_text("\n".join([good[0], "{not json", "", '["a list"]', '{"natural_language_intent": "x"}',
+    path.write_text("\n".join([good[0], "{not json", "", '["a list"]', '{"answer": "x"}',
                                good[1], '{"id": "torn", "natural_lang']) + "\n")
     intents, errors = load_jsonl(path, Intent)
     assert [i.id for i in intents] == ["17", "i-0000018"]
     assert [str(e) for e in errors] == [
         f"{path}:2: not valid JSON (Expecting property name enclosed in double quotes; column 2)",
         f"{path}:4: expected a JSON object, got list",
-        f"{path}:5: id: Field required",
+        f"{path}:5: (record): Value error, a record needs an id, or a natural_language_intent, query or question "
+        "to derive one from",
         f"{path}:7: not valid JSON (Unterminated string starting at; column 16)",
     ]
+
+
+def test_a_line_nested_too_deeply_is_a_bad_line_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "deep.jsonl"
+    path.write_text('{"id": "a", "natural_language_intent": "x"}\n' + '{"a": ' * 200_000 + "\n", encoding="utf-8")
+    intents, errors = load_jsonl(path, Intent)
+    assert [i.id for i in intents] == ["a"] and [str(e) for e in errors] == [f"{path}:2: JSON nested too deeply"]

@@ -23,6 +23,7 @@ __all__ = [
     "fsync_dir",
     "iter_jsonl",
     "load_jsonl",
+    "parse_object",
     "write_atomic",
     "write_jsonl",
     "write_rows",
@@ -52,6 +53,19 @@ def describe_validation_error(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def parse_object(text: str) -> dict[str, Any] | str:
+    """One line's JSON object, or why the line is not one (not JSON, nested too deeply, not an object)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON ({exc.msg}; column {exc.colno})"
+    except RecursionError:
+        return "JSON nested too deeply"
+    if not isinstance(data, dict):
+        return f"expected a JSON object, got {type(data).__name__}"
+    return data
+
+
 def iter_jsonl(path: Path, model: type[M], on_error: Callable[[LineError], None]) -> Iterator[M]:
     """Yield every valid record of ``path``; hand each bad line to ``on_error`` and go on.
 
@@ -62,13 +76,9 @@ def iter_jsonl(path: Path, model: type[M], on_error: Callable[[LineError], None]
             text = line.strip()
             if not text:
                 continue
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                on_error(LineError(path, number, f"not valid JSON ({exc.msg}; column {exc.colno})"))
-                continue
-            if not isinstance(data, dict):
-                on_error(LineError(path, number, f"expected a JSON object, got {type(data).__name__}"))
+            data = parse_object(text)
+            if isinstance(data, str):
+                on_error(LineError(path, number, data))
                 continue
             try:
                 yield model.model_validate(data)

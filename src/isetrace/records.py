@@ -8,14 +8,17 @@ never dropped, because a dataset that loses columns on a round trip cannot be tr
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
+    "DIRECT_QUERY",
     "EPISODE_FORMAT_VERSION",
     "DomainSpec",
     "Episode",
@@ -30,6 +33,8 @@ __all__ = [
     "ToolCall",
     "ToolResult",
     "Verification",
+    "generated_id",
+    "normalize_task_record",
     "session_key",
 ]
 
@@ -53,9 +58,13 @@ class _Closed(BaseModel):
 
 
 class Persona(_Open):
-    """Who asks: one simulated person, in the original recipe's field layout."""
+    """Who asks: one simulated person, in the original recipe's field layout.
 
-    id: str
+    The recipe's intents embed the persona without an ``id`` (theirs is the intent's ``persona_id``), so
+    the id may be empty here.
+    """
+
+    id: str = ""
     name: str
     role: str
     industry: str
@@ -95,7 +104,10 @@ class IntentMetadata(_Open):
 class Intent(_Open):
     """A user's request before any conversation: a 4D sample and (once rendered) its text.
 
-    ``natural_language_intent`` is empty for a sampled intent that has not been rendered yet.
+    ``natural_language_intent`` is empty for a sampled intent that has not been rendered yet. Records are
+    read as the original recipe reads its input files (:func:`normalize_task_record`): a direct query
+    (``query`` or ``question``, no ``natural_language_intent``) becomes an intent whose text is the query,
+    a missing id is derived from the content, and an ``answer`` is kept as ``metadata.reference_answer``.
     """
 
     id: str
@@ -108,15 +120,90 @@ class Intent(_Open):
     complexity: str = ""
     metadata: IntentMetadata = Field(default_factory=IntentMetadata)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _normalized(cls, data: object) -> object:
+        return normalize_task_record(data) if isinstance(data, dict) else data
+
     @field_validator("id", "persona_id", mode="before")
     @classmethod
     def _id_as_text(cls, value: object) -> object:
         return str(value) if isinstance(value, int) else value
 
     @property
+    def is_direct_query(self) -> bool:
+        """Whether the record was a direct query (one question, answered without a simulated user)."""
+        return getattr(self, "task_type", None) == DIRECT_QUERY
+
+    @property
+    def reference_answer(self) -> Any:
+        """The answer a direct query came with (``None`` when it had none)."""
+        return getattr(self.metadata, "reference_answer", None)
+
+    @property
     def is_rendered(self) -> bool:
         """Whether the request text exists yet."""
         return bool(self.natural_language_intent.strip())
+
+
+DIRECT_QUERY = "direct_query"
+"""The ``task_type`` of a record that is one question for the agent rather than a task to delegate."""
+
+_ID_KEYS = {"intent": ("id", "task_id", "intent_id"), DIRECT_QUERY: ("id", "task_id", "query_id")}
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def generated_id(record: dict[str, Any], task_type: str) -> str:
+    """A stable id for a record that has none: ``intent_`` or ``query_`` and a digest of its content, so
+    the same record gets the same id in every run and on every machine."""
+    digest = hashlib.md5(json.dumps(record, ensure_ascii=False, sort_keys=True, default=str).encode(),
+                         usedforsecurity=False).hexdigest()[:12]
+    return f"{'query' if task_type == DIRECT_QUERY else 'intent'}_{digest}"
+
+
+def normalize_task_record(record: dict[str, Any]) -> dict[str, Any]:
+    """One input record in the shape :class:`Intent` reads, as the original recipe normalises its files.
+
+    A record with a non-empty ``natural_language_intent`` is an intent. One with ``query`` or ``question``
+    and no ``natural_language_intent`` (or ``task_type: direct_query``) is a direct query: its text becomes
+    ``natural_language_intent`` (``query`` is kept as well), ``answer`` becomes
+    ``metadata.reference_answer`` and ``question`` ``metadata.source_question``. The id is the first of
+    ``id``, ``task_id`` and ``intent_id`` (``query_id`` for a query), else :func:`generated_id`. Every other
+    field is kept as it is. Raises ``ValueError`` for a record with neither an id nor any text.
+    """
+    explicit = _text(record.get("task_type")).lower()
+    query = _text(record.get("query")) or _text(record.get("question"))
+    intent = _text(record.get("natural_language_intent"))
+    if explicit == DIRECT_QUERY or (query and not intent):
+        if not query:
+            return record
+        task_type = DIRECT_QUERY
+        normalized = {**record, "task_type": task_type, "query": query, "natural_language_intent": query}
+        metadata = dict(record.get("metadata") or {})
+        if record.get("answer") is not None:
+            metadata.setdefault("reference_answer", record["answer"])
+        if _text(record.get("question")):
+            metadata.setdefault("source_question", record["question"])
+        normalized["metadata"] = metadata
+    else:
+        task_type = "intent"
+        normalized = dict(record)
+        if "task_type" in record:
+            normalized["task_type"] = task_type
+    for key in _ID_KEYS[task_type]:
+        value = record.get(key)
+        if value not in (None, ""):
+            normalized["id"] = str(value)
+            break
+    else:
+        if not (intent or query):
+            raise ValueError("a record needs an id, or a natural_language_intent, query or question to derive one "
+                             "from")
+        normalized["id"] = generated_id(record, task_type)
+    return normalized
 
 
 # --------------------------------------------------------------------------------------------- messages
@@ -251,13 +338,19 @@ class Episode(_Closed):
     subagents: dict[str, list[Message]] = Field(default_factory=dict)
     """Sub-agent sessions spawned in the episode (session key → its own messages)."""
     tools: list[dict[str, Any]] = Field(default_factory=list)
+    skills: list[dict[str, Any]] = Field(default_factory=list)
+    """The skills offered, as OpenClaw lists them (``name``, ``description``, ``filePath``, ``baseDir``,
+    ``source``, ``disableModelInvocation``)."""
     termination: Termination
     termination_detail: str = ""
     """Why it ended, in one line: for a failure, where (the agent step) and the server's or sandbox's words."""
     failed_reply: str | None = None
     """The unusable model reply behind a failure (cut short), kept so it can be inspected."""
     verification: Verification | None = None
+    appended_query: Intent | None = None
+    """The direct query from ``simulate.appended_query_file`` put to the agent before the session closed."""
     seeds: dict[str, int] = Field(default_factory=dict)
+    """The seeds behind the episode's choices (``intents``: the sampler's; ``simulate``: the appended query's)."""
     config_hash: str = ""
     provenance: str
     models: dict[str, str] = Field(default_factory=dict)

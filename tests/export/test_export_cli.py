@@ -65,7 +65,8 @@ def test_the_ise_format_keeps_every_episode_by_default(tmp_path: Path) -> None:
     out = tmp_path / "ise.jsonl"
     result = CliRunner().invoke(app(), [str(source), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert [json.loads(line)["status"] for line in out.read_text().splitlines()] == ["success", "step_limit", "budget"]
+    assert [json.loads(line)["metadata"]["termination"] for line in out.read_text().splitlines()] == [
+        "success", "step_limit", "budget"]
     assert f"export ise-openai: 3 rows → {out} (left out 0)" in result.output and "note:" not in result.output
 
 
@@ -74,7 +75,8 @@ def test_include_accepts_repeats_and_commas_and_the_default_format_is_ise_openai
     out = tmp_path / "ise.jsonl"
     result = CliRunner().invoke(app(), [str(source), "-o", str(out), "--include", "success,step_limit"])
     assert result.exit_code == 0, result.output
-    assert [json.loads(line)["status"] for line in out.read_text().splitlines()] == ["success", "step_limit"]
+    assert [json.loads(line)["metadata"]["termination"] for line in out.read_text().splitlines()] == [
+        "success", "step_limit"]
 
 
 def test_bad_names_are_refused_with_the_known_ones(tmp_path: Path) -> None:

@@ -82,8 +82,10 @@ def test_the_ise_format_keeps_every_episode_with_its_status(tmp_path: Path) -> N
     path = tmp_path / "ise.jsonl"
     summary = export_episodes([*corpus(), endpoint_failure("f")], "ise-openai", path, environ={})
     assert summary.written == 6 and summary.skipped == 0 and summary.kept_by_default is None
-    statuses = [json.loads(line)["status"] for line in path.read_text().splitlines()]
-    assert statuses == ["success", "step_limit", "budget", "success", "user_judged_failure", "agent_endpoint_failure"]
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [row["metadata"]["termination"] for row in rows] == [
+        "success", "step_limit", "budget", "success", "user_judged_failure", "agent_endpoint_failure"]
+    assert [row["status"] for row in rows] == ["completed", "failed", "failed", "completed", "failed", "failed"]
 
 
 def test_include_keeps_only_those_reasons(tmp_path: Path) -> None:

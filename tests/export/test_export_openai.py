@@ -14,9 +14,11 @@ from isetrace.records import Termination
 
 def test_ise_row_has_the_published_top_level_fields() -> None:
     row = to_ise_openai(episode())
-    assert set(row) == {"status", "session_id", "source_intent_ids", "source_intents", "total_steps",
-                        "enable_thinking", "messages", "tools", "final_output", "metadata"}
-    assert row["status"] == "success" and row["session_id"] == "ep-1" and row["source_intent_ids"] == ["i1"]
+    assert set(row) == {"status", "session_id", "source_intent_count", "source_intent_ids", "source_intents",
+                        "session_finalized_by_intent_id", "intent", "total_steps", "enable_thinking", "messages",
+                        "tools", "skills", "final_output", "intent_id", "metadata"}
+    assert row["status"] == "completed" and row["session_id"] == "ep-1" and row["source_intent_ids"] == ["i1"]
+    assert row["source_intent_count"] == 1 and row["session_finalized_by_intent_id"] == row["intent_id"] == "i1"
     assert row["total_steps"] == 4  # tool calls, not messages
     assert row["enable_thinking"] is True
     assert row["final_output"] == "The check exited with code 1, as expected."
@@ -31,10 +33,10 @@ def test_ise_messages_keep_calls_reasoning_and_tool_outcomes() -> None:
     assert parallel["role"] == "assistant" and parallel["content"] == ""
     assert parallel["reasoning_content"] == "I will save the file and count its lines."
     first, second = parallel["tool_calls"]
-    assert first == {"id": "c1", "type": "function", "function": {
-        "name": "write", "arguments": {"path": "deliveries.csv", "content": "depot,late\nPorto,9\n"}}}
+    assert first == {"id": "c1", "type": "function", "function": {  # arguments as JSON text, as the recipe writes
+        "name": "write", "arguments": '{"path": "deliveries.csv", "content": "depot,late\\nPorto,9\\n"}'}}
     assert second["function"]["arguments"] == "{'command': wc -l deliveries.csv"  # unparsed: the raw text
-    assert messages[3] == {"role": "tool", "tool_call_id": "c1", "name": "write",
+    assert messages[3] == {"role": "tool", "name": "write", "tool_call_id": "c1",
                            "content": "Created deliveries.csv (22 bytes).", "success": True}
     assert messages[4]["success"] is False and messages[10]["success"] is False
     assert messages[5]["content"] == "Retrying the count." and len(messages[5]["tool_calls"]) == 1
@@ -45,7 +47,9 @@ def test_ise_messages_keep_calls_reasoning_and_tool_outcomes() -> None:
 def test_ise_metadata_describes_the_intent_the_run_and_why_it_ended() -> None:
     meta = to_ise_openai(episode(termination=Termination.STEP_LIMIT))["metadata"]
     assert meta["persona"]["name"] == "Ines Duarte" and meta["persona"]["work_context"].startswith("Works")
-    assert meta["domains"] == ["file-io", "code-runtime"] and meta["tasks"] == ["write-file", "write-script"]
+    assert meta["domains"] == [] and meta["tasks"] == ["write-file", "write-script"]  # the intent's own metadata
+    assert meta["session"]["sessionId"] == "ep-1" and meta["session"]["thinkingLevel"] == "on"
+    assert meta["seeds"] == {} and meta["appended_query"] is None
     assert meta["complexity"] == "medium"
     assert meta["termination"] == "step_limit" and meta["termination_detail"] == "ended: step_limit"
     assert meta["verification"] == {"method": "user_simulator", "passed": False, "score": None, "detail": ""}

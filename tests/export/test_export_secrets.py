@@ -49,10 +49,10 @@ def test_every_format_is_scanned_and_an_existing_file_survives(fmt: str, tmp_pat
     assert path.read_bytes() == b"the previous export" and [p.name for p in tmp_path.iterdir()] == [path.name]
 
 
-def test_a_key_inside_tool_arguments_is_found_in_the_parsed_and_the_string_form(tmp_path: Path) -> None:
+def test_a_key_inside_tool_arguments_is_found(tmp_path: Path) -> None:
     leak = episode([system(), user("deploy"), calls(call("k", "exec", {"command": f"deploy --token {ENV_SECRET}"})),
                     result("k", "exec", "ok"), say("Deployed.")], ident="ep-args")
-    for fmt, where in [("ise-openai", "messages[2].tool_calls[0].function.arguments.command"),
+    for fmt, where in [("ise-openai", "messages[2].tool_calls[0].function.arguments"),
                        ("openai-strict", "messages[2].tool_calls[0].function.arguments")]:
         with pytest.raises(DataError, match=rf"episode ep-args: .*\(at {re.escape(where)}\)"):
             export_episodes([leak], fmt, tmp_path / "x.jsonl", environ=ENVIRON)

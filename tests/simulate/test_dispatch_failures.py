@@ -105,7 +105,7 @@ async def test_a_subagent_tool_that_raises_fails_the_sandbox_once_and_its_calls_
             async def system_prompt(tools: Dialect) -> str:
                 return render_prompt("agent_system", workspace=ctx.workspace, date="2026-01-15", network=False,
                                      tools=[{"name": name, "description": "."} for name in tools.names],
-                                     agents_md="")
+                                     agents_md="", skills_block="")
 
             main = [Message(role="user", content="Please prepare the numbers.", meta=MessageMeta(producer="user"))]
             ctx.sessions = runtime = SubagentRuntime(endpoints["agent"], dialect, ctx, limits=config.simulate,

@@ -56,3 +56,26 @@ async def test_an_episode_of_canned_replies_runs_its_calls_for_real(make_config:
     # What the user was shown: the agent's reply with the digest of its tool calls.
     assert "Wrote notes.txt." in user.requests[1].messages[-1]["content"]
     assert agent.remaining == 0 and user.remaining == 0
+
+
+async def test_the_offered_skills_are_in_the_workspace_the_prompt_and_the_record(make_config: Any,
+                                                                                  toy_intents: list[Intent]) -> None:
+    agent = ReplayModel([{"tool_calls": [tool_call("read", {"path": "skills/python-script/SKILL.md"}, "r1")]},
+                         "I will follow the python-script skill."])
+    user = ReplayModel([user_says("Write me a script."), user_says("Not needed after all.", completed=True)],
+                       role="user")
+    intent = toy_intents[0].model_copy(update={"skills_used": ["python-script", "web-research"]})
+    episode = await run_episode([intent], make_config(), endpoints=Endpoints({"agent": agent, "user": user}))
+
+    assert [s["name"] for s in episode.skills] == ["python-script", "web-research"]
+    workspace = episode.skills[0]["baseDir"].rsplit("/skills/", 1)[0]
+    assert episode.skills[0]["filePath"] == f"{workspace}/skills/python-script/SKILL.md"
+    prompt = episode.messages[0].content or ""
+    assert "<available_skills>" in prompt and "<name>web-research</name>" in prompt and "data-report" not in prompt
+    read = next(m for m in episode.messages if m.role == "tool")
+    assert "name: python-script" in (read.content or "")  # the file is really there, and readable
+
+    quiet_user = ReplayModel([user_says("Hi."), user_says("Bye.", completed=True)], role="user")
+    none = await run_episode([intent], make_config("tools.skills_dir="),
+                             endpoints=Endpoints({"agent": ReplayModel(["Hello."]), "user": quiet_user}))
+    assert none.skills == [] and "<available_skills>" not in (none.messages[0].content or "")

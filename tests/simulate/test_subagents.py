@@ -63,7 +63,7 @@ def _system_prompt(ctx: ToolContext) -> Callable[[Dialect], Any]:
     async def render(dialect: Dialect) -> str:
         tools = [{"name": name, "description": "…"} for name in dialect.names]
         return render_prompt("agent_system", workspace=ctx.workspace, date="2026-01-15", network=False, tools=tools,
-                             agents_md="")
+                             agents_md="", skills_block="")
     return render
 
 

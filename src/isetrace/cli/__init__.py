@@ -18,6 +18,7 @@ from isetrace import __version__
 from isetrace.cli.config import config_app
 from isetrace.cli.console import err, out
 from isetrace.cli.export import export_command
+from isetrace.cli.importer import import_app
 from isetrace.cli.intents import intents_app
 from isetrace.cli.run import run_command
 from isetrace.cli.sandbox import sandbox_app
@@ -39,6 +40,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(scripted_app, name="scripted-llm")
 app.add_typer(intents_app, name="intents")
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(import_app, name="import")
 app.command("simulate")(simulate)
 app.command("run")(run_command)
 app.command("export")(export_command)

@@ -167,6 +167,9 @@ class IntentsConfig(_Section):
     """Seed of the sampler; the same seed gives the same 4D samples."""
     library: str | None = None
     """A library directory (personas.jsonl, domains.yaml, complexity.yaml); the built-in one when unset."""
+    file: str | None = None
+    """A JSONL file of intents or direct queries, in the original recipe's shapes, to run instead of sampling
+    and rendering new ones (no renderer is called). A record without an id gets one from its content."""
     embedder: str = "auto"
     """Sentence embeddings for the semantic pass and diversity: ``auto`` (all-MiniLM-L6-v2 when the
     ``embed`` extra is installed, else TF-IDF), ``minilm``, ``tfidf``, or a local sentence-transformers
@@ -241,6 +244,9 @@ class ToolsConfig(_Section):
     """Default cap on the text ``web_fetch`` returns."""
     read_max_lines: int = Field(2000, ge=10)
     """Lines a file read returns by default before it pages."""
+    skills_dir: str | None = None
+    """A directory of OpenClaw skills (one folder each, with a SKILL.md) to offer the agent; unset: the small
+    set shipped with isetrace; ``""``: no skills."""
 
 
 class SimulateConfig(_Section):
@@ -264,8 +270,23 @@ class SimulateConfig(_Section):
     """How often a drifted simulated-user turn is regenerated before it is kept as it is."""
     appended_question: str | None = None
     """A direct question put to the agent after the last intent, before the session closes."""
+    appended_query_file: str | None = None
+    """A pool of direct queries (JSONL, the recipe's ``{"id", "query"}`` or ``{"question", "answer"}``): one
+    of them, chosen by ``seed`` and the session's last intent, is put to the agent before the session
+    closes (the recipe's ``append_query_file``). Not with ``appended_question``."""
+    seed: int = 0
+    """Seed of the choices the episodes make (the query drawn from ``appended_query_file``)."""
     date: dt.date | None = None
     """The date the agent is told (YYYY-MM-DD); fix it for reproducible runs. Default: today."""
+
+    @model_validator(mode="after")
+    def _one_appended_question(self) -> SimulateConfig:
+        if self.appended_question and self.appended_query_file:
+            raise ValueError("set appended_question or appended_query_file, not both")
+        if self.mode == "query" and (self.appended_question or self.appended_query_file):
+            raise ValueError("query mode asks one question per episode; appended questions apply to the intent "
+                             "and multi modes")
+        return self
 
     @property
     def episode_roles(self) -> list[str]:

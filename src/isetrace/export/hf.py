@@ -75,7 +75,7 @@ def to_hf_row(episode: Episode) -> dict[str, Any]:
     row = to_ise_openai(episode)
     return {
         "session_id": row["session_id"],
-        "status": row["status"],
+        "status": episode.termination.value,
         "provenance": episode.provenance,
         "source_intent_ids": row["source_intent_ids"],
         "source_intents": row["source_intents"],

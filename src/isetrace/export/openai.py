@@ -1,38 +1,47 @@
 """Episode → OpenAI chat messages: the ISE OpenAI format, and a strict variant that follows the spec.
 
-**ISE OpenAI format** (``ise-openai``), one JSON object per trajectory, in the layout of the published ISE
-trajectories::
+**ISE OpenAI format** (``ise-openai``): the original recipe's "middle format", one JSON object per
+trajectory, with the fields, types and values its converter writes (its readers load ours unchanged)::
 
-    status              the termination value ("success", "step_limit", …)
-    session_id          the episode id
-    source_intent_ids   the ids of the intents the session served
-    source_intents      [{intent_id, natural_language_intent}] for those intents
-    total_steps         number of tool calls
-    enable_thinking     whether any assistant message carries reasoning
-    messages            system, user, assistant, tool (below)
-    tools               the OpenAI function schemas actually offered to the agent
-    final_output        the agent's last prose
-    metadata            persona, domains, tasks, complexity, termination (+ detail), verification,
-                        models, provenance, timings, drift_regenerations, …
+    status                          "completed" for a success, "failed" otherwise (exact: metadata.termination)
+    session_id                      the episode id
+    source_intent_count             how many intents the session served
+    source_intent_ids               their ids
+    source_intents                  [{intent_id, natural_language_intent}] for those intents
+    session_finalized_by_intent_id  the last intent's id
+    intent                          the last intent's text (the recipe's older files have only this)
+    total_steps                     number of tool calls
+    enable_thinking                 whether any assistant message carries reasoning
+    messages                        system, user, assistant, tool (below)
+    tools                           the OpenAI function schemas actually offered to the agent
+    skills                          the skills offered ({name, description, filePath, baseDir, source,
+                                    disableModelInvocation})
+    final_output                    the agent's last prose
+    intent_id                       the last intent's id
+    metadata                        the last intent's own metadata (persona, domains with their selected
+                                    tasks) and ``session`` (OpenClaw's session entry,
+                                    :mod:`.openclaw_session`), then what isetrace adds: tasks, complexity,
+                                    termination (+ detail), verification, appended_query, models,
+                                    provenance, seeds, timings, usage, drift_regenerations, attempt,
+                                    config_hash, user_turns, failed_tool_calls, subagent_sessions,
+                                    episode_format_version
 
-Messages: system and user are ``{role, content}``; assistant is ``{role, content}`` plus ``reasoning_content``
-when the model reasoned and ``tool_calls`` (``[{id, type: "function", function: {name, arguments}}]``) when it
-called tools; tool is ``{role, tool_call_id, name, content, success}`` (``success`` is the tool result's
-``ok``). ``content`` is always a string here ("" where the model said nothing), which chat templates and the
-published data expect. Tool-call ``arguments`` stay a parsed object where they parsed and are the raw text
-the model wrote where they did not.
+Messages: system and user are ``{role, content}``; assistant is ``{role, content}`` plus ``tool_calls``
+(``[{id, type: "function", function: {name, arguments}}]``) when it called tools and ``reasoning_content``
+when the model reasoned; tool is ``{role, name, tool_call_id, content, success}`` (``success`` is the tool
+result's ``ok``). ``content`` is always a string here ("" where the model said nothing), which chat
+templates and the recipe's data expect. Tool-call ``arguments`` are JSON strings, as the recipe writes
+them: parsed arguments re-encoded, and the raw text the model wrote where they did not parse.
 
 **Strict** (``openai-strict``) follows the OpenAI chat-completions request schema to the letter, for trainers
 that validate it. Compared with the ISE format it drops:
 
-- every top-level key except ``messages`` and ``tools`` (status, session_id, source_intent_ids,
-  source_intents, total_steps, enable_thinking, final_output, metadata);
+- every top-level key except ``messages`` and ``tools`` (:data:`STRICT_DROPS` lists them);
 - ``reasoning_content`` from assistant messages;
 - ``name`` and ``success`` from tool messages (a tool message is ``{role, tool_call_id, content}``);
 - nothing else is added: no ``name`` on any message.
 
-and it changes: tool-call ``arguments`` are always a JSON string (parsed arguments re-encoded, unparsed ones
-the raw text); an assistant message that only calls tools has ``content: null`` (the one place the spec
+and it changes: an assistant message that only calls tools has ``content: null`` (the one place the spec
 allows null); every other ``content`` is a string. An episode whose messages break the spec's rules (a tool
 message that answers no call, a call left without an answer) is not written in strict; the export counts it
 as unrepresentable. :func:`strict_problems` is the checker.
@@ -44,14 +53,16 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
-from isetrace.export.episode_parts import Unrepresentable, arguments_text, arguments_value, final_output
-from isetrace.records import Episode, Message, ToolCall
+from isetrace.export.episode_parts import Unrepresentable, arguments_text, final_output
+from isetrace.export.openclaw_session import session_entry
+from isetrace.records import Episode, Intent, Message, Termination, ToolCall
 
 __all__ = ["STRICT_DROPS", "strict_problems", "to_ise_openai", "to_openai_strict"]
 
 STRICT_DROPS = {
-    "top level": ("status", "session_id", "source_intent_ids", "source_intents", "total_steps", "enable_thinking",
-                  "final_output", "metadata"),
+    "top level": ("status", "session_id", "source_intent_count", "source_intent_ids", "source_intents",
+                  "session_finalized_by_intent_id", "intent", "total_steps", "enable_thinking", "skills",
+                  "final_output", "intent_id", "metadata"),
     "assistant": ("reasoning_content",),
     "tool": ("name", "success"),
 }
@@ -65,45 +76,68 @@ def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
-def _call(call: ToolCall, *, strict: bool) -> dict[str, Any]:
-    arguments: dict[str, Any] | str = arguments_text(call) if strict else arguments_value(call)
-    return {"id": call.id, "type": "function", "function": {"name": call.name, "arguments": arguments}}
+def _call(call: ToolCall) -> dict[str, Any]:
+    return {"id": call.id, "type": "function", "function": {"name": call.name, "arguments": arguments_text(call)}}
 
 
 def _ise_message(message: Message) -> dict[str, Any]:
     content = message.content or ""
     if message.role == "tool":
         result = message.result
-        return {"role": "tool", "tool_call_id": message.tool_call_id or (result.call_id if result else ""),
-                "name": message.name or (result.tool if result else ""), "content": content,
+        return {"role": "tool", "name": message.name or (result.tool if result else ""),
+                "tool_call_id": message.tool_call_id or (result.call_id if result else ""), "content": content,
                 "success": result.ok if result is not None else None}
     item: dict[str, Any] = {"role": message.role, "content": content}
     if message.role == "assistant":
+        if message.tool_calls:
+            item["tool_calls"] = [_call(c) for c in message.tool_calls]
         if message.reasoning_content:
             item["reasoning_content"] = message.reasoning_content
-        if message.tool_calls:
-            item["tool_calls"] = [_call(c, strict=False) for c in message.tool_calls]
     return item
 
 
-def _metadata(episode: Episode) -> dict[str, Any]:
-    first = episode.intents[0] if episode.intents else None
-    persona = first.metadata.persona if first is not None else None
-    domains = _unique(d for i in episode.intents for d in (i.domains or [s.name for s in i.metadata.domains]))
+RECIPE_STATUS = {Termination.SUCCESS: "completed"}
+"""The recipe's ``status`` for a termination; every other termination is ``failed`` (the exact one is in
+``metadata.termination``)."""
+
+
+def _intent_metadata(intent: Intent | None) -> dict[str, Any]:
+    """The intent's own metadata as the recipe copies it: what was read, nothing added (no empty persona id)."""
+    if intent is None:
+        return {"persona": None, "domains": []}
+    data = intent.metadata.model_dump(mode="json", exclude_unset=True)
+    data.setdefault("persona", None)
+    data.setdefault("domains", [])
+    return data
+
+
+def _appended_query(episode: Episode) -> dict[str, Any] | None:
+    query = episode.appended_query
+    if query is None:
+        return None
+    return {"query_task_id": query.id, "query": query.natural_language_intent,
+            "reference_answer": query.reference_answer}
+
+
+def _metadata(episode: Episode, thinking: bool) -> dict[str, Any]:
+    """The finalizing intent's metadata and the session entry (the recipe's), then what isetrace adds."""
+    final = episode.intents[-1] if episode.intents else None
     tasks = _unique(t for i in episode.intents
                     for t in (i.tasks or [t.name for d in i.metadata.domains for t in d.selected_tasks]))
     assistant = [m for m in episode.messages if m.role == "assistant"]
     tool_results = [m.result for m in episode.messages if m.role == "tool" and m.result is not None]
     return {
-        "persona": persona.model_dump(mode="json") if persona is not None else None,
-        "domains": domains,
+        **_intent_metadata(final),
+        "session": session_entry(episode, thinking=thinking),
         "tasks": tasks,
-        "complexity": first.complexity if first is not None else "",
+        "complexity": final.complexity if final is not None else "",
         "termination": episode.termination.value,
         "termination_detail": episode.termination_detail,
         "verification": episode.verification.model_dump(mode="json") if episode.verification else None,
+        "appended_query": _appended_query(episode),
         "models": dict(episode.models),
         "provenance": episode.provenance,
+        "seeds": dict(episode.seeds),
         "timings": {
             "started_at": episode.started_at.isoformat(),
             "ended_at": episode.ended_at.isoformat(),
@@ -126,19 +160,26 @@ def _metadata(episode: Episode) -> dict[str, Any]:
 
 
 def to_ise_openai(episode: Episode) -> dict[str, Any]:
-    """One episode as an ISE OpenAI row (see the module docstring for the layout)."""
+    """One episode as a row of the recipe's middle format (see the module docstring for the layout)."""
+    final = episode.intents[-1] if episode.intents else None
+    thinking = any(m.role == "assistant" and bool(m.reasoning_content) for m in episode.messages)
     return {
-        "status": episode.termination.value,
+        "status": RECIPE_STATUS.get(episode.termination, "failed"),
         "session_id": episode.episode_id,
+        "source_intent_count": len(episode.intents),
         "source_intent_ids": [i.id for i in episode.intents],
         "source_intents": [{"intent_id": i.id, "natural_language_intent": i.natural_language_intent}
                            for i in episode.intents],
+        "session_finalized_by_intent_id": final.id if final is not None else "",
+        "intent": final.natural_language_intent if final is not None else "",
         "total_steps": episode.tool_call_count,
-        "enable_thinking": any(m.role == "assistant" and bool(m.reasoning_content) for m in episode.messages),
+        "enable_thinking": thinking,
         "messages": [_ise_message(m) for m in episode.messages],
         "tools": copy.deepcopy(episode.tools),
+        "skills": copy.deepcopy(episode.skills),
         "final_output": final_output(episode),
-        "metadata": _metadata(episode),
+        "intent_id": final.id if final is not None else "",
+        "metadata": _metadata(episode, thinking),
     }
 
 
@@ -150,7 +191,7 @@ def _strict_message(message: Message) -> dict[str, Any]:
         return {"role": "tool", "tool_call_id": message.tool_call_id or "", "content": message.content or ""}
     if message.role == "assistant" and message.tool_calls:
         return {"role": "assistant", "content": message.content or None,
-                "tool_calls": [_call(c, strict=True) for c in message.tool_calls]}
+                "tool_calls": [_call(c) for c in message.tool_calls]}
     return {"role": message.role, "content": message.content or ""}
 
 

@@ -117,6 +117,9 @@ def load_library(directory: Path | None = None) -> Library:
         raise DataError(f"{errors[0]}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""))
     if not personas:
         raise DataError(f"{personas_path}: no personas")
+    unnamed = [p.name for p in personas if not p.id]
+    if unnamed:  # intents point at library personas by id
+        raise DataError(f"{personas_path}: every persona needs an id; {len(unnamed)} have none ({unnamed[0]}, …)")
     domains = _validated(root / "domains.yaml", Domain, _entries(root / "domains.yaml"))
     levels = _validated(root / "complexity.yaml", ComplexityLevel, _entries(root / "complexity.yaml"))
     return Library(personas=personas, domains=domains, complexity=levels)

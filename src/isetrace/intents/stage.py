@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from isetrace.config import RunConfig
+from isetrace.errors import ConfigError
 from isetrace.intents.dedup import DedupResult, deduplicate
 from isetrace.intents.feasibility import feasible_library
 from isetrace.intents.files import IntentFiles
@@ -21,7 +22,7 @@ from isetrace.intents.library import Library, load_library
 from isetrace.intents.render import RenderOutcome, render_intents
 from isetrace.intents.sampler import sample_intents
 from isetrace.intents.validate import validate_intents
-from isetrace.jsonl import write_jsonl, write_rows
+from isetrace.jsonl import load_jsonl, write_jsonl, write_rows
 from isetrace.records import Intent
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ __all__ = [
     "dedup_stage",
     "diversity_stage",
     "dropped_rows",
+    "given_intents",
     "make_intents",
     "render_stage",
     "run_library",
@@ -152,3 +154,30 @@ async def make_intents(config: RunConfig, files: IntentFiles, renderer: ChatMode
         files.stats.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
     write_jsonl(files.intents, dedup.kept)
     return IntentsMade(sampled, render, dedup, report)
+
+
+def given_intents(config: RunConfig, files: IntentFiles) -> list[Intent]:
+    """The intents of ``intents.file`` (intents or direct queries, read as the recipe reads them), written
+    into ``files`` as the run's intents.
+
+    A line that is not a usable record, and a repeated id (a session key must name one session), goes to
+    the failures file as ``{"id", "stage": "read", "reason"}`` with the file and line; the rest is kept.
+    Raises :class:`ConfigError` when the file cannot be read.
+    """
+    assert config.intents.file is not None
+    source = Path(config.intents.file)
+    try:
+        intents, errors = load_jsonl(source, Intent)
+    except OSError as exc:
+        raise ConfigError(f"intents.file: cannot read {source} ({exc.strerror})") from None
+    failures = [{"id": "", "stage": "read", "reason": str(error)} for error in errors]
+    kept: dict[str, Intent] = {}
+    for intent in intents:
+        if intent.id in kept:
+            failures.append({"id": intent.id, "stage": "read", "reason": f"{source}: the id {intent.id} is repeated"})
+        else:
+            kept[intent.id] = intent
+    files.dir.mkdir(parents=True, exist_ok=True)
+    write_rows(files.failures, failures)
+    write_jsonl(files.intents, list(kept.values()))
+    return list(kept.values())

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from isetrace.config import RunConfig
 from isetrace.errors import AuthenticationFailed
-from isetrace.intents.stage import make_intents
+from isetrace.intents.stage import given_intents, make_intents
 from isetrace.jsonl import load_jsonl
 from isetrace.llm.endpoints import Endpoints
 from isetrace.llm.usage import UsageMeter
@@ -37,13 +37,16 @@ log = logging.getLogger(__name__)
 
 async def intents_stage(config: RunConfig, run: RunDir, endpoints: Endpoints,
                         on_rendered: Callable[[bool], None] | None = None) -> list[Intent]:
-    """The run's intents: read when already made, else sample → render → validate → dedup → stats."""
+    """The run's intents: read when already made; else those of ``intents.file``; else sample → render →
+    validate → dedup → stats."""
     files = run.paths.intents
     if files.intents.exists():
         intents, errors = load_jsonl(files.intents, Intent)
         for error in errors:
             log.warning("skipped %s", error)
         return intents
+    if config.intents.file is not None:
+        return given_intents(config, files)
     from isetrace.diversity.embeddings import make_embedder
 
     made = await make_intents(config, files, endpoints["renderer"], make_embedder(config.intents.embedder),

@@ -24,6 +24,8 @@ from isetrace.pipeline.exports import export_run
 from isetrace.pipeline.rundir import STOPPED_BY_REQUEST, RunDir, RunSummary
 from isetrace.progress import Progress
 from isetrace.records import Episode, Termination
+from isetrace.simulate.query_pool import load_query_pool
+from isetrace.skills import configured_skills
 from isetrace.stats import stats_report
 
 __all__ = ["STAGES", "Stage", "run_pipeline"]
@@ -59,7 +61,7 @@ def _stages(stages: str | Collection[str]) -> frozenset[Stage]:
 
 def _roles(config: RunConfig, run: RunDir, stages: frozenset[Stage]) -> list[str]:
     roles = []
-    if "intents" in stages and not run.paths.intents.intents.exists():
+    if "intents" in stages and not run.paths.intents.intents.exists() and config.intents.file is None:
         roles.append("renderer")
     if "episodes" in stages:
         roles += config.simulate.episode_roles
@@ -128,6 +130,20 @@ async def _model_stages(config: RunConfig, run: RunDir, stages: frozenset[Stage]
             record_usage(run, endpoints.usage, label)
 
 
+def _check_inputs(config: RunConfig, stages: frozenset[Stage]) -> None:
+    """What would otherwise fail late fails now, before the first episode: an export format this machine
+    cannot write, a broken skills directory, an unreadable appended-query pool, a missing intents file."""
+    if "export" in stages:
+        for spec in config.run.exports:
+            get_format(spec.format).require()
+    if "episodes" in stages:
+        configured_skills(config.tools.skills_dir)
+        if config.simulate.appended_query_file:
+            load_query_pool(config.simulate.appended_query_file)
+    if "intents" in stages and config.intents.file is not None and not Path(config.intents.file).is_file():
+        raise ConfigError(f"intents.file: no file at {config.intents.file}")
+
+
 def _open_run(config: RunConfig, run_dir: str | os.PathLike[str] | None, resume: bool, force: bool) -> RunDir:
     path = Path(run_dir if run_dir is not None else config.run.dir)
     return RunDir.open_for_resume(path, config, force=force) if resume else RunDir.create(path, config)
@@ -173,9 +189,7 @@ def run_pipeline(
         config = config.model_copy(update={"run": config.run.model_copy(update={"executor": executor})})
     environ = os.environ if environ is None else environ
     say = notify or (lambda line: log.info("%s", line))
-    if "export" in chosen:  # a format this machine cannot write fails now, not after hours of episodes
-        for spec in config.run.exports:
-            get_format(spec.format).require()
+    _check_inputs(config, chosen)
     with _open_run(config, run_dir, resume, force) as run:
 
         async def models() -> tuple[int, str | None, bool]:

@@ -4,7 +4,8 @@
         USER: the simulator's next turn (drift-checked, verification enforced)
           └ completed? → that intent ends (success, or failure judged by the user)
         AGENT: one turn; every tool call runs in the SANDBOX; the digest goes back to the USER
-    → the appended question, if any → close the sandbox → the Episode, with why it ended
+    → the appended question or a query from the pool, if any → close the sandbox → the Episode, with why
+    it ended
 
 Every way out is a :class:`~isetrace.records.Termination`: success, failure judged by the user, the
 user-turn fuse, the step limit, the token budget, the agent endpoint failing, the simulator failing,
@@ -37,8 +38,10 @@ from isetrace.records import Episode, Intent, Message, MessageMeta, Termination,
 from isetrace.sandbox import Sandbox, SessionOpener
 from isetrace.simulate.agent import Agent, AgentTurn, AgentTurnFailed, reply_meta
 from isetrace.simulate.digest import digest_turn, with_digest
+from isetrace.simulate.query_pool import choose_query, load_query_pool
 from isetrace.simulate.subagents import SubagentRuntime
 from isetrace.simulate.user import SimulatorState, UserSimulator
+from isetrace.skills import configured_skills, offered_skills, place_skills, skill_entry, skills_prompt
 from isetrace.tools.context import ToolContext
 from isetrace.tools.dialects import Dialect, get_dialect
 
@@ -81,6 +84,7 @@ class _Run:
     tokens: int = 0
     drift_regenerations: int = 0
     outcomes: list[tuple[bool, str]] = field(default_factory=list)
+    appended_query: Intent | None = None
 
     def check_stop(self) -> None:
         if self.stop is not None and self.stop.is_set():
@@ -129,14 +133,23 @@ def _tool_lines(dialect: Dialect) -> list[dict[str, str]]:
             for spec in dialect.tools.values()]
 
 
-async def _system_prompt(sandbox: Sandbox, config: RunConfig, dialect: Dialect) -> str:
+async def _system_prompt(sandbox: Sandbox, config: RunConfig, dialect: Dialect,
+                         skills: Sequence[dict[str, object]]) -> str:
     try:
         agents_md = (await sandbox.read_file("AGENTS.md")).decode("utf-8", "replace").strip()
     except OSError:
         agents_md = ""
     date = (config.simulate.date or dt.date.today()).isoformat()
     return render_prompt("agent_system", workspace=sandbox.info.workspace, date=date,
-                         network=config.sandbox.network, tools=_tool_lines(dialect), agents_md=agents_md)
+                         network=config.sandbox.network, tools=_tool_lines(dialect), agents_md=agents_md,
+                         skills_block=skills_prompt(skills))
+
+
+async def _offer_skills(sandbox: Sandbox, config: RunConfig, intents: Sequence[Intent]) -> list[dict[str, object]]:
+    """Place the skills the session offers in the workspace; their OpenClaw entries, for prompt and record."""
+    skills = offered_skills(configured_skills(config.tools.skills_dir), intents)
+    await place_skills(sandbox, skills)
+    return [skill_entry(skill, sandbox.info.workspace) for skill in skills]
 
 
 async def _user_turns(run: _Run, agent: Agent, intent: Intent) -> None:
@@ -163,21 +176,32 @@ async def _user_turns(run: _Run, agent: Agent, intent: Intent) -> None:
         agent_reply = with_digest(agent_turn.reply, digest_turn(agent_turn.messages))
 
 
-async def _direct_question(run: _Run, agent: Agent, text: str) -> None:
+async def _direct_question(run: _Run, agent: Agent, text: str, source: str) -> None:
+    """``text`` put to the agent as the user's message, as it is (``source``: where it came from)."""
     run.check_stop()
-    run.messages.append(Message(role="user", content=text, meta=MessageMeta(producer="user", provenance="config")))
+    run.messages.append(Message(role="user", content=text, meta=MessageMeta(producer="user", provenance=source)))
     await run.agent_turn(agent)
+
+
+async def _appended_question(run: _Run, agent: Agent, intents: Sequence[Intent]) -> None:
+    """The question put after the last intent, if the config asks for one: fixed, or drawn from the pool."""
+    simulate = run.config.simulate
+    if simulate.appended_question:
+        await _direct_question(run, agent, simulate.appended_question, "config")
+    elif simulate.appended_query_file:
+        query = choose_query(load_query_pool(simulate.appended_query_file), simulate.seed, intents[-1].id)
+        run.appended_query = query
+        await _direct_question(run, agent, query.natural_language_intent, "query_pool")
 
 
 async def _conversation(run: _Run, agent: Agent, intents: Sequence[Intent]) -> tuple[Termination, str]:
     if run.config.simulate.mode == "query":
         for intent in intents:
-            await _direct_question(run, agent, intent.natural_language_intent)
+            await _direct_question(run, agent, intent.natural_language_intent, "intent")
         return Termination.SUCCESS, "query answered"
     for intent in intents:
         await _user_turns(run, agent, intent)
-    if run.config.simulate.appended_question:
-        await _direct_question(run, agent, run.config.simulate.appended_question)
+    await _appended_question(run, agent, intents)
     failed = [detail for ok, detail in run.outcomes if not ok]
     if failed:
         return Termination.USER_JUDGED_FAILURE, "; ".join(failed)
@@ -236,15 +260,17 @@ async def _play(intents: Sequence[Intent], config: RunConfig, endpoints: Endpoin
     termination, detail, failed_reply = Termination.SANDBOX_FAILURE, "", None
     sandbox: Sandbox | None = None
     sessions: SubagentRuntime | None = None
+    skills: list[dict[str, object]] = []
     try:
         sandbox = await open_sandbox()
+        skills = await _offer_skills(sandbox, config, intents)
         context = ToolContext.for_run(sandbox, config, os.environ if environ is None else environ)
         sessions = SubagentRuntime(endpoints["agent"], dialect, context, limits=config.simulate, counters=run,
                                   main_messages=run.messages,
-                                  system_prompt=lambda tools: _system_prompt(context.sandbox, config, tools))
+                                  system_prompt=lambda tools: _system_prompt(context.sandbox, config, tools, skills))
         context.sessions = sessions
         agent = Agent(endpoints["agent"], dialect, context, max_turn_steps=config.simulate.max_turn_steps)
-        run.messages.append(Message(role="system", content=await _system_prompt(sandbox, config, dialect),
+        run.messages.append(Message(role="system", content=await _system_prompt(sandbox, config, dialect, skills),
                                     meta=MessageMeta(producer="system")))
         termination, detail = await _conversation(run, agent, intents)
     except AuthenticationFailed:
@@ -262,8 +288,10 @@ async def _play(intents: Sequence[Intent], config: RunConfig, endpoints: Endpoin
     return Episode(
         episode_id=episode_id, attempt=attempt, intents=list(intents), messages=run.messages,
         subagents=sessions.subagent_transcripts() if sessions is not None else {},
-        tools=dialect.schemas(), termination=termination, termination_detail=detail, failed_reply=failed_reply,
-        verification=verification,
+        tools=dialect.schemas(), skills=skills, termination=termination, termination_detail=detail,
+        failed_reply=failed_reply,
+        verification=verification, appended_query=run.appended_query,
+        seeds={"intents": config.intents.seed, "simulate": config.simulate.seed},
         config_hash=config_hash(config), provenance=_provenance(endpoints),
         models={role: client.model for role, client in endpoints.clients.items()},
         drift_regenerations=run.drift_regenerations, started_at=started, ended_at=dt.datetime.now(dt.UTC),
