@@ -68,6 +68,17 @@ def test_bad_tool_arguments_say_where_once() -> None:
     assert problem is not None and "at at" not in problem and "line 1 column 13" in problem
 
 
+@pytest.mark.parametrize("arguments", ['{"path": "a.txt", "content": "x\\ud800y"}',
+                                       '{"files": [{"name": "\\udfff"}]}', '{"\\ud83d": 1}'])
+def test_arguments_holding_a_lone_surrogate_are_not_text_and_say_so(arguments: str) -> None:
+    # valid JSON, yet no UTF-8 can hold it: run, it would end the episode; exported, it would break the file
+    reply = reply_from_completion(_completion({"content": "", "tool_calls": [
+        {"id": "c1", "function": {"name": "write", "arguments": arguments}}]}), None)
+    call = reply.tool_calls[0]
+    assert call.arguments is None and call.arguments_raw == arguments
+    assert call.problem is not None and "lone surrogate" in call.problem
+
+
 def test_missing_usage_counts_zero() -> None:
     assert reply_from_completion(_completion({"content": "hi"}), None).usage.total_tokens == 0
 

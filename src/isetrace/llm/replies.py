@@ -48,6 +48,11 @@ def _parse_arguments(raw: str) -> tuple[dict[str, Any] | None, str | None]:
         return None, f"the arguments are not valid JSON ({exc.msg}: line {exc.lineno} column {exc.colno})"
     if not isinstance(value, dict):
         return None, f"the arguments must be a JSON object, got a JSON {type(value).__name__}"
+    try:  # a \\ud800 escape is valid JSON but no text: no file, command or export could hold it
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return None, (f"the arguments hold a lone surrogate ({exc.object[exc.start:exc.end]!a}), which is not "
+                      "text; write the character itself, or its \\uXXXX pair")
     return value, None
 
 
