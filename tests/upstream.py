@@ -1,6 +1,6 @@
 """The original recipe's published example files, the ground truth for its formats.
 
-They live outside the repository, in ``../shared/upstream/`` beside the project root (``$ISE_UPSTREAM``
+They live outside the repository, in ``../shared/upstream/`` beside the project root (``$ISETRACE_UPSTREAM``
 overrides the place). Where they are missing a test that needs them skips, except in CI, where that is a
 failure: the formats must be checked there.
 """
@@ -14,7 +14,7 @@ import pytest
 
 __all__ = ["UPSTREAM", "upstream_file"]
 
-UPSTREAM = Path(os.environ.get("ISE_UPSTREAM") or Path(__file__).resolve().parents[2] / "shared" / "upstream")
+UPSTREAM = Path(os.environ.get("ISETRACE_UPSTREAM") or Path(__file__).resolve().parents[2] / "shared" / "upstream")
 
 
 def upstream_file(name: str) -> Path:
@@ -22,7 +22,7 @@ def upstream_file(name: str) -> Path:
     __tracebackhide__ = True
     path = UPSTREAM / name
     if not path.is_file():
-        message = f"the original recipe's example {name} is not at {path} (set ISE_UPSTREAM to its folder)"
+        message = f"the original recipe's example {name} is not at {path} (set ISETRACE_UPSTREAM to its folder)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
