@@ -163,3 +163,8 @@ def test_exports_take_plain_names_or_say_which_terminations_they_keep(tmp_path: 
 def test_bad_exports_are_explained(value: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_config(None, [f"run.exports={value}"], environ={})
+
+
+def test_a_stream_request_in_extra_body_is_refused_with_why() -> None:
+    with pytest.raises(ConfigError, match="reads whole replies: leave 'stream' out of extra_body"):
+        load_config("offline", ["endpoints.agent.extra_body={stream: true}"], environ={})

@@ -28,8 +28,8 @@ class ScriptedOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     faults: FaultSettings = Field(default_factory=FaultSettings)
-    """Faults to inject (rate_limit, server_error, slow, disconnect, fenced_json, malformed_json,
-    bad_tool_args, unknown_tool, empty_reply, role_drift), their seed and timings."""
+    """Faults to inject (rate_limit, server_error, slow, disconnect, stream_cut, fenced_json,
+    malformed_json, bad_tool_args, unknown_tool, empty_reply, role_drift), their seed and timings."""
     latency_ms: int = Field(0, ge=0)
     """The time every reply takes from its request's arrival (the policy's own work counts within it),
     to imitate a model server with a fixed time per call."""

@@ -5,6 +5,11 @@ failure path of the client and the pipeline is exercised over real HTTP. A fault
 ``rate`` per eligible request, at most ``limit`` times when a limit is set (so a test can say "fail
 twice, then answer"). Draws come from one seeded generator: the same seed and request order give the
 same faults.
+
+A streamed request meets the same faults: the HTTP errors, ``slow`` and ``disconnect`` strike before its
+first event, as they would on a real server that has not started answering; the content faults spoil
+the reply before it is cut into events, so a stream carries exactly the spoiled reply. Only
+``stream_cut`` is particular to streams: it breaks one off mid-way.
 """
 
 from __future__ import annotations
@@ -28,7 +33,10 @@ class FaultKind(StrEnum):
     SLOW = "slow"
     """The reply is held back ``slow_s`` seconds (past a client's timeout, it is a timeout)."""
     DISCONNECT = "disconnect"
-    """The connection is dropped without an HTTP response."""
+    """The connection is dropped without an HTTP response (streamed or not)."""
+    STREAM_CUT = "stream_cut"
+    """A streamed reply breaks off: the connection is dropped after about half of its events, before
+    ``[DONE]``, as when a model server dies mid-generation. Only streamed requests are eligible."""
     FENCED_JSON = "fenced_json"
     """A JSON reply comes inside a code fence with prose around it."""
     MALFORMED_JSON = "malformed_json"

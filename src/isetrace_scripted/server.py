@@ -1,7 +1,8 @@
 """The scripted endpoint: a real OpenAI-compatible HTTP server with a deterministic policy.
 
 It lets the whole pipeline run offline and lets tests drive the real client over real HTTP: it serves
-``POST /v1/chat/completions`` (tool calls included) and ``GET /v1/models`` on a loopback port, answers
+``POST /v1/chat/completions`` (tool calls included, streamed as server-sent events when the request says
+``stream: true``, see :mod:`isetrace_scripted.sse`) and ``GET /v1/models`` on a loopback port, answers
 each request with :func:`isetrace_scripted.policy.respond`, and injects the faults real servers
 produce (:mod:`isetrace_scripted.faults`). Everything it says is labelled ``scripted``: the model
 name it reports is the one asked for, but ``system_fingerprint`` is always ``isetrace-scripted``.
@@ -26,6 +27,7 @@ import orjson
 from aiohttp import web
 
 from isetrace.llm.cache import request_key
+from isetrace_scripted import sse
 from isetrace_scripted.faults import FaultDice, FaultKind, FaultSettings
 from isetrace_scripted.policy import PolicyInputError, PolicyReply, Role, respond
 
@@ -36,6 +38,10 @@ FINGERPRINT = "isetrace-scripted"
 
 ROLE_HEADER = "X-Ise-Role"
 """The request header that names the role to play, overriding recognition from the request's structure."""
+
+STREAM_KEYS = ("stream", "stream_options")
+"""Request keys that say how to send a reply, not what to reply: a streamed request is answered (ids
+included) as the same request without them."""
 
 
 def _error(status: int, message: str, kind: str, headers: dict[str, str] | None = None) -> web.Response:
@@ -108,8 +114,10 @@ class ScriptedServer:
             return _error(400, "the request body is not valid JSON", "invalid_request_error")
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list) or not body["messages"]:
             return _error(400, "'messages' must be a non-empty list", "invalid_request_error")
-        if body.get("stream"):
-            return _error(400, "the scripted endpoint does not stream; send stream=false", "invalid_request_error")
+        streamed, options = bool(body.get("stream")), body.get("stream_options")
+        include_usage = streamed and isinstance(options, dict) and options.get("include_usage") is True
+        if streamed:
+            body = {key: value for key, value in body.items() if key not in STREAM_KEYS}
         prompt_tokens = _estimate_tokens(body["messages"]) + _estimate_tokens(body.get("tools") or [])
         if self.context_tokens is not None and prompt_tokens > self.context_tokens:
             return _error(400, f"This model's maximum context length is {self.context_tokens} tokens. However, "
@@ -127,10 +135,39 @@ class ScriptedServer:
             reply = respond(body, role)
         except PolicyInputError as exc:
             return _error(400, f"the scripted endpoint cannot answer this request: {exc}", "invalid_request_error")
-        response = web.json_response(self._completion(body, prompt_tokens, self._content_faults(reply)))
+        completion = self._completion(body, prompt_tokens, self._content_faults(reply))
+        if streamed:
+            return await self._stream(request, completion, include_usage, arrived)
+        response = web.json_response(completion)
         if self.latency_ms:
             # Like a model server with a fixed time per call: the policy's own work counts within it.
             await asyncio.sleep(max(0.0, arrived + self.latency_ms / 1000.0 - time.monotonic()))
+        return response
+
+    async def _stream(self, request: web.Request, completion: dict[str, Any], include_usage: bool,
+                      arrived: float) -> web.StreamResponse:
+        """Send ``completion`` as server-sent events; with a latency, the events are spread evenly so the
+        last one goes out ``latency_ms`` after the request arrived, as tokens come from a model server."""
+        events = [sse.event(chunk) for chunk in sse.chunks(completion, include_usage=include_usage)]
+        events.append(sse.DONE)
+        cut_after = max(1, len(events) // 2) if self.dice.roll(FaultKind.STREAM_CUT) else None
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+        await response.prepare(request)
+        try:
+            for sent, data in enumerate(events, 1):
+                if self.latency_ms:
+                    due = arrived + self.latency_ms / 1000.0 * sent / len(events)
+                    await asyncio.sleep(max(0.0, due - time.monotonic()))
+                await response.write(data)
+                if sent == cut_after:
+                    if request.transport is not None:
+                        request.transport.abort()
+                    raise asyncio.CancelledError
+            await response.write_eof()
+        except ConnectionResetError:
+            # The client stopped reading and hung up, as a runtime may: the rest of the reply is abandoned,
+            # as a model server abandons the generation, without an error of the server's own.
+            raise asyncio.CancelledError from None
         return response
 
     async def _transport_fault(self, request: web.Request) -> web.StreamResponse | None:

@@ -158,7 +158,7 @@ async def test_context_length_error_fails_at_once(scripted: Any) -> None:
 async def test_bad_request_fails_at_once(endpoint: Any) -> None:
     url, server = endpoint
     with pytest.raises(RequestRejected, match="HTTP 400"):
-        await client(url, extra_body={"stream": True}).chat(AGENT_ASK)
+        await client(url, extra_body={"messages": []}).chat(AGENT_ASK)
     assert server.requests == 1
 
 

@@ -8,61 +8,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from tests.scripted.bodies import SPEC, renderer_body, user_body
 
 import isetrace_scripted.policy as policy
-from isetrace.prompts import render_prompt
 from isetrace_scripted.policy import PolicyInputError, PolicyReply, Role, detect_role, respond
-
-SPEC = {
-    "persona": {
-        "id": "p1",
-        "name": "Ana Costa",
-        "role": "Data Analyst",
-        "industry": "Retail",
-        "expertise": ["SQL", "Excel", "forecasting"],
-        "experience_level": "mid",
-        "communication_style": "direct and concise",
-        "work_context": "Works at a grocery chain in Porto, supporting the pricing team.",
-    },
-    "domains": [
-        {
-            "name": "intelligence-core",
-            "description": "Data processing",
-            "selected_tasks": [
-                {"name": "csv_aggregation", "description": "Compute totals and averages from a CSV table"}
-            ],
-        }
-    ],
-    "complexity": "simple",
-}
-
-
-def _renderer_body() -> dict[str, object]:
-    prompt = render_prompt("render_intent", spec_json=json.dumps(SPEC, indent=2),
-                           complexity_definition="a short request with one deliverable.")
-    return {
-        "model": "scripted",
-        "messages": [
-            {"role": "system", "content": prompt},
-            {"role": "user", "content": "Write the request now."},
-        ],
-    }
-
-
-def _user_body() -> dict[str, object]:
-    setup = {
-        "intent": "Compute totals from the table. Then save them to `totals.md`.",
-        "persona": SPEC["persona"],
-        "sub_goals": [],
-    }
-    prompt = render_prompt("user_simulator", persona=SPEC["persona"], spec_json=json.dumps(setup, indent=2))
-    return {
-        "model": "scripted",
-        "messages": [
-            {"role": "system", "content": prompt},
-            {"role": "user", "content": "Start the conversation: send your first message to the agent."},
-        ],
-    }
 
 
 def test_exports_exactly_the_public_api() -> None:
@@ -77,8 +26,8 @@ def test_exports_exactly_the_public_api() -> None:
 
 
 def test_the_real_prompts_are_recognised_by_their_structure() -> None:
-    assert detect_role(_renderer_body()) is Role.RENDERER
-    assert detect_role(_user_body()) is Role.USER
+    assert detect_role(renderer_body()) is Role.RENDERER
+    assert detect_role(user_body()) is Role.USER
     agent = {"messages": [{"role": "system", "content": "You are a helpful agent."},
                           {"role": "user", "content": "hi"}]}
     assert detect_role(agent) is Role.AGENT
@@ -87,8 +36,8 @@ def test_the_real_prompts_are_recognised_by_their_structure() -> None:
 
 def test_offered_tools_make_an_agent_request_whatever_the_prompt() -> None:
     tools = [{"type": "function", "function": {"name": "exec", "parameters": {"type": "object"}}}]
-    assert detect_role({**_user_body(), "tools": tools}) is Role.AGENT
-    assert detect_role({**_renderer_body(), "tools": tools}) is Role.AGENT
+    assert detect_role({**user_body(), "tools": tools}) is Role.AGENT
+    assert detect_role({**renderer_body(), "tools": tools}) is Role.AGENT
 
 
 def test_only_the_first_system_message_decides() -> None:
@@ -105,22 +54,22 @@ def test_the_setup_may_come_as_content_parts() -> None:
 
 
 def test_respond_dispatches_to_each_role() -> None:
-    intent = json.loads(respond(_renderer_body()).content or "")
+    intent = json.loads(respond(renderer_body()).content or "")
     assert set(intent) == {"intent"}
-    turn = json.loads(respond(_user_body()).content or "")
+    turn = json.loads(respond(user_body()).content or "")
     assert set(turn) == {"completed", "query", "reason", "is_success"}
     agent = respond({"messages": [{"role": "user", "content": "hello"}]})
     assert isinstance(agent, PolicyReply) and agent.tool_calls == [] and agent.content
 
 
 def test_a_named_role_overrides_recognition() -> None:
-    as_agent = respond(_user_body(), Role.AGENT)
+    as_agent = respond(user_body(), Role.AGENT)
     assert as_agent.content and not as_agent.content.startswith("{")
-    assert respond(_user_body(), Role.USER) == respond(_user_body())
+    assert respond(user_body(), Role.USER) == respond(user_body())
 
 
 def test_every_role_is_deterministic() -> None:
-    for body in (_renderer_body(), _user_body()):
+    for body in (renderer_body(), user_body()):
         assert respond(body) == respond(body)
 
 

@@ -105,6 +105,13 @@ class EndpointConfig(_Section):
             raise ValueError(f"unknown provider {value!r} (known: {', '.join(names)})")
         return value
 
+    @field_validator("extra_body")
+    @classmethod
+    def _whole_replies(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if value.get("stream"):  # an event stream would read as an empty reply, three times, then an error
+            raise ValueError("isetrace reads whole replies: leave 'stream' out of extra_body")
+        return value
+
     @model_validator(mode="after")
     def _provider_fields(self) -> EndpointConfig:
         if self.provider == "openai" and not self.base_url:
