@@ -208,6 +208,25 @@ class SandboxLimits(_Section):
     """bwrap: size of the session's writable layer; the workspace cannot grow past it."""
 
 
+class SandboxMount(_Section):
+    """A host file or directory every session sees read-only: an agent runtime's install, a data set, the
+    socket directory through which a model endpoint is reached while the network is off."""
+
+    source: str
+    """The host path (it must exist when a session starts)."""
+    target: str
+    """Where sessions see it: an absolute path under ``/opt/`` or ``/mnt/``, so a mount can neither hide
+    a system directory nor the workspace."""
+
+    @field_validator("target")
+    @classmethod
+    def _beside_the_system(cls, value: str) -> str:
+        parts = value.split("/")
+        if not value.startswith(("/opt/", "/mnt/")) or any(p in ("", ".", "..") for p in parts[1:]):
+            raise ValueError(f"a mount's target is a plain absolute path under /opt/ or /mnt/, not {value!r}")
+        return value
+
+
 class SandboxConfig(_Section):
     """Where the agent's tool calls run."""
 
@@ -224,6 +243,8 @@ class SandboxConfig(_Section):
     ~/.local/share/isetrace. The sandbox user must be able to traverse it."""
     image: str = "python:3.12-slim"
     """docker: the image sessions run in (it needs python3)."""
+    mounts: list[SandboxMount] = Field(default_factory=list)
+    """Host paths every session sees read-only (bwrap and docker; the local backend has no mounts)."""
 
 
 class WebSearchConfig(_Section):

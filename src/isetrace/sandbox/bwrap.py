@@ -36,7 +36,7 @@ from isetrace.config import SandboxConfig, SandboxLimits
 from isetrace.errors import SandboxUnavailable
 from isetrace.sandbox.base import SessionInfo
 from isetrace.sandbox.cgroups import SessionCgroup, cgroup_problem
-from isetrace.sandbox.preflight import Preflight
+from isetrace.sandbox.preflight import Preflight, require_mount_sources
 from isetrace.sandbox.supervised import (
     SUPERVISOR_FILES,
     SupervisedSandbox,
@@ -137,6 +137,8 @@ def _bwrap_options(config: SandboxConfig, layer: Path) -> list[str]:
              "--dev", "/dev", "--bind", str(layer / "shm"), "/dev/shm", "--remount-ro", "/dev"]
     for name in _LAYER_BINDS:
         args += ["--bind", str(layer / name), f"/{name}"]
+    for mount in config.mounts:
+        args += ["--ro-bind", mount.source, mount.target]
     return [*args, "--bind", str(layer / "merged"), WORKSPACE, "--remount-ro", "/", "--chdir", WORKSPACE]
 
 
@@ -225,6 +227,7 @@ async def open_bwrap(config: SandboxConfig, home: SandboxHome) -> SupervisedSand
     """
     _PREFLIGHT.require()
     _check_reachable(home.root)
+    require_mount_sources(config)
     template = home.template(config.template)
     if "," in str(template) or ":" in str(template):
         raise SandboxUnavailable(f"template path {template} contains ',' or ':', which overlayfs cannot take")

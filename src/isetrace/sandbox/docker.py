@@ -14,7 +14,7 @@ from pathlib import Path
 
 from isetrace.config import SandboxConfig
 from isetrace.sandbox.base import SessionInfo
-from isetrace.sandbox.preflight import Preflight
+from isetrace.sandbox.preflight import Preflight, require_mount_sources
 from isetrace.sandbox.supervised import (
     SUPERVISOR_FILES,
     SupervisedSandbox,
@@ -52,6 +52,8 @@ def _run_argv(config: SandboxConfig, name: str, workspace: str, supervisor: Path
             "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--user", "1000:1000",
             "--tmpfs", "/tmp:rw,exec,size=512m", "--tmpfs", f"{HOME}:rw,exec,uid=1000,gid=1000",
             "-v", f"{workspace}:{WORKSPACE}", "-v", f"{supervisor}:{SUPERVISOR_DIR}:ro", "-w", WORKSPACE]
+    for mount in config.mounts:
+        argv += ["-v", f"{mount.source}:{mount.target}:ro"]
     if limits.memory_mb:
         argv += ["--memory", f"{limits.memory_mb}m"]
     if limits.max_processes:
@@ -65,6 +67,7 @@ _PREFLIGHT = Preflight("docker", docker_problems)
 async def open_docker(config: SandboxConfig, home: SandboxHome) -> SupervisedSandbox:
     """Open a container session. Raises :class:`SandboxUnavailable` when no engine runs or the image fails."""
     _PREFLIGHT.require()
+    require_mount_sources(config)
     template = home.template(config.template)
     session_id, scratch = home.new_session()
     workspace = scratch / "workspace"

@@ -12,6 +12,7 @@ import shutil
 import sys
 
 from isetrace.config import SandboxConfig
+from isetrace.errors import SandboxUnavailable
 from isetrace.sandbox.base import SessionInfo
 from isetrace.sandbox.supervised import SupervisedSandbox, launch_supervised, supervisor_config_arg, supervisor_path
 from isetrace.sandbox.supervisor_settings import supervisor_settings
@@ -28,6 +29,9 @@ WARNING = ("the 'local' sandbox backend does NOT isolate anything: commands run 
 async def open_local(config: SandboxConfig, home: SandboxHome) -> SupervisedSandbox:
     """Open a local session: a copy of the template in a scratch directory, and a supervisor on the host."""
     log.warning(WARNING)
+    if config.mounts:
+        raise SandboxUnavailable("sandbox.mounts need a backend with a file system of its own (bwrap or docker); "
+                                 "the local backend runs on the host's")
     template = home.template(config.template)
     session_id, scratch = home.new_session()
     workspace, user_home = scratch / "workspace", scratch / "home"

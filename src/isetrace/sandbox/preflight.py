@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
+from isetrace.config import SandboxConfig
 from isetrace.errors import SandboxUnavailable
 
-__all__ = ["Preflight"]
+__all__ = ["Preflight", "require_mount_sources"]
 
 
 class Preflight:
@@ -29,3 +31,11 @@ class Preflight:
         if problems:
             raise SandboxUnavailable(f"the {self.backend} sandbox cannot run here: " + "; ".join(problems))
         self.passed = True
+
+
+def require_mount_sources(config: SandboxConfig) -> None:
+    """Raises :class:`SandboxUnavailable` naming a ``sandbox.mounts`` source that is not there (checked at
+    each session start: a mount's source may come and go, like a socket directory)."""
+    for mount in config.mounts:
+        if not Path(mount.source).exists():
+            raise SandboxUnavailable(f"sandbox.mounts: {mount.source} (for {mount.target}) does not exist")
