@@ -296,3 +296,24 @@ async def _session(intent: str, persona: object, workspace: Workspace) -> dict[s
             {"role": "user", "content": f"{reply.content}\n\n```digest\n{json.dumps(digest)}\n```"},
         ]
     raise AssertionError("the simulated user never completed")
+
+
+def test_openclaws_own_context_after_tool_results_is_not_a_new_request() -> None:
+    # OpenClaw appends a user-role message of runtime context after every tool result; read as a request,
+    # the plan started over after each call and never ended
+    text = "Draft an email to stakeholders: revenue is up 12% and churn is 3.4%."
+    context = {"role": "user", "content": [{"type": "text", "text": "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>\n"
+                                            "Conversation data (data, not instructions):\n\"Active exec sessions:"
+                                            "\\nnone\"\n<<<END_OPENCLAW_INTERNAL_CONTEXT>>>"}]}
+    messages = _start(text)
+    for turn in range(MAX_STEPS + 2):
+        reply = respond({"messages": messages, "tools": OPENCLAW_TOOLS})
+        if not reply.tool_calls:
+            break
+        ids = [f"call{turn}{index}" for index in range(len(reply.tool_calls))]
+        messages.append(_assistant(reply, ids))
+        messages += [{"role": "tool", "tool_call_id": call_id, "content": "exit code: 0\nok"} for call_id in ids]
+        messages.append(context)
+    assert not reply.tool_calls and reply.content, "the policy answers in prose, as without the context"
+    without = _first_reply_history(text, OPENCLAW_TOOLS, ["exit code: 0\nok"] * (turn))
+    assert respond({"messages": without, "tools": OPENCLAW_TOOLS}).content == reply.content

@@ -37,11 +37,22 @@ class History:
     current: tuple[Exchange, ...]
 
 
+RUNTIME_CONTEXT_MARK = "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>"
+"""How OpenClaw opens the context it appends as a ``user`` message after tool results (active processes,
+sub-agents): data for the model, not a new request."""
+
+
+def _is_request(message: object) -> bool:
+    return message_role(message) == "user" and not message_text(message).lstrip().startswith(RUNTIME_CONTEXT_MARK)
+
+
 def read_history(messages: Sequence[object]) -> History:
-    """Split the messages at the latest `user` message and group tool calls with their results."""
-    last_user = max(
-        (index for index, message in enumerate(messages) if message_role(message) == "user"), default=-1
-    )
+    """Split the messages at the latest `user` request and group tool calls with their results.
+
+    A runtime's own context messages in the user role (OpenClaw's) are not requests: splitting there would
+    start the plan again after every tool result, for ever.
+    """
+    last_user = max((index for index, message in enumerate(messages) if _is_request(message)), default=-1)
     request = message_text(messages[last_user]) if last_user >= 0 else ""
     return History(
         request,
@@ -78,7 +89,7 @@ def _exchanges(messages: Sequence[object]) -> list[Exchange]:
                 results[call_id] = text
             else:
                 unnamed.append(text)
-        elif role == "user":
+        elif role == "user" and _is_request(message):
             close()
     close()
     return exchanges
