@@ -23,11 +23,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from isetrace.records import Message, MessageMeta, TokenUsage, ToolCall, ToolResult
 
-__all__ = ["IMPORT_PROVENANCE", "MalformedEntry", "assistant_message", "tool_message", "user_message"]
+__all__ = ["IMPORT_PROVENANCE", "MalformedEntry", "assistant_message", "timestamp_of", "tool_message", "user_message"]
 
 IMPORT_PROVENANCE = "openclaw-import"
 """What imported episodes and messages name as their source."""
@@ -182,3 +183,14 @@ def tool_message(message: dict[str, Any], keep_aside: KeepAside) -> Message:
                         error_kind="tool_error" if failed else None)
     return Message(role="tool", content=text, tool_call_id=call_id, name=tool, result=result,
                    meta=MessageMeta(producer="sandbox", provenance=IMPORT_PROVENANCE))
+
+
+def timestamp_of(value: object) -> datetime | None:
+    """An entry's ISO 8601 timestamp (naive ones read as UTC); ``None`` for anything else."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

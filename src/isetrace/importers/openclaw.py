@@ -41,6 +41,7 @@ from isetrace.importers._openclaw_messages import (
     IMPORT_PROVENANCE,
     MalformedEntry,
     assistant_message,
+    timestamp_of,
     tool_message,
     user_message,
 )
@@ -73,16 +74,6 @@ class OpenClawSession:
     def first_request(self) -> str:
         """The first user message's text: the request the session began with."""
         return next((m.content or "" for m in self.messages if m.role == "user"), "")
-
-
-def _timestamp(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class _SessionReader:
@@ -120,7 +111,7 @@ class _SessionReader:
         kind = entry.get("type")
         if not isinstance(kind, str):
             raise MalformedEntry("not an OpenClaw entry (no string type)")
-        moment = _timestamp(entry.get("timestamp"))
+        moment = timestamp_of(entry.get("timestamp"))
         if kind == "session":
             self._session(entry, moment)
         elif kind == "model_change":

@@ -1,0 +1,124 @@
+"""The original OpenClaw runtime inside one sandbox session: its mounts, its config, one agent turn.
+
+OpenClaw runs where the agent's tool calls must run: inside the session, under the session's limits and
+isolation, with its state in the session's home and its workspace the session's workspace. What it needs
+from the host comes in read-only (``sandbox.mounts``): Node.js, the installed OpenClaw, and the endpoint
+bridge's socket directory (:mod:`isetrace.sandbox.endpoint_bridge`), through which, and only through
+which, it reaches the agent's model while the network is off. Each user message is one
+``openclaw agent --local`` run in a named OpenClaw session, as the original recipe sent them; OpenClaw
+keeps the history between runs in its own state.
+
+V8 reserves far more address space than it uses, so a session running OpenClaw cannot have an address
+space limit (``sandbox.limits.memory_mb``): :func:`openclaw_sandbox_config` lifts it; the session's
+memory is then bounded by its cgroup where the machine has one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from isetrace.config import SandboxConfig
+from isetrace.errors import SandboxUnavailable
+from isetrace.runtimes.openclaw_install import OpenClawInstall, install_problems
+from isetrace.sandbox.base import Sandbox
+from isetrace.sandbox.endpoint_bridge import SOCKET_NAME, relay_argv
+
+__all__ = ["ENDPOINT_MOUNT", "OpenClawSession", "OpenClawTurn", "openclaw_sandbox_config"]
+
+NODE_MOUNT = "/opt/ise/node"
+OPENCLAW_MOUNT = "/opt/ise/openclaw"
+ENDPOINT_MOUNT = "/mnt/ise-endpoint"
+RELAY_PORT = 18431
+"""The port of the relay on the session's own loopback (nothing else listens there)."""
+PROFILE = "ise"
+HOME = "/home/agent"
+PROVIDER = "ise"
+
+
+def openclaw_sandbox_config(config: SandboxConfig, install: OpenClawInstall, bridge_dir: Path) -> SandboxConfig:
+    """``config`` with what OpenClaw needs: Node.js, OpenClaw and the bridge mounted, no address-space cap.
+
+    Raises :class:`SandboxUnavailable` with the install's problems when OpenClaw cannot run here.
+    """
+    problems = install_problems(install)
+    if problems or install.node is None:
+        raise SandboxUnavailable("the OpenClaw runtime cannot run: " + "; ".join(problems))
+    mounts = [*config.mounts,
+              {"source": str(install.node.resolve().parent.parent), "target": NODE_MOUNT},
+              {"source": str(install.runtime_dir), "target": OPENCLAW_MOUNT},
+              {"source": str(bridge_dir), "target": ENDPOINT_MOUNT}]
+    limits = config.limits.model_copy(update={"memory_mb": None})
+    return SandboxConfig.model_validate({**config.model_dump(), "mounts": mounts, "limits": limits.model_dump()})
+
+
+@dataclass(frozen=True)
+class OpenClawTurn:
+    """One ``openclaw agent`` run: what it answered, and its whole ``--json`` report."""
+
+    exit_code: int
+    reply: str
+    stop_reason: str
+    report: dict[str, Any]
+    stderr: str
+
+
+class OpenClawSession:
+    """OpenClaw in one sandbox session: :meth:`prepare` once, then :meth:`turn` per user message."""
+
+    def __init__(self, sandbox: Sandbox, install: OpenClawInstall, *, model: str, session_id: str,
+                 context_window: int = 32_768, max_tokens: int = 4_096) -> None:
+        assert install.entry is not None, "a checked install has its CLI script"
+        self.sandbox = sandbox
+        self.session_id = session_id
+        self._entry = f"{OPENCLAW_MOUNT}/{install.entry.relative_to(install.runtime_dir)}"
+        self._config = {
+            "models": {"providers": {PROVIDER: {
+                "baseUrl": f"http://127.0.0.1:{RELAY_PORT}/v1", "apiKey": "not-needed", "api": "openai-completions",
+                "models": [{"id": model, "name": model, "reasoning": False, "input": ["text"],
+                            "contextWindow": context_window, "maxTokens": max_tokens}]}}},
+            "agents": {"defaults": {"workspace": sandbox.info.workspace, "model": {"primary": f"{PROVIDER}/{model}"}}},
+        }
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {"HOME": HOME, "PATH": f"{NODE_MOUNT}/bin:/usr/bin:/bin"}
+
+    async def prepare(self) -> None:
+        """Start the endpoint relay and write OpenClaw's config into the session's home."""
+        await self.sandbox.start(relay_argv(f"{ENDPOINT_MOUNT}/{SOCKET_NAME}", RELAY_PORT))
+        folder = f"{HOME}/.openclaw-{PROFILE}"
+        written = await self.sandbox.run(["sh", "-c", f"mkdir -p {folder} && cat > {folder}/openclaw.json"],
+                                         stdin=json.dumps(self._config).encode(), timeout_s=10)
+        if written.exit_code != 0:
+            raise SandboxUnavailable(f"could not write OpenClaw's config: {written.stderr.decode(errors='replace')}")
+
+    async def turn(self, message: str, *, timeout_s: float) -> OpenClawTurn:
+        """Send ``message`` as the user's next message and run the agent until it answers."""
+        argv = ["node", self._entry, "--profile", PROFILE, "agent", "--local", "--session-id", self.session_id,
+                "--message", message, "--json"]
+        result = await self.sandbox.run(argv, env=self.env, timeout_s=timeout_s)
+        text = result.stdout.decode("utf-8", errors="replace")
+        report = _json_object(text)
+        meta = report.get("meta") if isinstance(report.get("meta"), dict) else {}
+        reply = meta.get("finalAssistantVisibleText") if isinstance(meta, dict) else None
+        stop = meta.get("stopReason") if isinstance(meta, dict) else None
+        return OpenClawTurn(result.exit_code if result.exit_code is not None else -1,
+                            reply if isinstance(reply, str) else "", stop if isinstance(stop, str) else "",
+                            report, result.stderr.decode("utf-8", errors="replace")[-4000:])
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    """The ``--json`` report: the last top-level JSON object of the output ({} when there is none)."""
+    start = text.find("{")
+    while start >= 0:
+        try:
+            value = json.loads(text[start:])
+        except ValueError:
+            start = text.find("\n{", start + 1)
+            start = start + 1 if start >= 0 else -1
+            continue
+        return value if isinstance(value, dict) else {}
+    return {}
