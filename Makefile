@@ -1,6 +1,6 @@
 # Everything the project needs is installed by these targets, on a fresh Debian/Ubuntu machine too.
 #   make demo   — set up, then run the pipeline offline on the built-in config
-#   make test   — set up (the real-model extra too), then lint, type-check and run every test
+#   make test   — set up (the real-model extra and the OpenClaw runtime too), then lint, type-check and test
 
 PYTHON ?= python3
 VENV   := .venv
@@ -74,7 +74,7 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: install-local lint
+test: install-local install-openclaw lint
 	$(BIN)/pytest -q
 
 demo: install
