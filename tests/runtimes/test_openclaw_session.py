@@ -26,7 +26,8 @@ from isetrace.sandbox.endpoint_bridge import endpoint_bridge
 async def test_an_openclaw_turn_runs_its_tool_calls_in_the_session(endpoint: Any, sandbox_home: Path) -> None:
     url, server = endpoint
     async with endpoint_bridge(url) as bridge:
-        config = openclaw_sandbox_config(SandboxConfig.model_validate({"backend": "bwrap"}), HERE, bridge.directory)
+        config = openclaw_sandbox_config(SandboxConfig.model_validate({"backend": "bwrap"}), HERE, bridge.directory,
+                                         sandbox_home)
         assert config.limits.memory_mb is None and not config.network
         box = await open_sandbox(config, SandboxHome(sandbox_home))
         try:
@@ -49,4 +50,4 @@ def test_a_runtime_that_cannot_run_is_refused_with_its_problems(tmp_path: Path) 
     missing = OpenClawInstall(runtime_dir=tmp_path, node=None, node_version=None, node_error=None, version=None,
                               entry=None)
     with pytest.raises(SandboxUnavailable, match=r"the OpenClaw runtime cannot run: Node\.js is not installed"):
-        openclaw_sandbox_config(SandboxConfig(), missing, tmp_path)
+        openclaw_sandbox_config(SandboxConfig(), missing, tmp_path, tmp_path)

@@ -16,6 +16,8 @@ memory is then bounded by its cgroup where the machine has one.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ from isetrace.runtimes.openclaw_install import OpenClawInstall, install_problems
 from isetrace.sandbox.base import Sandbox
 from isetrace.sandbox.endpoint_bridge import SOCKET_NAME, relay_argv
 
-__all__ = ["ENDPOINT_MOUNT", "OpenClawSession", "OpenClawTurn", "openclaw_sandbox_config"]
+__all__ = ["ENDPOINT_MOUNT", "OpenClawSession", "OpenClawTurn", "openclaw_sandbox_config", "staged_runtime"]
 
 NODE_MOUNT = "/opt/ise/node"
 OPENCLAW_MOUNT = "/opt/ise/openclaw"
@@ -38,17 +40,54 @@ HOME = "/home/agent"
 PROVIDER = "ise"
 
 
-def openclaw_sandbox_config(config: SandboxConfig, install: OpenClawInstall, bridge_dir: Path) -> SandboxConfig:
-    """``config`` with what OpenClaw needs: Node.js, OpenClaw and the bridge mounted, no address-space cap.
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or links refused: a copy does the same
+        shutil.copy2(source, target)
+
+
+def staged_runtime(install: OpenClawInstall, home_root: Path) -> tuple[Path, Path]:
+    """Node.js and OpenClaw where session users can reach them: ``(node dir, OpenClaw prefix)``.
+
+    Mounts are made as the session's own user, which cannot traverse a checkout of mode 0700, so the
+    install is staged once per version under the sandbox home (which session users can traverse, or no
+    session starts): hard links where the file system allows, copies where not. A half-made staging is
+    never used; a finished one is reused by every run.
+    """
+    assert install.node is not None and install.version is not None
+    target = home_root / "runtimes" / f"openclaw-{install.version}"
+    if not (target / ".staged").is_file():
+        building = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+        shutil.rmtree(building, ignore_errors=True)
+        building.mkdir(parents=True)
+        for folder in (target.parent, building):
+            folder.chmod(0o755)
+        shutil.copytree(install.node.resolve().parent.parent, building / "node", symlinks=True,
+                        copy_function=_link_or_copy)
+        shutil.copytree(install.runtime_dir, building / "openclaw", symlinks=True, copy_function=_link_or_copy)
+        (building / ".staged").touch()
+        try:
+            building.rename(target)
+        except OSError:  # another run staged it first
+            shutil.rmtree(building, ignore_errors=True)
+    return target / "node", target / "openclaw"
+
+
+def openclaw_sandbox_config(config: SandboxConfig, install: OpenClawInstall, bridge_dir: Path,
+                            home_root: Path) -> SandboxConfig:
+    """``config`` with what OpenClaw needs: Node.js, OpenClaw (staged under ``home_root``) and the bridge
+    mounted, no address-space cap.
 
     Raises :class:`SandboxUnavailable` with the install's problems when OpenClaw cannot run here.
     """
     problems = install_problems(install)
     if problems or install.node is None:
         raise SandboxUnavailable("the OpenClaw runtime cannot run: " + "; ".join(problems))
+    node_dir, openclaw_dir = staged_runtime(install, home_root)
     mounts = [*config.mounts,
-              {"source": str(install.node.resolve().parent.parent), "target": NODE_MOUNT},
-              {"source": str(install.runtime_dir), "target": OPENCLAW_MOUNT},
+              {"source": str(node_dir), "target": NODE_MOUNT},
+              {"source": str(openclaw_dir), "target": OPENCLAW_MOUNT},
               {"source": str(bridge_dir), "target": ENDPOINT_MOUNT}]
     limits = config.limits.model_copy(update={"memory_mb": None})
     return SandboxConfig.model_validate({**config.model_dump(), "mounts": mounts, "limits": limits.model_dump()})
