@@ -6,6 +6,7 @@ runtime — and the tests call the session tools through ``dialect.dispatch`` ex
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -67,9 +68,13 @@ def _system_prompt(ctx: ToolContext) -> Callable[[Dialect], Any]:
     return render
 
 
-@pytest.fixture
-async def rig(make_config: Callable[..., RunConfig]) -> AsyncIterator[Rig]:
-    config = make_config("simulate.max_turn_steps=12")
+@contextlib.asynccontextmanager
+async def open_rig(config: RunConfig,
+                   system_prompt: Callable[[ToolContext], Callable[[Dialect], Any]] = _system_prompt,
+                   ) -> AsyncIterator[Rig]:
+    """What an episode builds around its sub-agents: a sandbox, the agent endpoint, a session runtime.
+
+    ``system_prompt`` makes the sub-agents' prompt from the tool context (default: the agent prompt)."""
     assert config.sandbox.home is not None
     box = await open_sandbox(config.sandbox, SandboxHome(Path(config.sandbox.home)))
     try:
@@ -79,10 +84,16 @@ async def rig(make_config: Callable[..., RunConfig]) -> AsyncIterator[Rig]:
             main = [Message(role="system", content="main system prompt", meta=MessageMeta(producer="system")),
                     Message(role="user", content="Please prepare the numbers.", meta=MessageMeta(producer="user"))]
             ctx.sessions = SubagentRuntime(endpoints["agent"], OPENCLAW, ctx, limits=config.simulate,
-                                          counters=counters, main_messages=main, system_prompt=_system_prompt(ctx))
+                                          counters=counters, main_messages=main, system_prompt=system_prompt(ctx))
             yield Rig(ctx, ctx.sessions, config, counters, main)
     finally:
         await box.close()
+
+
+@pytest.fixture
+async def rig(make_config: Callable[..., RunConfig]) -> AsyncIterator[Rig]:
+    async with open_rig(make_config("simulate.max_turn_steps=12")) as made:
+        yield made
 
 
 async def test_a_spawned_subagent_really_works_in_the_same_sandbox(rig: Rig) -> None:
@@ -219,17 +230,8 @@ async def test_the_episode_limits_bound_subagents(rig: Rig) -> None:
 
 
 async def test_a_timeout_stops_the_subagent(make_config: Callable[..., RunConfig]) -> None:
-    config = make_config("endpoints.agent.provider_options.latency_ms=400")
-    assert config.sandbox.home is not None
-    box = await open_sandbox(config.sandbox, SandboxHome(Path(config.sandbox.home)))
-    try:
-        async with open_endpoints(config, ["agent"], environ={}) as endpoints:
-            ctx = ToolContext.for_run(box, config, {})
-            runtime = SubagentRuntime(endpoints["agent"], OPENCLAW, ctx, limits=config.simulate, counters=Counters(),
-                                     main_messages=[], system_prompt=_system_prompt(ctx))
-            report = await runtime.spawn(TASK, label=None, agent_id=None, timeout_s=0.1)
-    finally:
-        await box.close()
+    async with open_rig(make_config("endpoints.agent.provider_options.latency_ms=400")) as slow:
+        report = await slow.runtime.spawn(TASK, label=None, agent_id=None, timeout_s=0.1)
     assert report.timed_out and not report.cut_off and report.session.status == "failed"
     assert "timed out after 0.1s" in report.session.detail and report.reply == ""
 

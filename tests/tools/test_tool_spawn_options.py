@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from tests.simulate.conftest import make_config  # noqa: F401  (a fixture the rig needs)
-from tests.simulate.test_subagents import OPENCLAW, TASK, Counters, Rig
+from tests.simulate.test_subagents import TASK, Rig, open_rig
 from tests.tools.conftest import caller, make_ctx
 
 from isetrace.config import RunConfig
-from isetrace.llm.endpoints import open_endpoints
-from isetrace.records import Message, MessageMeta
-from isetrace.sandbox import Sandbox, SandboxHome, open_sandbox
-from isetrace.simulate.subagents import SubagentRuntime
+from isetrace.sandbox import Sandbox
 from isetrace.tools import Dialect, ToolContext
 from isetrace.tools.spawn_options import MAX_ATTACHMENTS
 
@@ -28,24 +24,14 @@ from isetrace.tools.spawn_options import MAX_ATTACHMENTS
 @pytest.fixture
 async def rig(make_config: Callable[..., RunConfig]) -> AsyncIterator[Rig]:  # noqa: F811
     """An episode's session machinery on the scripted endpoint, with a fixed system prompt for sub-agents."""
-    config = make_config("simulate.max_turn_steps=12")
-    assert config.sandbox.home is not None
-    box = await open_sandbox(config.sandbox, SandboxHome(Path(config.sandbox.home)))
 
-    async def system_prompt(dialect: Dialect) -> str:
-        return f"You are a careful assistant in {box.info.workspace}. Tools: {', '.join(dialect.names)}."
+    def fixed_prompt(ctx: ToolContext) -> Callable[[Dialect], Awaitable[str]]:
+        async def system_prompt(dialect: Dialect) -> str:
+            return f"You are a careful assistant in {ctx.workspace}. Tools: {', '.join(dialect.names)}."
+        return system_prompt
 
-    try:
-        async with open_endpoints(config, ["agent"], environ={}) as endpoints:
-            ctx = ToolContext.for_run(box, config, {})
-            counters = Counters()
-            main = [Message(role="system", content="main system prompt", meta=MessageMeta(producer="system")),
-                    Message(role="user", content="Please prepare the numbers.", meta=MessageMeta(producer="user"))]
-            ctx.sessions = SubagentRuntime(endpoints["agent"], OPENCLAW, ctx, limits=config.simulate,
-                                          counters=counters, main_messages=main, system_prompt=system_prompt)
-            yield Rig(ctx, ctx.sessions, config, counters, main)
-    finally:
-        await box.close()
+    async with open_rig(make_config("simulate.max_turn_steps=12"), fixed_prompt) as made:
+        yield made
 
 
 async def test_attachments_land_in_the_workspace_and_in_the_task(rig: Rig) -> None:
