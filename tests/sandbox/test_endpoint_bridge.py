@@ -13,7 +13,8 @@ from tests.sandbox.backends import needs_bwrap
 from isetrace.config import SandboxConfig
 from isetrace.errors import ConfigError, SandboxUnavailable
 from isetrace.sandbox import Sandbox, SandboxHome, open_sandbox
-from isetrace.sandbox.endpoint_bridge import SOCKET_NAME, endpoint_bridge, relay_argv
+from isetrace.sandbox import endpoint_bridge as endpoint_bridge_module
+from isetrace.sandbox.endpoint_bridge import SOCKET_NAME, FirstRequest, endpoint_bridge, relay_argv
 
 MOUNT = "/mnt/ise-endpoint"
 PORT = 18431
@@ -86,3 +87,52 @@ async def test_a_mount_whose_source_is_gone_stops_the_session_start_with_its_nam
     config = SandboxConfig.model_validate({"mounts": [{"source": str(gone), "target": "/opt/data"}]})
     with pytest.raises(SandboxUnavailable, match=f"sandbox.mounts: {gone} \\(for /opt/data\\) does not exist"):
         await open_sandbox(config, SandboxHome(sandbox_home))
+
+
+async def send(socket: Path, raw: bytes) -> bytes:
+    """Write ``raw`` (whole HTTP requests) to the bridge's socket and read until the endpoint closes."""
+    reader, writer = await asyncio.open_unix_connection(str(socket))
+    writer.write(raw)
+    await writer.drain()
+    answer = await asyncio.wait_for(reader.read(), 10)
+    writer.close()
+    return answer
+
+
+def http(method: str, path: str, body: bytes = b"", *, close: bool = False) -> bytes:
+    head = f"{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    return (head + ("Connection: close\r\n" if close else "") + "\r\n").encode() + body
+
+
+def chat(text: str) -> bytes:
+    return json.dumps({"model": "scripted", "messages": [{"role": "user", "content": text}]}).encode()
+
+
+async def test_only_the_first_chat_request_is_kept_and_the_rest_pass_unread(endpoint: Any) -> None:
+    url, server = endpoint
+    first = FirstRequest()
+    async with endpoint_bridge(url, first) as bridge:
+        answer = await send(bridge.socket, http("GET", "/v1/models") + http("POST", "/v1/chat/completions",
+                                                                             chat("Say hello."), close=True))
+        assert answer.count(b"HTTP/1.1 200") == 2  # both reached the endpoint and came back
+        await send(bridge.socket, http("POST", "/v1/chat/completions", chat("I am a forged second request."),
+                                       close=True))
+    assert first.decided and first.problem == ""
+    assert json.loads(first.body or b"")["messages"][0]["content"] == "Say hello."
+    assert server.requests >= 2
+
+
+async def test_a_first_request_that_is_too_large_or_not_http_is_not_kept(endpoint: Any,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    url, _ = endpoint
+    monkeypatch.setattr(endpoint_bridge_module, "MAX_RECORDED_BODY", 100)
+    large = FirstRequest()
+    async with endpoint_bridge(url, large) as bridge:
+        await send(bridge.socket, http("POST", "/v1/chat/completions", chat("x" * 200), close=True))
+        await send(bridge.socket, http("POST", "/v1/chat/completions", chat("small"), close=True))
+    assert large.decided and large.body is None and "over 100 bytes" in large.problem
+    garbage = FirstRequest()
+    async with endpoint_bridge(url, garbage) as bridge:
+        await send(bridge.socket, b"\x00\x01 not a request at all\r\n\r\n")
+        await send(bridge.socket, http("POST", "/v1/chat/completions", chat("after the garbage"), close=True))
+    assert garbage.body is None and "not HTTP/1.1" in garbage.problem
