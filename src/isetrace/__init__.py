@@ -15,7 +15,6 @@ blocks load on first use, so ``import isetrace`` stays as light as the records.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from isetrace.config import RunConfig, load_config
@@ -32,6 +31,7 @@ from isetrace.errors import (
 )
 from isetrace.jsonl import LineError, append_jsonl, iter_jsonl, load_jsonl
 from isetrace.records import (
+    ISETRACE_VERSION,
     Episode,
     Intent,
     Message,
@@ -91,10 +91,7 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
 
 
-try:
-    __version__ = version("isetrace")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+source"
+__version__ = ISETRACE_VERSION
 
 __all__ = [
     "AuthenticationFailed",

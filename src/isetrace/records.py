@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 __all__ = [
     "DIRECT_QUERY",
     "EPISODE_FORMAT_VERSION",
+    "ISETRACE_VERSION",
     "DomainSpec",
     "Episode",
     "Intent",
@@ -40,6 +42,12 @@ __all__ = [
 
 EPISODE_FORMAT_VERSION = 1
 """Bumped whenever a change to :class:`Episode` would make old readers misread new files."""
+
+try:
+    ISETRACE_VERSION = version("isetrace")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    ISETRACE_VERSION = "0.0.0+source"
+"""The version of isetrace that writes the records (an episode's ``runtime_version`` on its own runtime)."""
 
 
 class _Open(BaseModel):
@@ -354,6 +362,11 @@ class Episode(_Closed):
     config_hash: str = ""
     provenance: str
     models: dict[str, str] = Field(default_factory=dict)
+    runtime: str = "isetrace"
+    """What acted for the agent: ``isetrace`` (the model called isetrace's tools) or ``openclaw`` (the
+    original OpenClaw runtime ran in the session, and ``tools`` and the system prompt are what it offered)."""
+    runtime_version: str = ""
+    """The version of that runtime (for ``openclaw``, the npm package's)."""
     drift_regenerations: int = 0
     started_at: datetime = Field(default_factory=_now)
     ended_at: datetime = Field(default_factory=_now)

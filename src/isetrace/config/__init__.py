@@ -20,6 +20,7 @@ from isetrace.config.loading import builtin_config_path, load_config
 from isetrace.config.models import (
     DEFAULT_EXPORTS,
     ROLES,
+    AgentConfig,
     CacheConfig,
     DedupConfig,
     EndpointConfig,
@@ -42,6 +43,7 @@ __all__ = [
     "HASH_IGNORES",
     "MASK",
     "ROLES",
+    "AgentConfig",
     "CacheConfig",
     "DedupConfig",
     "EndpointConfig",

@@ -22,6 +22,7 @@ from isetrace.registry import known
 __all__ = [
     "DEFAULT_EXPORTS",
     "ROLES",
+    "AgentConfig",
     "CacheConfig",
     "DedupConfig",
     "EndpointConfig",
@@ -277,6 +278,24 @@ class ToolsConfig(_Section):
     set shipped with isetrace; ``""``: no skills."""
 
 
+class AgentConfig(_Section):
+    """What acts for the agent: isetrace's own tools, or the original OpenClaw runtime inside the session."""
+
+    runtime: Literal["isetrace", "openclaw"] = "isetrace"
+    """``isetrace``: the model calls the tools of ``tools.dialect``, run by isetrace in the session;
+    ``openclaw``: OpenClaw itself (``make install-openclaw``) runs in the session with its own tools, system
+    prompt and workspace files, one ``openclaw agent`` run per user message (bwrap or docker sandboxes)."""
+    openclaw_dir: str | None = None
+    """Where the OpenClaw runtime is installed; unset: ``$ISETRACE_OPENCLAW_DIR``, else
+    ``.venv/openclaw-runtime`` where ``make install-openclaw`` puts it."""
+    turn_timeout_s: float = Field(900.0, gt=0.0)
+    """``openclaw``: the longest one agent turn (one ``openclaw agent`` run) may take before it is stopped."""
+    context_window: int = Field(32_768, ge=1024)
+    """``openclaw``: the agent model's context window, as OpenClaw is told it (it plans compaction by it)."""
+    max_tokens: int = Field(4_096, ge=16)
+    """``openclaw``: the most tokens OpenClaw asks the model for in one reply."""
+
+
 class SimulateConfig(_Section):
     """Stage S: how a conversation runs and when it must stop."""
 
@@ -408,6 +427,8 @@ class RunConfig(_Section):
     """Stage E: where tool calls run."""
     tools: ToolsConfig = Field(default_factory=ToolsConfig)
     """Stage E: the agent's tools."""
+    agent: AgentConfig = Field(default_factory=AgentConfig)
+    """Stage E: the runtime that acts for the agent."""
     simulate: SimulateConfig = Field(default_factory=SimulateConfig)
     """Stage S: the conversation."""
     run: RunSection = Field(default_factory=RunSection)

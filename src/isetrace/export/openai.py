@@ -22,9 +22,9 @@ trajectory, with the fields, types and values its converter writes (its readers 
                                     tasks) and ``session`` (OpenClaw's session entry,
                                     :mod:`.openclaw_session`), then what isetrace adds: tasks, complexity,
                                     termination (+ detail), verification, appended_query, models,
-                                    provenance, seeds, timings, usage, drift_regenerations, attempt,
-                                    config_hash, user_turns, failed_tool_calls, subagent_sessions,
-                                    episode_format_version
+                                    runtime ({name, version}), provenance, seeds, timings, usage,
+                                    drift_regenerations, attempt, config_hash, user_turns,
+                                    failed_tool_calls, subagent_sessions, episode_format_version
 
 Messages: system and user are ``{role, content}``; assistant is ``{role, content}`` plus ``tool_calls``
 (``[{id, type: "function", function: {name, arguments}}]``) when it called tools and ``reasoning_content``
@@ -136,6 +136,7 @@ def _metadata(episode: Episode, thinking: bool) -> dict[str, Any]:
         "verification": episode.verification.model_dump(mode="json") if episode.verification else None,
         "appended_query": _appended_query(episode),
         "models": dict(episode.models),
+        "runtime": {"name": episode.runtime, "version": episode.runtime_version},
         "provenance": episode.provenance,
         "seeds": dict(episode.seeds),
         "timings": {

@@ -2,8 +2,8 @@
 
 The original recipe copies OpenClaw's session-store entry there: the session id, when it was last
 updated, the thinking level, the model, the skills snapshot the system prompt was built from, and a
-report of that system prompt (what went into it and how big each part was). isetrace has no OpenClaw
-runtime behind an episode, so it writes the same fields from what the episode knows (its system prompt,
+report of that system prompt (what went into it and how big each part was). isetrace writes the same
+fields from what the episode knows, whichever runtime acted for the agent (its system prompt,
 its tools, its skills, its models) and the fixed values of an isetrace sandbox where OpenClaw would name
 its own (``sandbox.mode``); readers of the recipe's data find every key they expect, with its type.
 """
@@ -20,7 +20,8 @@ from isetrace.skills import skills_prompt
 __all__ = ["SESSION_SOURCE", "session_entry"]
 
 SESSION_SOURCE = "isetrace"
-"""``systemPromptReport.source``: who built the prompt (OpenClaw writes ``run``)."""
+"""``systemPromptReport.source``: who built the prompt (OpenClaw writes ``run``, as an episode of the
+``openclaw`` runtime does)."""
 
 WORKSPACE = "/workspace"
 """Where an episode's workspace is, as the agent sees it inside the sandbox."""
@@ -53,7 +54,7 @@ def _report(episode: Episode, prompt: str, skills_block: str) -> dict[str, Any]:
     agents_md = prompt.split("AGENTS.md", 1)[1] if "AGENTS.md" in prompt else ""
     project = len(agents_md)
     return {
-        "source": SESSION_SOURCE,
+        "source": "run" if episode.runtime == "openclaw" else SESSION_SOURCE,
         "generatedAt": int(episode.started_at.timestamp() * 1000),
         "sessionId": episode.episode_id,
         "sessionKey": f"agent:isetrace:{episode.episode_id}",

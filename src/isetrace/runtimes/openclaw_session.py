@@ -28,7 +28,7 @@ from isetrace.runtimes.openclaw_install import OpenClawInstall, install_problems
 from isetrace.sandbox.base import Sandbox
 from isetrace.sandbox.endpoint_bridge import SOCKET_NAME, relay_argv
 
-__all__ = ["ENDPOINT_MOUNT", "OpenClawSession", "OpenClawTurn", "openclaw_sandbox_config", "staged_runtime"]
+__all__ = ["ENDPOINT_MOUNT", "HOME", "OpenClawSession", "OpenClawTurn", "openclaw_sandbox_config", "staged_runtime"]
 
 NODE_MOUNT = "/opt/ise/node"
 OPENCLAW_MOUNT = "/opt/ise/openclaw"
@@ -95,13 +95,19 @@ def openclaw_sandbox_config(config: SandboxConfig, install: OpenClawInstall, bri
 
 @dataclass(frozen=True)
 class OpenClawTurn:
-    """One ``openclaw agent`` run: what it answered, and its whole ``--json`` report."""
+    """One ``openclaw agent`` run: what it answered, and its whole ``--json`` report.
+
+    ``error`` is the report's own account of a failed run (``meta.error.message``), '' when it has none;
+    ``timed_out``: the run was stopped at its time limit.
+    """
 
     exit_code: int
     reply: str
     stop_reason: str
     report: dict[str, Any]
     stderr: str
+    timed_out: bool = False
+    error: str = ""
 
 
 class OpenClawSession:
@@ -112,6 +118,7 @@ class OpenClawSession:
         assert install.entry is not None, "a checked install has its CLI script"
         self.sandbox = sandbox
         self.session_id = session_id
+        self.version = install.version or ""
         self._entry = f"{OPENCLAW_MOUNT}/{install.entry.relative_to(install.runtime_dir)}"
         self._config = {
             "models": {"providers": {PROVIDER: {
@@ -125,6 +132,16 @@ class OpenClawSession:
     def env(self) -> dict[str, str]:
         return {"HOME": HOME, "PATH": f"{NODE_MOUNT}/bin:/usr/bin:/bin"}
 
+    @property
+    def cli(self) -> list[str]:
+        """The start of every OpenClaw command in the session: node, the CLI script, the profile."""
+        return ["node", self._entry, "--profile", PROFILE]
+
+    @property
+    def session_key(self) -> str:
+        """The key OpenClaw files the session under (``--session-id S`` in the default agent)."""
+        return f"agent:main:explicit:{self.session_id}"
+
     async def prepare(self) -> None:
         """Start the endpoint relay and write OpenClaw's config into the session's home."""
         await self.sandbox.start(relay_argv(f"{ENDPOINT_MOUNT}/{SOCKET_NAME}", RELAY_PORT))
@@ -136,17 +153,72 @@ class OpenClawSession:
 
     async def turn(self, message: str, *, timeout_s: float) -> OpenClawTurn:
         """Send ``message`` as the user's next message and run the agent until it answers."""
-        argv = ["node", self._entry, "--profile", PROFILE, "agent", "--local", "--session-id", self.session_id,
-                "--message", message, "--json"]
+        argv = [*self.cli, "agent", "--local", "--session-id", self.session_id, "--message", message, "--json"]
         result = await self.sandbox.run(argv, env=self.env, timeout_s=timeout_s)
-        text = result.stdout.decode("utf-8", errors="replace")
-        report = _json_object(text)
+        report = _json_object(result.stdout.decode("utf-8", errors="replace"))
         meta = report.get("meta") if isinstance(report.get("meta"), dict) else {}
-        reply = meta.get("finalAssistantVisibleText") if isinstance(meta, dict) else None
-        stop = meta.get("stopReason") if isinstance(meta, dict) else None
-        return OpenClawTurn(result.exit_code if result.exit_code is not None else -1,
-                            reply if isinstance(reply, str) else "", stop if isinstance(stop, str) else "",
-                            report, result.stderr.decode("utf-8", errors="replace")[-4000:])
+        assert isinstance(meta, dict)
+        reply, stop, error = meta.get("finalAssistantVisibleText"), meta.get("stopReason"), meta.get("error")
+        said = error.get("message") if isinstance(error, dict) else error
+        return OpenClawTurn(result.exit_code, reply if isinstance(reply, str) else "",
+                            stop if isinstance(stop, str) else "", report,
+                            result.stderr.decode("utf-8", errors="replace")[-4000:], result.timed_out,
+                            said[:1000] if isinstance(said, str) else "")
+
+    async def record_since(self, cursor: dict[str, int], *, max_bytes: int,
+                           timeout_s: float = 120.0) -> tuple[dict[str, int], bytes]:
+        """OpenClaw's log of this session after ``cursor`` (``{}``: from the start): the new cursor, and the
+        events as JSONL (OpenClaw's session-log entries). Raises :class:`SandboxUnavailable` when it cannot
+        be read or is over ``max_bytes``."""
+        argv = ["node", "-e", RECORD_SOURCE, AGENT_DATABASE, self.session_key, json.dumps(cursor), RECORD_FILE]
+        made = await self.sandbox.run(argv, env=self.env, timeout_s=timeout_s)
+        if not made.ok:
+            said = made.stderr.decode("utf-8", errors="replace").strip().splitlines() or ["no words"]
+            raise SandboxUnavailable(f"OpenClaw's record could not be read (exit {made.exit_code}): {said[-1][:300]}")
+        data = await self.sandbox.read_file(RECORD_FILE, max_bytes=max_bytes + 1)
+        if len(data) > max_bytes:
+            raise SandboxUnavailable(f"OpenClaw's record of the turn is over {max_bytes} bytes; not read")
+        head, _, events = data.partition(b"\n")
+        return _cursor(head), events
+
+
+RECORD_SOURCE = """
+const { DatabaseSync } = require("node:sqlite");
+const zlib = require("node:zlib");
+const fs = require("node:fs");
+const [file, key, cursorText, output] = process.argv.slice(1);
+const cursor = JSON.parse(cursorText);
+const db = new DatabaseSync(file, { readOnly: true });
+const windows = db.prepare(
+  "SELECT session_id FROM session_windows WHERE session_key = ? ORDER BY created_at, rowid").all(key);
+const lines = [];
+for (const { session_id } of windows) {
+  const rows = db.prepare("SELECT seq, event_json, event_zstd FROM transcript_events " +
+                          "WHERE session_id = ? AND seq > ? ORDER BY seq");
+  for (const row of rows.iterate(session_id, cursor[session_id] ?? -1)) {
+    const text = row.event_json ?? zlib.zstdDecompressSync(row.event_zstd).toString("utf8");
+    lines.push(JSON.stringify(JSON.parse(text)));
+    cursor[session_id] = row.seq;
+  }
+}
+fs.writeFileSync(output, [JSON.stringify(cursor), ...lines].join("\\n") + "\\n");
+"""
+"""Writes the session's transcript events after a cursor (``{window id: last seq}``) to a file: the new
+cursor on the first line, then one event per line — OpenClaw's session log, whole and unredacted, from the
+SQLite store it keeps them in (Node.js has SQLite and zstd built in)."""
+RECORD_FILE = f"{HOME}/.ise-record.jsonl"
+AGENT_DATABASE = f"{HOME}/.openclaw-{PROFILE}/agents/main/agent/openclaw-agent.sqlite"
+
+
+def _cursor(line: bytes) -> dict[str, int]:
+    """The record's cursor line, its shape checked (it comes out of the session)."""
+    try:
+        cursor = json.loads(line)
+    except ValueError:
+        cursor = None
+    if not isinstance(cursor, dict) or not all(isinstance(k, str) and type(v) is int for k, v in cursor.items()):
+        raise SandboxUnavailable("OpenClaw's record does not start with a cursor of window ids and sequence numbers")
+    return cursor
 
 
 def _json_object(text: str) -> dict[str, Any]:

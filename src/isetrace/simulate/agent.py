@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from isetrace.errors import EndpointError, SandboxUnavailable
 from isetrace.llm.model import ChatModel
@@ -24,7 +24,7 @@ from isetrace.records import Message, MessageMeta
 from isetrace.tools.context import ToolContext
 from isetrace.tools.dialects import Dialect
 
-__all__ = ["Agent", "AgentTurn", "AgentTurnFailed", "api_messages", "reply_meta"]
+__all__ = ["Agent", "AgentTurn", "AgentTurnFailed", "TakesTurns", "api_messages", "reply_meta"]
 
 
 def api_messages(messages: Sequence[Message]) -> list[dict[str, Any]]:
@@ -95,6 +95,16 @@ class AgentTurnFailed(Exception):
     def calls_run(self) -> int:
         """Tool calls of this turn that ran before it failed."""
         return sum(1 for m in self.turn.messages if m.role == "tool")
+
+
+class TakesTurns(Protocol):
+    """What the episode loop needs of an agent: a turn on top of the conversation so far.
+
+    :class:`Agent` (isetrace's tools) and :class:`~isetrace.simulate.openclaw_agent.OpenClawAgent` (the
+    original runtime in the session) both are one.
+    """
+
+    async def take_turn(self, conversation: Sequence[Message], step_budget: int | None = None) -> AgentTurn: ...
 
 
 class Agent:

@@ -34,10 +34,20 @@ from isetrace.llm.endpoints import Endpoints, open_endpoints
 from isetrace.llm.retry import one_line
 from isetrace.llm.usage import UsageMeter
 from isetrace.prompts import render_prompt
-from isetrace.records import Episode, Intent, Message, MessageMeta, Termination, Verification, session_key
+from isetrace.records import (
+    ISETRACE_VERSION,
+    Episode,
+    Intent,
+    Message,
+    MessageMeta,
+    Termination,
+    Verification,
+    session_key,
+)
 from isetrace.sandbox import Sandbox, SessionOpener
-from isetrace.simulate.agent import Agent, AgentTurn, AgentTurnFailed, reply_meta
+from isetrace.simulate.agent import Agent, AgentTurn, AgentTurnFailed, TakesTurns, reply_meta
 from isetrace.simulate.digest import digest_turn, with_digest
+from isetrace.simulate.openclaw_agent import OpenClawAgent, open_openclaw_agent
 from isetrace.simulate.query_pool import choose_query, load_query_pool
 from isetrace.simulate.subagents import SubagentRuntime
 from isetrace.simulate.user import SimulatorState, UserSimulator
@@ -96,7 +106,7 @@ class _Run:
         if budget is not None and self.tokens > budget:
             raise EpisodeEnded(Termination.BUDGET, f"the episode used {self.tokens} tokens (budget {budget})")
 
-    async def agent_turn(self, agent: Agent) -> AgentTurn:
+    async def agent_turn(self, agent: TakesTurns) -> AgentTurn:
         """One agent turn, added to the episode; a turn that fails part-way is kept up to where it failed."""
         try:
             turn = await agent.take_turn(self.messages, self.steps_left())
@@ -152,7 +162,7 @@ async def _offer_skills(sandbox: Sandbox, config: RunConfig, intents: Sequence[I
     return [skill_entry(skill, sandbox.info.workspace) for skill in skills]
 
 
-async def _user_turns(run: _Run, agent: Agent, intent: Intent) -> None:
+async def _user_turns(run: _Run, agent: TakesTurns, intent: Intent) -> None:
     """One intent, delegated turn by turn until the simulated user says it is done."""
     simulate = run.config.simulate
     simulator = UserSimulator(run.endpoints["user"], intent, drift_retries=simulate.drift_retries)
@@ -176,14 +186,14 @@ async def _user_turns(run: _Run, agent: Agent, intent: Intent) -> None:
         agent_reply = with_digest(agent_turn.reply, digest_turn(agent_turn.messages))
 
 
-async def _direct_question(run: _Run, agent: Agent, text: str, source: str) -> None:
+async def _direct_question(run: _Run, agent: TakesTurns, text: str, source: str) -> None:
     """``text`` put to the agent as the user's message, as it is (``source``: where it came from)."""
     run.check_stop()
     run.messages.append(Message(role="user", content=text, meta=MessageMeta(producer="user", provenance=source)))
     await run.agent_turn(agent)
 
 
-async def _appended_question(run: _Run, agent: Agent, intents: Sequence[Intent]) -> None:
+async def _appended_question(run: _Run, agent: TakesTurns, intents: Sequence[Intent]) -> None:
     """The question put after the last intent, if the config asks for one: fixed, or drawn from the pool."""
     simulate = run.config.simulate
     if simulate.appended_question:
@@ -194,7 +204,7 @@ async def _appended_question(run: _Run, agent: Agent, intents: Sequence[Intent])
         await _direct_question(run, agent, query.natural_language_intent, "query_pool")
 
 
-async def _conversation(run: _Run, agent: Agent, intents: Sequence[Intent]) -> tuple[Termination, str]:
+async def _conversation(run: _Run, agent: TakesTurns, intents: Sequence[Intent]) -> tuple[Termination, str]:
     if run.config.simulate.mode == "query":
         for intent in intents:
             await _direct_question(run, agent, intent.natural_language_intent, "intent")
@@ -250,49 +260,99 @@ async def run_episode(
         return await _play(intents, config, endpoints, open_sandbox, episode_id, attempt, stop, environ)
 
 
+@dataclass
+class _Acting:
+    """What acts for the agent in one episode, once its session is open."""
+
+    agent: TakesTurns
+    tools: list[dict[str, object]]
+    skills: list[dict[str, object]]
+    sessions: SubagentRuntime | None = None
+    runtime: OpenClawAgent | None = None
+
+
+async def _native(run: _Run, sandbox: Sandbox, intents: Sequence[Intent], environ: Mapping[str, str] | None,
+                  ) -> _Acting:
+    """isetrace's own runtime: the dialect's tools, run by isetrace in ``sandbox``; the system prompt added."""
+    config = run.config
+    dialect = get_dialect(config.tools.dialect)
+    skills = await _offer_skills(sandbox, config, intents)
+    context = ToolContext.for_run(sandbox, config, os.environ if environ is None else environ)
+    sessions = SubagentRuntime(run.endpoints["agent"], dialect, context, limits=config.simulate, counters=run,
+                               main_messages=run.messages,
+                               system_prompt=lambda tools: _system_prompt(context.sandbox, config, tools, skills))
+    context.sessions = sessions
+    agent = Agent(run.endpoints["agent"], dialect, context, max_turn_steps=config.simulate.max_turn_steps)
+    run.messages.append(Message(role="system", content=await _system_prompt(sandbox, config, dialect, skills),
+                                meta=MessageMeta(producer="system")))
+    return _Acting(agent, dialect.schemas(), skills, sessions)
+
+
+async def _openclaw(run: _Run, opened: AsyncExitStack, intents: Sequence[Intent], episode_id: str) -> _Acting:
+    """The OpenClaw runtime in a session of its own; its system prompt is added when its first request shows it."""
+    runtime = await opened.enter_async_context(open_openclaw_agent(run.config, run.endpoints["agent"], episode_id))
+    skills = await _offer_skills(runtime.sandbox, run.config, intents)
+    return _Acting(runtime, [], skills, runtime=runtime)
+
+
+def _openclaw_offer(run: _Run, acting: _Acting, termination: Termination, detail: str) -> tuple[Termination, str]:
+    """Put what OpenClaw offered into the episode: its system prompt first, its tools, the skills the prompt
+    lists (the ones placed in the workspace among them). An episode that
+    played out but whose offer cannot be read is not data: it ends as a sandbox failure saying why."""
+    assert acting.runtime is not None
+    offered = acting.runtime.offered()
+    acting.tools = list(offered.tools)
+    acting.skills = offered.skills
+    if offered.system_prompt is not None:
+        prompt = Message(role="system", content=offered.system_prompt, meta=MessageMeta(producer="system"))
+        run.messages.insert(0, prompt)
+    unreadable = offered.problem or ("" if offered.system_prompt is not None else "its first request has no system "
+                                     "prompt")
+    if unreadable and termination in (Termination.SUCCESS, Termination.USER_JUDGED_FAILURE):
+        return Termination.SANDBOX_FAILURE, one_line(f"what OpenClaw offered the model is not known: {unreadable}",
+                                                      MAX_DETAIL_CHARS)
+    return termination, detail
+
+
 async def _play(intents: Sequence[Intent], config: RunConfig, endpoints: Endpoints,
                 open_sandbox: Callable[[], Awaitable[Sandbox]], episode_id: str, attempt: int,
                 stop: asyncio.Event | None, environ: Mapping[str, str] | None) -> Episode:
     """The loop itself, top to bottom (see the module docstring)."""
     run = _Run(config, endpoints, stop)
-    dialect = get_dialect(config.tools.dialect)
     started = dt.datetime.now(dt.UTC)
     termination, detail, failed_reply = Termination.SANDBOX_FAILURE, "", None
-    sandbox: Sandbox | None = None
-    sessions: SubagentRuntime | None = None
-    skills: list[dict[str, object]] = []
-    try:
-        sandbox = await open_sandbox()
-        skills = await _offer_skills(sandbox, config, intents)
-        context = ToolContext.for_run(sandbox, config, os.environ if environ is None else environ)
-        sessions = SubagentRuntime(endpoints["agent"], dialect, context, limits=config.simulate, counters=run,
-                                  main_messages=run.messages,
-                                  system_prompt=lambda tools: _system_prompt(context.sandbox, config, tools, skills))
-        context.sessions = sessions
-        agent = Agent(endpoints["agent"], dialect, context, max_turn_steps=config.simulate.max_turn_steps)
-        run.messages.append(Message(role="system", content=await _system_prompt(sandbox, config, dialect, skills),
-                                    meta=MessageMeta(producer="system")))
-        termination, detail = await _conversation(run, agent, intents)
-    except AuthenticationFailed:
-        raise
-    except (EpisodeEnded, SandboxUnavailable, EndpointError) as exc:
-        ended = exc if isinstance(exc, EpisodeEnded) else _ended_by(exc)
-        termination, detail, failed_reply = ended.termination, ended.detail, ended.failed_reply
-    finally:
-        if sandbox is not None:
-            await sandbox.close()
+    acting: _Acting | None = None
+    async with AsyncExitStack() as opened:
+        try:
+            if config.agent.runtime == "openclaw":
+                acting = await _openclaw(run, opened, intents, episode_id)
+            else:
+                sandbox = await open_sandbox()
+                opened.push_async_callback(sandbox.close)
+                acting = await _native(run, sandbox, intents, environ)
+            termination, detail = await _conversation(run, acting.agent, intents)
+        except AuthenticationFailed:
+            raise
+        except (EpisodeEnded, SandboxUnavailable, EndpointError) as exc:
+            ended = exc if isinstance(exc, EpisodeEnded) else _ended_by(exc)
+            termination, detail, failed_reply = ended.termination, ended.detail, ended.failed_reply
+        if acting is not None and acting.runtime is not None:
+            termination, detail = _openclaw_offer(run, acting, termination, detail)
     verification = None
     if run.outcomes:
         verification = Verification(method="user_simulator", passed=all(ok for ok, _ in run.outcomes),
                                     detail="; ".join(d for _, d in run.outcomes))
     return Episode(
         episode_id=episode_id, attempt=attempt, intents=list(intents), messages=run.messages,
-        subagents=sessions.subagent_transcripts() if sessions is not None else {},
-        tools=dialect.schemas(), skills=skills, termination=termination, termination_detail=detail,
+        subagents=acting.sessions.subagent_transcripts() if acting and acting.sessions else {},
+        tools=acting.tools if acting else [], skills=acting.skills if acting else [], termination=termination,
+        termination_detail=detail,
         failed_reply=failed_reply,
         verification=verification, appended_query=run.appended_query,
         seeds={"intents": config.intents.seed, "simulate": config.simulate.seed},
         config_hash=config_hash(config), provenance=_provenance(endpoints),
         models={role: client.model for role, client in endpoints.clients.items()},
+        runtime=config.agent.runtime,
+        runtime_version=acting.runtime.session.version if acting and acting.runtime else ISETRACE_VERSION,
         drift_regenerations=run.drift_regenerations, started_at=started, ended_at=dt.datetime.now(dt.UTC),
     )

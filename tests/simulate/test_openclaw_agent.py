@@ -1,0 +1,73 @@
+"""What an episode under the OpenClaw runtime records as offered, and what it refuses before it starts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from isetrace.config import load_config
+from isetrace.errors import ConfigError
+from isetrace.llm.endpoints import open_endpoints
+from isetrace.sandbox.endpoint_bridge import FirstRequest
+from isetrace.simulate.openclaw_agent import offered_in, open_openclaw_agent, skills_in_prompt
+
+PROMPT = ("You are a personal assistant running inside OpenClaw.\n<available_skills>\n  <skill>\n"
+          "    <name>data-report</name>\n"
+          "    <description>Turn tables into a checked report &amp; more...</description>\n"
+          "    <location>/workspace/skills/data-report/SKILL.md</location>\n  </skill>\n  <skill>\n"
+          "    <name>clawhub</name>\n    <description>Search ClawHub.</description>\n"
+          "    <location>/opt/ise/openclaw/node_modules/openclaw/skills/clawhub/SKILL.md</location>\n  </skill>\n"
+          "</available_skills>")
+TOOLS = [{"type": "function", "function": {"name": "exec", "description": "Run shell", "parameters": {}}}]
+
+
+def first(body: object) -> FirstRequest:
+    request = FirstRequest()
+    request.decide(json.dumps(body).encode())
+    return request
+
+
+def test_the_first_request_gives_the_tools_the_prompt_and_the_skills_it_lists() -> None:
+    offered = offered_in(first({"messages": [{"role": "system", "content": PROMPT}, {"role": "user", "content": "hi"}],
+                                "tools": TOOLS}))
+    assert offered.problem == "" and offered.tools == TOOLS and offered.system_prompt == PROMPT
+    assert offered.skills == [
+        {"name": "data-report", "description": "Turn tables into a checked report & more...",
+         "filePath": "/workspace/skills/data-report/SKILL.md", "baseDir": "/workspace/skills/data-report",
+         "source": "openclaw-workspace", "disableModelInvocation": False},
+        {"name": "clawhub", "description": "Search ClawHub.",
+         "filePath": "/opt/ise/openclaw/node_modules/openclaw/skills/clawhub/SKILL.md",
+         "baseDir": "/opt/ise/openclaw/node_modules/openclaw/skills/clawhub", "source": "openclaw-bundled",
+         "disableModelInvocation": False}]
+    parts = offered_in(first({"messages": [{"role": "system", "content": [{"type": "text", "text": "a"},
+                                                                            {"type": "text", "text": "b"}]}]}))
+    assert parts.system_prompt == "ab" and parts.tools == []
+    assert skills_in_prompt("no skills here") == []
+
+
+@pytest.mark.parametrize(("body", "problem"), [
+    (None, "no model request crossed the bridge"),
+    ([1, 2], "not a JSON object"),
+    ({"messages": [], "tools": [{"name": "exec"}]}, "not a list of function schemas"),
+    ({"messages": [], "tools": "exec"}, "not a list of function schemas"),
+])
+def test_a_first_request_of_the_wrong_shape_offers_nothing_and_says_why(body: object, problem: str) -> None:
+    offered = offered_in(first(body) if body is not None else FirstRequest())
+    assert problem in offered.problem and offered.tools == []
+    not_json = FirstRequest()
+    not_json.decide(b"{not json")
+    assert "not JSON" in offered_in(not_json).problem
+
+
+async def test_an_agent_endpoint_with_a_key_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    config = load_config("offline", ["agent.runtime=openclaw", "endpoints.agent.provider=openai",
+                                     "endpoints.agent.base_url=http://127.0.0.1:9/v1",
+                                     "endpoints.agent.api_key_env=AGENT_KEY", f"sandbox.home={tmp_path}"],
+                         environ={})
+    async with open_endpoints(config, ["agent"], environ={"AGENT_KEY": "sk-test"}) as endpoints:
+        with pytest.raises(ConfigError, match="would hand the agent endpoint's API key to the session"):
+            async with open_openclaw_agent(config, endpoints["agent"], "e1"):
+                pass
+    assert not (tmp_path / "sessions").exists()
