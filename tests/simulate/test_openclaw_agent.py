@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import isetrace
 from isetrace.config import load_config
 from isetrace.errors import ConfigError
 from isetrace.llm.endpoints import open_endpoints
@@ -59,6 +60,21 @@ def test_a_first_request_of_the_wrong_shape_offers_nothing_and_says_why(body: ob
     not_json = FirstRequest()
     not_json.decide(b"{not json")
     assert "not JSON" in offered_in(not_json).problem
+
+
+@pytest.mark.parametrize(("settings", "refusal"), [
+    (["sandbox.backend=local"], "needs a sandbox with a file system of its own"),
+    (["endpoints.agent.provider=openai", "endpoints.agent.base_url=http://127.0.0.1:9/v1",
+      "endpoints.agent.api_key_env=AGENT_KEY"], "would hand the agent endpoint's API key to the session"),
+    (["agent.openclaw_dir={tmp}/nowhere"], r"OpenClaw cannot run here: .*make install-openclaw"),
+])
+def test_a_run_that_cannot_use_openclaw_stops_before_its_first_episode(tmp_path: Path, settings: list[str],
+                                                                        refusal: str) -> None:
+    config = load_config("offline", ["agent.runtime=openclaw", "sandbox.backend=bwrap", f"sandbox.home={tmp_path}",
+                                     *(s.format(tmp=tmp_path) for s in settings)], environ={"AGENT_KEY": "sk-test"})
+    with pytest.raises(ConfigError, match=refusal):
+        isetrace.run_pipeline(config, tmp_path / "run", environ={"AGENT_KEY": "sk-test"})
+    assert not (tmp_path / "run" / "episodes.jsonl").exists() and not (tmp_path / "sessions").exists()
 
 
 async def test_an_agent_endpoint_with_a_key_is_refused_before_anything_starts(tmp_path: Path) -> None:

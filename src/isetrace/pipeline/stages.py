@@ -24,6 +24,7 @@ from isetrace.pipeline.exports import export_run
 from isetrace.pipeline.rundir import STOPPED_BY_REQUEST, RunDir, RunSummary
 from isetrace.progress import Progress
 from isetrace.records import Episode, Termination
+from isetrace.simulate.openclaw_agent import require_openclaw
 from isetrace.simulate.query_pool import load_query_pool
 from isetrace.skills import configured_skills
 from isetrace.stats import stats_report
@@ -132,12 +133,15 @@ async def _model_stages(config: RunConfig, run: RunDir, stages: frozenset[Stage]
 
 def _check_inputs(config: RunConfig, stages: frozenset[Stage]) -> None:
     """What would otherwise fail late fails now, before the first episode: an export format this machine
-    cannot write, a broken skills directory, an unreadable appended-query pool, a missing intents file."""
+    cannot write, a broken skills directory, an unreadable appended-query pool, a missing intents file, an
+    OpenClaw runtime that cannot run here."""
     if "export" in stages:
         for spec in config.run.exports:
             get_format(spec.format).require()
     if "episodes" in stages:
         configured_skills(config.tools.skills_dir)
+        if config.agent.runtime == "openclaw":
+            require_openclaw(config)
         if config.simulate.appended_query_file:
             load_query_pool(config.simulate.appended_query_file)
     if "intents" in stages and config.intents.file is not None and not Path(config.intents.file).is_file():

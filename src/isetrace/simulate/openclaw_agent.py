@@ -38,14 +38,15 @@ from isetrace.importers.report import ImportLimits, ImportReport
 from isetrace.llm.client import ChatClient
 from isetrace.llm.model import ChatModel
 from isetrace.records import Message, MessageMeta
-from isetrace.runtimes.openclaw_install import OpenClawInstall, default_runtime_dir, locate_openclaw
+from isetrace.runtimes.openclaw_install import OpenClawInstall, default_runtime_dir, install_problems, locate_openclaw
 from isetrace.runtimes.openclaw_session import OpenClawSession, OpenClawTurn, openclaw_sandbox_config
 from isetrace.sandbox import Sandbox, SandboxHome, default_home
 from isetrace.sandbox.endpoint_bridge import FirstRequest, endpoint_bridge
 from isetrace.sandbox.opener import open_in_home
 from isetrace.simulate.agent import AgentTurn, AgentTurnFailed
 
-__all__ = ["Offered", "OpenClawAgent", "offered_in", "open_openclaw_agent", "runtime_install", "skills_in_prompt"]
+__all__ = ["Offered", "OpenClawAgent", "offered_in", "open_openclaw_agent", "require_openclaw", "runtime_install",
+           "skills_in_prompt"]
 
 
 
@@ -53,6 +54,23 @@ def runtime_install(config: RunConfig) -> OpenClawInstall:
     """The OpenClaw install ``config`` names (``agent.openclaw_dir``, else the default place)."""
     folder = config.agent.openclaw_dir
     return locate_openclaw(Path(folder) if folder else default_runtime_dir())
+
+
+def require_openclaw(config: RunConfig) -> OpenClawInstall:
+    """The install, once ``config`` is known to be able to run OpenClaw as the agent; a run checks this
+    before its first episode. Raises :class:`ConfigError` saying what to change."""
+    if config.sandbox.backend == "local":
+        raise ConfigError("agent.runtime openclaw runs OpenClaw inside each session, which needs a sandbox with "
+                          "a file system of its own: set sandbox.backend to bwrap or docker")
+    if config.endpoint("agent").api_key_env:
+        raise ConfigError("agent.runtime openclaw would hand the agent endpoint's API key to the session, where "
+                          "the agent's own commands could read it; serve the model without a key (a local "
+                          "vLLM, SGLang or llama.cpp server) for this runtime")
+    install = runtime_install(config)
+    problems = install_problems(install)
+    if problems:
+        raise ConfigError(f"agent.runtime openclaw: OpenClaw cannot run here: {'; '.join(problems)}")
+    return install
 
 
 _SKILL = re.compile(r"<skill>\s*<name>(.*?)</name>\s*<description>(.*?)</description>\s*"
@@ -205,15 +223,12 @@ async def open_openclaw_agent(config: RunConfig, client: ChatModel, session_id: 
     """A session with OpenClaw ready in it, reaching ``client``'s endpoint through a bridge of its own.
 
     The session and the bridge are closed on exit. Raises :class:`ConfigError` when the agent's model is not
-    a keyless HTTP endpoint, and :class:`SandboxUnavailable` when OpenClaw cannot run here.
+    an HTTP endpoint or :func:`require_openclaw` refuses, and :class:`SandboxUnavailable` when the session
+    cannot start.
     """
     if not isinstance(client, ChatClient):
         raise ConfigError("agent.runtime openclaw needs the agent's model at an HTTP endpoint")
-    if client.config.api_key_env:
-        raise ConfigError("agent.runtime openclaw would hand the agent endpoint's API key to the session, where "
-                          "the agent's own commands could read it; serve the model without a key (a local "
-                          "vLLM, SGLang or llama.cpp server) for this runtime")
-    install = runtime_install(config)
+    install = require_openclaw(config)
     home = home or SandboxHome(default_home(config.sandbox.home))
     first = FirstRequest()
     async with endpoint_bridge(client.base_url, first) as bridge:
