@@ -49,7 +49,9 @@ def config_for(args: argparse.Namespace, home: Path, url: str) -> RunConfig:
     return load_config("offline", overrides, environ={})
 
 
-def start_server(latency_ms: int) -> tuple[subprocess.Popen[str], str]:
+def start_server(latency_ms: int = 0) -> tuple[subprocess.Popen[str], str]:
+    """The scripted endpoint in a process of its own (so the one measuring does not share its event loop):
+    the process and its base URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
