@@ -9,10 +9,11 @@ import pytest
 
 import isetrace
 from isetrace.config import load_config
-from isetrace.errors import ConfigError
+from isetrace.errors import ConfigError, SandboxUnavailable
 from isetrace.llm.endpoints import open_endpoints
+from isetrace.llm.replay import ReplayModel
 from isetrace.sandbox.endpoint_bridge import FirstRequest
-from isetrace.simulate.openclaw_agent import offered_in, open_openclaw_agent, skills_in_prompt
+from isetrace.simulate.openclaw_agent import offered_in, open_openclaw_agent, recorded_turn, skills_in_prompt
 
 PROMPT = ("You are a personal assistant running inside OpenClaw.\n<available_skills>\n  <skill>\n"
           "    <name>data-report</name>\n"
@@ -87,3 +88,43 @@ async def test_an_agent_endpoint_with_a_key_is_refused_before_anything_starts(tm
             async with open_openclaw_agent(config, endpoints["agent"], "e1"):
                 pass
     assert not (tmp_path / "sessions").exists()
+
+
+def entry(message: dict[str, object]) -> str:
+    return json.dumps({"type": "message", "id": "x", "parentId": None, "timestamp": "2026-11-30T16:08:43.893Z",
+                       "message": message}) + "\n"
+
+
+SENT = "Save the numbers in numbers.csv."
+TURN_LOG = (
+    entry({"role": "user", "content": [{"type": "text", "text": SENT}]})
+    + json.dumps({"type": "custom", "customType": "openclaw.cache-ttl", "data": {}}) + "\n"
+    + entry({"role": "assistant", "content": [{"type": "toolCall", "id": "call_1", "name": "exec",
+                                               "arguments": {"command": "printf '4\\n8\\n' > numbers.csv"}}],
+             "model": "served-model", "usage": {"input": 100, "output": 5}, "stopReason": "toolUse"})
+    + entry({"role": "toolResult", "toolCallId": "call_1", "toolName": "exec", "content": [{"type": "text",
+             "text": "(no output)"}], "details": {"exitCode": 0, "durationMs": 12}})
+    + entry({"role": "assistant", "content": [{"type": "text", "text": "Done."}], "stopReason": "stop"})
+)
+
+
+def test_a_turn_is_what_openclaw_logged_after_the_users_message_with_the_agents_provenance(tmp_path: Path) -> None:
+    log = tmp_path / "turn.jsonl"
+    log.write_text(TURN_LOG)
+    turn = recorded_turn(log, SENT, ReplayModel([], model="agent-model", provenance="scripted"))
+    assert [m.role for m in turn] == ["assistant", "tool", "assistant"]
+    call, result, reply = turn
+    assert call.tool_calls[0].arguments == {"command": "printf '4\\n8\\n' > numbers.csv"}
+    assert result.result is not None and result.result.exit_code == 0 and result.tool_call_id == "call_1"
+    assert reply.content == "Done."
+    assert call.meta is not None and (call.meta.producer, call.meta.endpoint, call.meta.model, call.meta.provenance) \
+        == ("agent", "agent", "served-model", "scripted")
+    assert call.meta.usage.prompt_tokens == 100
+    assert reply.meta is not None and reply.meta.model == "agent-model"  # no model logged: the endpoint's
+
+
+def test_a_turn_whose_log_has_a_malformed_entry_is_refused_not_kept_with_a_hole(tmp_path: Path) -> None:
+    log = tmp_path / "turn.jsonl"
+    log.write_text(TURN_LOG + entry({"role": "assistant", "content": 5}) + "{not json\n")
+    with pytest.raises(SandboxUnavailable, match=r"2 malformed entries in OpenClaw's log of the turn \(entry 6: "):
+        recorded_turn(log, SENT, ReplayModel([]))

@@ -45,8 +45,8 @@ from isetrace.sandbox.endpoint_bridge import FirstRequest, endpoint_bridge
 from isetrace.sandbox.opener import open_in_home
 from isetrace.simulate.agent import AgentTurn, AgentTurnFailed
 
-__all__ = ["Offered", "OpenClawAgent", "offered_in", "open_openclaw_agent", "require_openclaw", "runtime_install",
-           "skills_in_prompt"]
+__all__ = ["Offered", "OpenClawAgent", "offered_in", "open_openclaw_agent", "recorded_turn", "require_openclaw",
+           "runtime_install", "skills_in_prompt"]
 
 
 
@@ -140,8 +140,6 @@ class OpenClawAgent:
         self.client = client
         self.turn_timeout_s = turn_timeout_s
         self.limits = limits or ImportLimits()
-        self.record = ImportReport()
-        """What reading OpenClaw's record left out, over every turn."""
         self._cursor: dict[str, int] = {}
         self._reads = 0
         self._scratch = Path(tempfile.mkdtemp(prefix="ise-openclaw-"))
@@ -191,30 +189,43 @@ class OpenClawAgent:
                              f"{ran.stop_reason or 'none'}): {said}", role="agent")
 
     async def _recorded_since(self, sent: str) -> list[Message]:
-        """OpenClaw's log of the session since the last turn's read, as the turn's messages.
-
-        The user's message is the episode's own (with who wrote it); OpenClaw's copy of it is left out.
-        Assistant messages say they came from the agent's endpoint and model.
-        """
+        """OpenClaw's log of the session since the last turn's read, as the turn's messages."""
         self._cursor, events = await self.session.record_since(self._cursor, max_bytes=self.limits.max_line_bytes)
         self._reads += 1
         log = self._scratch / f"turn-{self._reads}.jsonl"
         log.write_bytes(events)
-        recorded = read_openclaw_session(log, self.record, self.limits)
-        log.unlink()
-        turn: list[Message] = []
-        for message in recorded.messages if recorded is not None else []:
-            if message.role == "user" and (message.content or "").strip() == sent.strip():
-                sent = "\0"  # only the one copy
-                continue
-            if message.role == "assistant":
-                usage = message.meta.usage if message.meta is not None else None
-                model = message.meta.model if message.meta is not None and message.meta.model else self.client.model
-                meta = MessageMeta(producer="agent", endpoint="agent", model=model, provenance=self.client.provenance,
-                                   **({"usage": usage} if usage else {}))
-                message = message.model_copy(update={"meta": meta})
-            turn.append(message)
-        return turn
+        try:
+            return recorded_turn(log, sent, self.client, self.limits)
+        finally:
+            log.unlink()
+
+
+def recorded_turn(log: Path, sent: str, client: ChatModel, limits: ImportLimits | None = None) -> list[Message]:
+    """The messages of one turn from OpenClaw's log of it (JSONL session entries, written to ``log``).
+
+    The user's message is the episode's own (with who wrote it), so OpenClaw's copy of ``sent`` is left out;
+    assistant messages say they came from ``client``'s endpoint and model. A turn whose log has a malformed
+    entry would be a turn with a hole in it: raises :class:`SandboxUnavailable` naming the first one.
+    """
+    report = ImportReport()
+    recorded = read_openclaw_session(log, report, limits)
+    if report.skipped:
+        first = report.skipped[0]
+        raise SandboxUnavailable(f"{len(report.skipped)} malformed entries in OpenClaw's log of the turn "
+                                 f"(entry {first.line}: {first.reason})")
+    turn: list[Message] = []
+    for message in recorded.messages if recorded is not None else []:
+        if message.role == "user" and (message.content or "").strip() == sent.strip():
+            sent = "\0"  # only the one copy
+            continue
+        if message.role == "assistant":
+            usage = message.meta.usage if message.meta is not None else None
+            model = message.meta.model if message.meta is not None and message.meta.model else client.model
+            meta = MessageMeta(producer="agent", endpoint="agent", model=model, provenance=client.provenance,
+                               **({"usage": usage} if usage else {}))
+            message = message.model_copy(update={"meta": meta})
+        turn.append(message)
+    return turn
 
 
 @contextlib.asynccontextmanager
