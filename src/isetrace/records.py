@@ -22,6 +22,7 @@ __all__ = [
     "DIRECT_QUERY",
     "EPISODE_FORMAT_VERSION",
     "ISETRACE_VERSION",
+    "CheckResult",
     "DomainSpec",
     "Episode",
     "Intent",
@@ -127,6 +128,12 @@ class Intent(_Open):
     skills_used: list[str] = Field(default_factory=list)
     complexity: str = ""
     metadata: IntentMetadata = Field(default_factory=IntentMetadata)
+    checks: list[dict[str, Any]] = Field(default_factory=list)
+    """What decides whether the deliverable exists and is right, each ``{kind, …}`` of the check vocabulary
+    (:mod:`isetrace.verify`); evaluated on the final workspace. Intents without checks stay valid."""
+    judge_only: bool = False
+    """No check of the intent says anything the untouched template does not already satisfy: only the judge
+    can grade it."""
 
     @model_validator(mode="before")
     @classmethod
@@ -313,13 +320,30 @@ class Termination(StrEnum):
     INTERRUPTED = "interrupted"
 
 
+class CheckResult(_Closed):
+    """One check of an intent, evaluated on the final workspace: the check as stored, and what it found."""
+
+    kind: str
+    spec: dict[str, Any]
+    passed: bool
+    evidence: str = ""
+
+
 class Verification(_Closed):
-    """The outcome of checking an episode's work after the conversation ended."""
+    """One verdict on an episode's work, and who gave it.
+
+    ``method``: ``user_simulator`` (the simulated user said the work was done), ``checks`` (the intent's
+    checks on the final workspace, each in ``checks``), ``reference_answer`` (the final answer against a
+    query's known answer) or ``judge``. ``intent_id`` names the intent a per-intent verdict is about ('' for
+    the whole episode); ``score`` is the share of checks that passed, or the judge's score.
+    """
 
     method: str
     passed: bool
     score: float | None = None
     detail: str = ""
+    intent_id: str = ""
+    checks: list[CheckResult] = Field(default_factory=list)
 
 
 def session_key(intent_ids: Iterable[str]) -> str:
@@ -355,6 +379,16 @@ class Episode(_Closed):
     failed_reply: str | None = None
     """The unusable model reply behind a failure (cut short), kept so it can be inspected."""
     verification: Verification | None = None
+    """The simulated user's verdict over the whole episode (``method: user_simulator``)."""
+    verifications: list[Verification] = Field(default_factory=list)
+    """Every verdict given on the work besides the simulator's: per intent, the checks' (``checks``), a
+    direct query's against its reference answer (``reference_answer``), the judge's."""
+    verified: bool = False
+    """Whether the work is verified: every intent passed by its checks where it has usable ones, else by its
+    reference answer, else by the judge. The simulator's word alone never makes it true."""
+    verified_by: str = ""
+    """The methods that decided ``verified``, joined with ``+`` (``checks``, ``checks+judge``); '' when
+    nothing but the simulator gave a verdict."""
     appended_query: Intent | None = None
     """The direct query from ``simulate.appended_query_file`` put to the agent before the session closed."""
     seeds: dict[str, int] = Field(default_factory=dict)

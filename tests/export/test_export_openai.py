@@ -52,7 +52,9 @@ def test_ise_metadata_describes_the_intent_the_run_and_why_it_ended() -> None:
     assert meta["seeds"] == {} and meta["appended_query"] is None
     assert meta["complexity"] == "medium"
     assert meta["termination"] == "step_limit" and meta["termination_detail"] == "ended: step_limit"
-    assert meta["verification"] == {"method": "user_simulator", "passed": False, "score": None, "detail": ""}
+    assert meta["verification"] == {"method": "user_simulator", "passed": False, "score": None, "detail": "",
+                                    "intent_id": "", "checks": []}
+    assert meta["verifications"] == [] and meta["verified"] is False and meta["verified_by"] == ""
     assert meta["models"] == {"agent": "m-agent", "user": "m-user"}
     assert meta["provenance"] == "agent=m-agent, user=m-user" and meta["drift_regenerations"] == 1
     assert meta["timings"]["duration_s"] == 42.0 and meta["timings"]["started_at"].startswith("2026-01-15T09:00")

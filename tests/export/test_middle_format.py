@@ -15,7 +15,8 @@ from isetrace.records import Intent
 CURRENT_CONVERTER = {"source_intent_count", "source_intent_ids", "source_intents", "session_finalized_by_intent_id"}
 """Top-level fields the recipe's converter writes today that its (older) example file does not have yet."""
 
-ISETRACE_METADATA = {"tasks", "complexity", "termination", "termination_detail", "verification", "appended_query",
+ISETRACE_METADATA = {"tasks", "complexity", "termination", "termination_detail", "verification", "verifications",
+                     "verified", "verified_by", "appended_query",
                      "models", "runtime", "provenance", "seeds", "timings", "usage", "drift_regenerations", "attempt",
                      "config_hash", "user_turns", "failed_tool_calls", "subagent_sessions", "episode_format_version"}
 """What isetrace adds under ``metadata``."""

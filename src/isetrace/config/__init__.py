@@ -35,6 +35,7 @@ from isetrace.config.models import (
     SimulateConfig,
     ToolsConfig,
     ValidationConfig,
+    VerifyConfig,
     WebSearchConfig,
 )
 
@@ -58,6 +59,7 @@ __all__ = [
     "SimulateConfig",
     "ToolsConfig",
     "ValidationConfig",
+    "VerifyConfig",
     "WebSearchConfig",
     "builtin_config_path",
     "config_hash",

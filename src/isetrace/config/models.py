@@ -37,6 +37,7 @@ __all__ = [
     "SimulateConfig",
     "ToolsConfig",
     "ValidationConfig",
+    "VerifyConfig",
     "WebSearchConfig",
 ]
 
@@ -296,6 +297,17 @@ class AgentConfig(_Section):
     """``openclaw``: the most tokens OpenClaw asks the model for in one reply."""
 
 
+class VerifyConfig(_Section):
+    """How an episode's work is checked once its conversation (or an intent of it) has ended."""
+
+    enabled: bool = True
+    """Evaluate the intents' checks and reference answers in the session before it closes."""
+    check_timeout_s: float = Field(30.0, gt=0.0)
+    """The longest one check (a command, a file read) may take."""
+    intent_timeout_s: float = Field(300.0, gt=0.0)
+    """The longest all checks of one intent may take together; checks left when it is up fail as not run."""
+
+
 class SimulateConfig(_Section):
     """Stage S: how a conversation runs and when it must stop."""
 
@@ -429,6 +441,8 @@ class RunConfig(_Section):
     """Stage E: the agent's tools."""
     agent: AgentConfig = Field(default_factory=AgentConfig)
     """Stage E: the runtime that acts for the agent."""
+    verify: VerifyConfig = Field(default_factory=VerifyConfig)
+    """Checking the work: the intents' checks, reference answers."""
     simulate: SimulateConfig = Field(default_factory=SimulateConfig)
     """Stage S: the conversation."""
     run: RunSection = Field(default_factory=RunSection)

@@ -21,7 +21,9 @@ trajectory, with the fields, types and values its converter writes (its readers 
     metadata                        the last intent's own metadata (persona, domains with their selected
                                     tasks) and ``session`` (OpenClaw's session entry,
                                     :mod:`.openclaw_session`), then what isetrace adds: tasks, complexity,
-                                    termination (+ detail), verification, appended_query, models,
+                                    termination (+ detail), verification (the simulator's),
+                                    verifications (checks, reference answer), verified, verified_by,
+                                    appended_query, models,
                                     runtime ({name, version}), provenance, seeds, timings, usage,
                                     drift_regenerations, attempt, config_hash, user_turns,
                                     failed_tool_calls, subagent_sessions, episode_format_version
@@ -134,6 +136,9 @@ def _metadata(episode: Episode, thinking: bool) -> dict[str, Any]:
         "termination": episode.termination.value,
         "termination_detail": episode.termination_detail,
         "verification": episode.verification.model_dump(mode="json") if episode.verification else None,
+        "verifications": [v.model_dump(mode="json") for v in episode.verifications],
+        "verified": episode.verified,
+        "verified_by": episode.verified_by,
         "appended_query": _appended_query(episode),
         "models": dict(episode.models),
         "runtime": {"name": episode.runtime, "version": episode.runtime_version},

@@ -2,10 +2,13 @@
 
     open sandbox → system prompt → for each intent of the session:
         USER: the simulator's next turn (drift-checked, verification enforced)
-          └ completed? → that intent ends (success, or failure judged by the user)
+          └ completed? → that intent ends (success, or failure judged by the user); its checks run
         AGENT: one turn; every tool call runs in the SANDBOX; the digest goes back to the USER
-    → the appended question or a query from the pool, if any → close the sandbox → the Episode, with why
-    it ended
+    → the appended question or a query from the pool, if any → checks of intents not yet checked →
+    close the sandbox → the Episode, with why it ended and whether its work is verified
+
+The agent is isetrace's own runtime or, with ``agent.runtime: openclaw``, OpenClaw itself in the session
+(:mod:`.openclaw_agent`); verdicts are gathered by :mod:`.verification`.
 
 Every way out is a :class:`~isetrace.records.Termination`: success, failure judged by the user, the
 user-turn fuse, the step limit, the token budget, the agent endpoint failing, the simulator failing,
@@ -51,6 +54,7 @@ from isetrace.simulate.openclaw_agent import OpenClawAgent, open_openclaw_agent
 from isetrace.simulate.query_pool import choose_query, load_query_pool
 from isetrace.simulate.subagents import SubagentRuntime
 from isetrace.simulate.user import SimulatorState, UserSimulator
+from isetrace.simulate.verification import EpisodeVerifier
 from isetrace.skills import configured_skills, offered_skills, place_skills, skill_entry, skills_prompt
 from isetrace.tools.context import ToolContext
 from isetrace.tools.dialects import Dialect, get_dialect
@@ -95,6 +99,7 @@ class _Run:
     drift_regenerations: int = 0
     outcomes: list[tuple[bool, str]] = field(default_factory=list)
     appended_query: Intent | None = None
+    verifier: EpisodeVerifier | None = None
 
     def check_stop(self) -> None:
         if self.stop is not None and self.stop.is_set():
@@ -179,6 +184,8 @@ async def _user_turns(run: _Run, agent: TakesTurns, intent: Intent) -> None:
         run.spend(sum(r.usage.total_tokens for r in state.replies))
         if turn.completed:
             run.outcomes.append((turn.is_success, f"intent {intent.id}: {turn.reason or turn.query}"))
+            if run.verifier is not None:
+                await run.verifier.intent_ended(intent)
             return
         last = state.replies[-1]
         run.messages.append(Message(role="user", content=turn.query, meta=reply_meta("user", simulator.client, last)))
@@ -186,11 +193,11 @@ async def _user_turns(run: _Run, agent: TakesTurns, intent: Intent) -> None:
         agent_reply = with_digest(agent_turn.reply, digest_turn(agent_turn.messages))
 
 
-async def _direct_question(run: _Run, agent: TakesTurns, text: str, source: str) -> None:
+async def _direct_question(run: _Run, agent: TakesTurns, text: str, source: str) -> AgentTurn:
     """``text`` put to the agent as the user's message, as it is (``source``: where it came from)."""
     run.check_stop()
     run.messages.append(Message(role="user", content=text, meta=MessageMeta(producer="user", provenance=source)))
-    await run.agent_turn(agent)
+    return await run.agent_turn(agent)
 
 
 async def _appended_question(run: _Run, agent: TakesTurns, intents: Sequence[Intent]) -> None:
@@ -207,7 +214,9 @@ async def _appended_question(run: _Run, agent: TakesTurns, intents: Sequence[Int
 async def _conversation(run: _Run, agent: TakesTurns, intents: Sequence[Intent]) -> tuple[Termination, str]:
     if run.config.simulate.mode == "query":
         for intent in intents:
-            await _direct_question(run, agent, intent.natural_language_intent, "intent")
+            answer = await _direct_question(run, agent, intent.natural_language_intent, "intent")
+            if run.verifier is not None:
+                await run.verifier.answered(intent, answer.reply)
         return Termination.SUCCESS, "query answered"
     for intent in intents:
         await _user_turns(run, agent, intent)
@@ -276,6 +285,7 @@ async def _native(run: _Run, sandbox: Sandbox, intents: Sequence[Intent], enviro
     """isetrace's own runtime: the dialect's tools, run by isetrace in ``sandbox``; the system prompt added."""
     config = run.config
     dialect = get_dialect(config.tools.dialect)
+    run.verifier = EpisodeVerifier(config, sandbox, intents)
     skills = await _offer_skills(sandbox, config, intents)
     context = ToolContext.for_run(sandbox, config, os.environ if environ is None else environ)
     sessions = SubagentRuntime(run.endpoints["agent"], dialect, context, limits=config.simulate, counters=run,
@@ -291,6 +301,7 @@ async def _native(run: _Run, sandbox: Sandbox, intents: Sequence[Intent], enviro
 async def _openclaw(run: _Run, opened: AsyncExitStack, intents: Sequence[Intent], episode_id: str) -> _Acting:
     """The OpenClaw runtime in a session of its own; its system prompt is added when its first request shows it."""
     runtime = await opened.enter_async_context(open_openclaw_agent(run.config, run.endpoints["agent"], episode_id))
+    run.verifier = EpisodeVerifier(run.config, runtime.sandbox, intents)
     skills = await _offer_skills(runtime.sandbox, run.config, intents)
     return _Acting(runtime, [], skills, runtime=runtime)
 
@@ -336,8 +347,11 @@ async def _play(intents: Sequence[Intent], config: RunConfig, endpoints: Endpoin
         except (EpisodeEnded, SandboxUnavailable, EndpointError) as exc:
             ended = exc if isinstance(exc, EpisodeEnded) else _ended_by(exc)
             termination, detail, failed_reply = ended.termination, ended.detail, ended.failed_reply
+        if run.verifier is not None and termination not in (Termination.SANDBOX_FAILURE, Termination.INTERRUPTED):
+            await run.verifier.finish(intents)  # what the conversation did not reach the end of, as it was left
         if acting is not None and acting.runtime is not None:
             termination, detail = _openclaw_offer(run, acting, termination, detail)
+    verified, verified_by = run.verifier.label(intents) if run.verifier else (False, "")
     verification = None
     if run.outcomes:
         verification = Verification(method="user_simulator", passed=all(ok for ok, _ in run.outcomes),
@@ -348,7 +362,8 @@ async def _play(intents: Sequence[Intent], config: RunConfig, endpoints: Endpoin
         tools=acting.tools if acting else [], skills=acting.skills if acting else [], termination=termination,
         termination_detail=detail,
         failed_reply=failed_reply,
-        verification=verification, appended_query=run.appended_query,
+        verification=verification, verifications=run.verifier.verdicts if run.verifier else [],
+        verified=verified, verified_by=verified_by, appended_query=run.appended_query,
         seeds={"intents": config.intents.seed, "simulate": config.simulate.seed},
         config_hash=config_hash(config), provenance=_provenance(endpoints),
         models={role: client.model for role, client in endpoints.clients.items()},

@@ -1,0 +1,93 @@
+"""Episodes verified by the state they leave: replayed roles, a real sandbox, the checks of each intent."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from isetrace import run_episode
+from isetrace.llm.endpoints import Endpoints
+from isetrace.llm.replay import ReplayModel, tool_call
+from isetrace.records import Intent, Termination
+
+REPORT = [{"kind": "file_exists", "path": "report.md"}, {"kind": "file_contains", "path": "report.md", "text": "42"}]
+
+
+def user_says(query: str, *, completed: bool = False, success: bool = False) -> str:
+    return json.dumps({"completed": completed, "query": query, "reason": "", "is_success": success})
+
+
+def satisfied_user(*queries: str) -> ReplayModel:
+    """A user who asks, asks for the verification pass, and is then content: it never looks at the files."""
+    replies = [user_says(q) for q in queries] + [user_says("Thanks.", completed=True, success=True)] * 2
+    return ReplayModel(replies, role="user")
+
+
+def intent(identity: str, checks: list[dict[str, Any]]) -> Intent:
+    return Intent(id=identity, natural_language_intent="Write report.md with the answer, 42.", checks=checks)
+
+
+async def test_an_agent_that_claims_a_file_it_never_wrote_is_not_verified_whatever_the_user_said(
+        make_config: Any) -> None:
+    agent = ReplayModel(["I wrote report.md with the answer 42.", "Checked again: report.md is there."])
+    episode = await run_episode([intent("claims", REPORT)], make_config(),
+                                endpoints=Endpoints({"agent": agent, "user": satisfied_user("Write report.md.")}))
+    assert episode.termination is Termination.SUCCESS and episode.verification is not None
+    assert episode.verification.passed  # the simulator was talked into it
+    [verdict] = episode.verifications
+    assert (verdict.method, verdict.passed, verdict.score, verdict.intent_id) == ("checks", False, 0.0, "claims")
+    assert [c.evidence for c in verdict.checks] == ["report.md does not exist", "report.md does not exist"]
+    assert (episode.verified, episode.verified_by) == (False, "checks")
+
+
+async def test_an_agent_that_did_the_work_is_verified_by_its_checks(make_config: Any) -> None:
+    agent = ReplayModel([{"tool_calls": [tool_call("write", {"path": "report.md", "content": "Answer: 42\n"}, "w1")]},
+                         "Wrote report.md.", "It is there."])
+    episode = await run_episode([intent("does", REPORT)], make_config(),
+                                endpoints=Endpoints({"agent": agent, "user": satisfied_user("Write report.md.")}))
+    [verdict] = episode.verifications
+    assert verdict.passed and verdict.score == 1.0 and [c.passed for c in verdict.checks] == [True, True]
+    assert verdict.checks[0].spec == {"kind": "file_exists", "path": "report.md", "non_empty": True}
+    assert (episode.verified, episode.verified_by) == (True, "checks")
+
+
+async def test_each_intent_of_a_session_is_checked_when_it_ends_not_after_later_ones(make_config: Any) -> None:
+    agent = ReplayModel([{"tool_calls": [tool_call("write", {"path": "report.md", "content": "42\n"}, "w1")]},
+                         "Done.", "Verified.",
+                         {"tool_calls": [tool_call("exec", {"command": "rm report.md"}, "x1")]},
+                         "Removed it.", "Still removed."])
+    user = ReplayModel([user_says("Write report.md."), *[user_says("ok", completed=True, success=True)] * 2,
+                        user_says("Now remove report.md."), *[user_says("ok", completed=True, success=True)] * 2],
+                       role="user")
+    gone = [{"kind": "file_absent", "path": "report.md"}]
+    episode = await run_episode([intent("first", REPORT), intent("second", gone)],
+                                make_config("simulate.mode=multi"), endpoints=Endpoints({"agent": agent, "user": user}))
+    assert [(v.intent_id, v.passed) for v in episode.verifications] == [("first", True), ("second", True)]
+    assert (episode.verified, episode.verified_by) == (True, "checks")
+
+
+async def test_an_intent_without_checks_is_not_verified_by_the_simulators_word(make_config: Any) -> None:
+    agent = ReplayModel(["Done.", "Done again."])
+    episode = await run_episode([intent("plain", [])], make_config(),
+                                endpoints=Endpoints({"agent": agent, "user": satisfied_user("Do it.")}))
+    assert episode.verification is not None and episode.verification.passed
+    assert episode.verifications == [] and (episode.verified, episode.verified_by) == (False, "")
+
+
+async def test_a_direct_query_is_verified_against_its_reference_answer(make_config: Any) -> None:
+    query = Intent.model_validate({"id": "q1", "question": "What is 6 times 7?", "answer": "42"})
+    right = await run_episode([query], make_config("simulate.mode=query"),
+                              endpoints=Endpoints({"agent": ReplayModel(["6 × 7: \\boxed{42}"])}))
+    wrong = await run_episode([query], make_config("simulate.mode=query"),
+                              endpoints=Endpoints({"agent": ReplayModel(["It is 41 or \\boxed{41.0}"])}))
+    assert [(v.method, v.passed) for v in right.verifications] == [("reference_answer", True)]
+    assert (right.verified, right.verified_by) == (True, "reference_answer")
+    assert [(v.method, v.passed) for v in wrong.verifications] == [("reference_answer", False)]
+    assert "'41.0'" in wrong.verifications[0].detail and not wrong.verified
+
+
+async def test_verification_can_be_switched_off(make_config: Any) -> None:
+    agent = ReplayModel(["Done.", "Done again."])
+    episode = await run_episode([intent("off", REPORT)], make_config("verify.enabled=false"),
+                                endpoints=Endpoints({"agent": agent, "user": satisfied_user("Do it.")}))
+    assert episode.verifications == [] and not episode.verified
