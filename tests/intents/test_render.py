@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from isetrace.config import load_config
@@ -56,3 +57,32 @@ async def test_a_reply_of_the_wrong_shape_is_asked_again_and_a_failed_endpoint_i
     assert sampled[0].complexity in shown and sampled[0].metadata.domains[0].name in shown
     [failed] = await render_intents(renderer, library, sampled)
     assert failed.rendered is None and failed.reason == "renderer endpoint failed: down"
+
+
+async def test_the_renderer_writes_checks_and_those_outside_the_vocabulary_are_dropped_with_a_reason() -> None:
+    library = load_library()
+    sampled = sample_intents(library, 1, seed=5)
+    reply = json.dumps({"intent": "I need summary.md with the total of 4 and 8.", "checks": [
+        {"kind": "file_exists", "path": "summary.md"},
+        {"kind": "file_contains", "path": "summary.md", "text": "12"},
+        {"kind": "mail_sent", "to": "boss@example.com"},
+        {"kind": "file_exists", "path": "/etc/passwd"}]})
+    renderer = ReplayModel([reply], role="renderer")
+    [outcome] = await render_intents(renderer, library, sampled)
+    assert outcome.rendered is not None
+    assert outcome.rendered.checks == [{"kind": "file_exists", "path": "summary.md", "non_empty": True},
+                                       {"kind": "file_contains", "path": "summary.md", "text": "12",
+                                        "ignore_case": False}]
+    assert len(outcome.dropped_checks) == 2 and "unknown check kind 'mail_sent'" in outcome.dropped_checks[0]
+    sent = renderer.requests[0]
+    assert "file_exists {path, non_empty?}" in sent.messages[0]["content"]  # the vocabulary is in the prompt
+
+
+async def test_scripted_renderings_carry_the_check_of_their_deliverable() -> None:
+    library = load_library()
+    async with open_endpoints(load_config("offline", environ={}), ["renderer"]) as endpoints:
+        outcomes = await render_intents(endpoints["renderer"], library, sample_intents(library, 6, seed=2))
+    for outcome in outcomes:
+        assert outcome.rendered is not None and outcome.dropped_checks == ()
+        [check] = outcome.rendered.checks
+        assert check["kind"] == "file_exists" and f"`{check['path']}`" in outcome.rendered.natural_language_intent

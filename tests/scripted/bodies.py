@@ -11,6 +11,7 @@ from typing import Any
 
 from isetrace.prompts import render_prompt
 from isetrace.tools import get_dialect
+from isetrace.verify import describe_kinds
 
 SPEC = {
     "persona": {
@@ -43,7 +44,8 @@ TABLE_TASK = ("Compute totals and averages from this table:\n| region | units | 
 def renderer_body() -> dict[str, Any]:
     """The intent renderer's request: the 4D spec in the system prompt's ```json block."""
     prompt = render_prompt("render_intent", spec_json=json.dumps(SPEC, indent=2),
-                           complexity_definition="a short request with one deliverable.")
+                           complexity_definition="a short request with one deliverable.",
+                           check_kinds=describe_kinds())
     return {
         "model": "scripted",
         "messages": [

@@ -55,7 +55,9 @@ def test_the_setup_may_come_as_content_parts() -> None:
 
 def test_respond_dispatches_to_each_role() -> None:
     intent = json.loads(respond(renderer_body()).content or "")
-    assert set(intent) == {"intent"}
+    assert set(intent) == {"intent", "checks"}
+    [check] = intent["checks"]  # the deliverable the request names must exist, with content
+    assert check["kind"] == "file_exists" and f"`{check['path']}`" in intent["intent"]
     turn = json.loads(respond(user_body()).content or "")
     assert set(turn) == {"completed", "query", "reason", "is_success"}
     agent = respond({"messages": [{"role": "user", "content": "hello"}]})

@@ -73,7 +73,9 @@ def test_reply_is_a_json_object_with_the_intent() -> None:
     }
     reply = respond(body)
     assert reply.tool_calls == [] and reply.reasoning is None
-    assert json.loads(reply.content or "") == {"intent": TEXTS[0]}
+    answer = json.loads(reply.content or "")
+    assert answer["intent"] == TEXTS[0] and set(answer) == {"intent", "checks"}
+    assert all(f"`{check['path']}`" in TEXTS[0] for check in answer["checks"]) and answer["checks"]
 
 
 def test_same_spec_same_text() -> None:

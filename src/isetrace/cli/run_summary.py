@@ -118,6 +118,9 @@ def summary_lines(run: RunDir | RunPaths, summary: RunSummary) -> list[str]:
     if summary.failures:
         failures += f" ({_counts(summary.failures_by_stage)}; see {paths.failures})"
     lines.append(f"{episodes}; {failures}")
+    if summary.episodes:
+        lines.append(f"verified: {summary.verified} of {summary.episodes}; the simulated user called "
+                     f"{summary.unconfirmed_successes} a success that failed its checks")
     if tally.made and tally.kept == 0:
         where = files.failures if tally.render_failed or tally.rejected else files.dir
         lines.append(f"no intents survived {tally.emptied_by()}: see {where}")

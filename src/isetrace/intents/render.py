@@ -1,7 +1,8 @@
 """Rendering sampled intents into first-person requests through the renderer endpoint.
 
 Each sampled intent's 4D spec is put into the ``render_intent`` prompt; the model answers
-:class:`RenderReply` (``{"intent": "…"}``), asked for as structured output. A failure (endpoint down, no
+:class:`RenderReply` (``{"intent": "…", "checks": […]}``: the request, and the checks that decide whether
+its deliverable exists and is right), asked for as structured output. A failure (endpoint down, no
 usable JSON after the re-asks, empty text) is recorded with its reason and the raw reply rather than
 raised, so one bad intent never stops the others — except a refused API key, which would refuse every
 intent the same way and so stops the stage (:class:`~isetrace.errors.AuthenticationFailed` propagates).
@@ -13,26 +14,37 @@ import asyncio
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from isetrace.errors import AuthenticationFailed, EndpointError, LLMReplyError
 from isetrace.intents.library import Library
 from isetrace.prompts import render_prompt
 from isetrace.records import Intent
+from isetrace.verify import CheckError, checks_schema, describe_kinds, parse_check
 
 if TYPE_CHECKING:  # the client is handed in; loading it (and its SDK) here would slow every ``ise`` start
     from isetrace.llm.model import ChatModel
 
-__all__ = ["RenderOutcome", "RenderReply", "render_intents", "spec_of"]
+__all__ = ["RenderOutcome", "RenderReply", "render_intents", "spec_of", "usable_checks"]
 
 
 class RenderReply(BaseModel):
-    """What the renderer answers: the request, in the persona's voice."""
+    """What the renderer answers: the request, in the persona's voice, and the checks of its deliverable."""
 
     intent: str
     """The first-person request, with its data inline and its deliverable."""
+    checks: list[dict[str, Any]] = Field(default_factory=list)
+    """What decides that the deliverable exists and is right, in the check vocabulary (:mod:`isetrace.verify`);
+    each is parsed on its own, and one outside the vocabulary is dropped with its reason."""
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The schema sent as structured output: ``checks`` is a list of the registered check kinds."""
+        schema = super().model_json_schema(*args, **kwargs)
+        schema["properties"]["checks"] = checks_schema()
+        return schema
 
     @field_validator("intent")
     @classmethod
@@ -51,6 +63,8 @@ class RenderOutcome:
     reason: str = ""
     raw: str = ""
     """The unusable reply behind a failure (cut short), so it can be inspected."""
+    dropped_checks: tuple[str, ...] = ()
+    """Why each check the renderer wrote outside the vocabulary was dropped."""
 
 
 def spec_of(intent: Intent) -> dict[str, object]:
@@ -75,6 +89,7 @@ async def _render_one(client: ChatModel, library: Library, intent: Intent) -> Re
         "render_intent",
         spec_json=json.dumps(spec_of(intent), indent=2, ensure_ascii=False),
         complexity_definition=_definition(library, intent.complexity),
+        check_kinds=describe_kinds(),
     )
     messages = [{"role": "system", "content": prompt},
                 {"role": "user", "content": "Write the request now."}]
@@ -86,8 +101,21 @@ async def _render_one(client: ChatModel, library: Library, intent: Intent) -> Re
         return RenderOutcome(intent, None, str(exc), raw=exc.raw)
     except EndpointError as exc:
         return RenderOutcome(intent, None, f"renderer endpoint failed: {exc}")
-    rendered = intent.model_copy(update={"natural_language_intent": reply.intent})
-    return RenderOutcome(intent, rendered)
+    checks, dropped = usable_checks(reply.checks)
+    rendered = intent.model_copy(update={"natural_language_intent": reply.intent, "checks": checks})
+    return RenderOutcome(intent, rendered, dropped_checks=tuple(dropped))
+
+
+def usable_checks(specs: Sequence[object]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The specs that are checks of the vocabulary, as stored (``spec()``), and why each other one is not."""
+    kept: list[dict[str, Any]] = []
+    dropped: list[str] = []
+    for spec in specs:
+        try:
+            kept.append(parse_check(spec).spec())
+        except CheckError as exc:
+            dropped.append(str(exc))
+    return kept, dropped
 
 
 async def render_intents(

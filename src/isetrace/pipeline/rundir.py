@@ -45,6 +45,7 @@ from isetrace.pipeline._stored_config import config_diff, masked_keys, read_conf
 from isetrace.pipeline.done import EpisodeFailure, RunKey, episode_key
 from isetrace.pipeline.layout import IntentFiles, RunPaths
 from isetrace.records import Episode, Termination, session_key
+from isetrace.stats.verification import VerificationTally
 
 if TYPE_CHECKING:
     from isetrace.export import ExportSummary
@@ -85,6 +86,10 @@ class RunSummary:
     """Distinct session keys with an episode or a failure."""
     tool_calls: int
     user_turns: int
+    verified: int = 0
+    """Episodes whose work is verified (see :attr:`~isetrace.records.Episode.verified`)."""
+    unconfirmed_successes: int = 0
+    """Episodes the simulated user called a success whose checks failed."""
     root: Path | None = None
     """The run directory counted."""
     stopped: str | None = None
@@ -351,8 +356,10 @@ def _summarize(paths: RunPaths) -> RunSummary:
     by_termination: Counter[Termination] = Counter()
     sessions: set[str] = set()
     count = tool_calls = user_turns = 0
+    verification = VerificationTally()
     for episode in _episodes(paths):
         count += 1
+        verification.add(episode)
         by_termination[episode.termination] += 1
         sessions.add(episode_key(episode)[0])
         tool_calls += episode.tool_call_count
@@ -362,7 +369,8 @@ def _summarize(paths: RunPaths) -> RunSummary:
     return RunSummary(
         episodes=count, failures=len(failures), by_termination=by_termination,
         failures_by_stage=Counter(failure.stage for failure in failures), sessions=len(sessions),
-        tool_calls=tool_calls, user_turns=user_turns, root=paths.root,
+        tool_calls=tool_calls, user_turns=user_turns, verified=verification.verified,
+        unconfirmed_successes=verification.unconfirmed_successes, root=paths.root,
     )
 
 

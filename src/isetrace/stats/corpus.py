@@ -29,6 +29,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from isetrace.diversity.scores import distinct_n, level_counts, vendi_score
+from isetrace.stats.verification import VerificationTally
 
 if TYPE_CHECKING:  # annotations only: importing the statistics should not load the record models
     from isetrace.diversity.embeddings import Embedder
@@ -140,6 +141,7 @@ class CorpusStats:
     subagent_sessions: int
     subagent_tool_calls: int
     diversity: IntentDiversity | None = None
+    verification: VerificationTally = field(default_factory=VerificationTally)
     reference: dict[str, float] = field(default_factory=lambda: dict(ISE_REFERENCE))
 
     # ------------------------------------------------------------------------------------------- derived
@@ -206,6 +208,7 @@ class CorpusStats:
             "drift_regenerations": {"total": self.drift_regenerations, "trajectories": self.drift_episodes},
             "subagents": {"sessions": self.subagent_sessions, "tool_calls": self.subagent_tool_calls},
             "diversity": self.diversity.as_dict() if self.diversity is not None else None,
+            "verification": self.verification.as_dict(),
             "reference": {"source": "ISE (published)", "vendi_embedder": ISE_REFERENCE_EMBEDDER,
                           **self.reference, "complexity_prior": dict(ISE_COMPLEXITY_PRIOR)},
         }
@@ -249,7 +252,7 @@ class CorpusStats:
             StatRow("Drift regenerations", f"{self.drift_regenerations:,} in {self.drift_episodes:,} trajectories", ""),
             StatRow("Sub-agent sessions", f"{self.subagent_sessions:,} ({self.subagent_tool_calls:,} tool calls)", ""),
         ]
-        return rows
+        return rows + [StatRow(label, value, "") for label, value in self.verification.table_rows()]
 
     def _vendi_row(self) -> StatRow:
         published = self.reference.get("vendi")
@@ -346,7 +349,9 @@ def corpus_stats(
     provenance: Counter[str] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
     tools = _ToolTally()
+    verification = VerificationTally()
     for episode in episodes:
+        verification.add(episode)
         for intent in episode.intents:
             seen.setdefault(intent.id, intent)
         user_turns.append(episode.user_turns)
@@ -398,4 +403,5 @@ def corpus_stats(
         subagent_sessions=sub_sessions,
         subagent_tool_calls=sub_calls,
         diversity=_diversity(described, embedder) if embedder is not None else None,
+        verification=verification,
     )

@@ -14,6 +14,7 @@ from isetrace.verify.checks import (
     Outcome,
     check_kinds,
     checks_schema,
+    describe_kinds,
     parse_check,
     register_check,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "check_kinds",
     "checks_schema",
     "decide",
+    "describe_kinds",
     "parse_check",
     "reference_verdict",
     "register_check",

@@ -27,7 +27,7 @@ from isetrace.jsonl import describe_validation_error
 from isetrace.sandbox import Sandbox
 
 __all__ = ["MAX_READ_BYTES", "Check", "CheckContext", "CheckError", "Outcome", "check_kinds", "checks_schema",
-           "parse_check", "register_check", "workspace_path"]
+           "describe_kinds", "parse_check", "register_check", "workspace_path"]
 
 MAX_READ_BYTES = 4 * 1024 * 1024
 """The most of one file a check reads; a larger deliverable is judged on its first 4 MiB."""
@@ -141,4 +141,20 @@ def parse_check(spec: object) -> Check:
 
 def checks_schema() -> dict[str, Any]:
     """The JSON schema of a list of checks of any registered kind (for structured output)."""
-    return {"type": "array", "items": {"anyOf": [model.model_json_schema() for model in _KINDS.values()]}}
+    kinds = []
+    for model in _KINDS.values():
+        schema = model.model_json_schema()
+        schema.pop("description", None)
+        kinds.append(schema)
+    return {"type": "array", "items": {"anyOf": kinds}}
+
+
+def describe_kinds() -> str:
+    """The vocabulary as a prompt lists it: one line per kind, its fields and what it holds."""
+    lines = []
+    for name, model in _KINDS.items():
+        fields = ", ".join(f"{field}{'' if info.is_required() else '?'}" for field, info in model.model_fields.items()
+                           if field != "kind")
+        summary = " ".join((model.__doc__ or "").split()).replace("``", "`")
+        lines.append(f"- {name} {{{fields}}}: {summary}")
+    return "\n".join(lines)

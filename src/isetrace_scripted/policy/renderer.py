@@ -133,11 +133,18 @@ def respond(body: Mapping[str, object]) -> PolicyReply:
     spec = first_fenced_json(messages if isinstance(messages, list) else [], "json", "persona")
     if spec is None:
         raise PolicyInputError("intent writer request has no ```json block with a 4D spec (no 'persona' key)")
-    return PolicyReply(content=json.dumps({"intent": render_intent(spec)}, ensure_ascii=False))
+    text, checks = render_intent_with_checks(spec)
+    return PolicyReply(content=json.dumps({"intent": text, "checks": checks}, ensure_ascii=False))
 
 
 def render_intent(spec: Mapping[str, object]) -> str:
     """The first-person request for one 4D spec; a pure function of the spec."""
+    return render_intent_with_checks(spec)[0]
+
+
+def render_intent_with_checks(spec: Mapping[str, object]) -> tuple[str, list[dict[str, object]]]:
+    """The request for one 4D spec and the checks of its deliverable (the file it names must exist with
+    content); a pure function of the spec."""
     persona_value = spec.get("persona")
     persona: Mapping[str, object] = persona_value if isinstance(persona_value, Mapping) else {}
     tasks = _tasks_of(spec.get("domains"))
@@ -155,13 +162,13 @@ def render_intent(spec: Mapping[str, object]) -> str:
     paragraphs += _task_paragraphs(tasks, voice, vocab, rng, blocks[0].noun if blocks else None)
     if rules:
         paragraphs.append(" ".join(rng.sample(_CONSTRAINTS, rules)))
-    paragraphs.append(
-        _deliverable_sentence(datagen.deliverable(families[0], vocab, rng, items), voice.level, rng)
-    )
+    target = datagen.deliverable(families[0], vocab, rng, items)
+    paragraphs.append(_deliverable_sentence(target, voice.level, rng))
     signoff = _signoff(persona, voice, rng)
     if signoff:
         paragraphs.append(signoff)
-    return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
+    checks: list[dict[str, object]] = [{"kind": "file_exists", "path": target.filename}]
+    return "\n\n".join(paragraph for paragraph in paragraphs if paragraph), checks
 
 
 def _tasks_of(domains: object) -> list[_Task]:
