@@ -99,6 +99,19 @@ def _counts(counter: Counter[str]) -> str:
     return ", ".join(f"{k} {v}" for k, v in counter.most_common())
 
 
+def _checks_line(path: Path) -> str:
+    """``checks: 12 kept; 2 dropped as vacuous (file_exists 2); 1 intent judge-only`` ('' without the file)."""
+    try:
+        counts = json.loads(path.read_text(encoding="utf-8"))
+        vacuous = Counter({str(k): int(v) for k, v in counts["vacuous_dropped"].items()})
+        kept, judge_only = int(counts["checks_kept"]), int(counts["judge_only_intents"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return ""
+    dropped = f"; {sum(vacuous.values())} dropped as vacuous ({_counts(vacuous)})" if vacuous else ""
+    only = f"; {judge_only} intent{'' if judge_only == 1 else 's'} judge-only" if judge_only else ""
+    return f"checks: {kept} kept{dropped}{only}"
+
+
 def summary_lines(run: RunDir | RunPaths, summary: RunSummary) -> list[str]:
     """The run's summary: its intents, its episodes, and — when a stage came up empty — which, plainly."""
     paths = run.paths if isinstance(run, RunDir) else run
@@ -112,6 +125,9 @@ def summary_lines(run: RunDir | RunPaths, summary: RunSummary) -> list[str]:
         lines.append(f"intents: {tally.sampled} sampled, not all rendered yet (resume to finish)")
     else:
         lines.append("intents: none made yet")
+    checks = _checks_line(files.checks)
+    if checks:
+        lines.append(checks)
     terminations = Counter({t.value: n for t, n in summary.by_termination.items()})
     episodes = f"episodes: {summary.episodes}" + (f" ({_counts(terminations)})" if summary.episodes else "")
     failures = f"episode failures: {summary.failures}"

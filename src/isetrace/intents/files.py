@@ -38,3 +38,8 @@ class IntentFiles:
     @property
     def stats(self) -> Path:
         return self.dir / "stats.json"
+
+    @property
+    def checks(self) -> Path:
+        """What the soundness pass did to the rendered intents' checks (kept, vacuous by kind, judge-only)."""
+        return self.dir / "checks.json"

@@ -1,4 +1,4 @@
-"""Stage I as a few library calls: sample → render → validate → deduplicate → measure.
+"""Stage I as a few library calls: sample → render → validate → sound checks → deduplicate → measure.
 
 Each step takes and returns plain records, so the command line, the pipeline and tests compose them
 the same way. Nothing here prints; outcomes carry counts and reasons for the caller to report.
@@ -21,6 +21,7 @@ from isetrace.intents.files import IntentFiles
 from isetrace.intents.library import Library, load_library
 from isetrace.intents.render import RenderOutcome, render_intents
 from isetrace.intents.sampler import sample_intents
+from isetrace.intents.soundness import drop_vacuous_checks
 from isetrace.intents.validate import validate_intents
 from isetrace.jsonl import load_jsonl, write_jsonl, write_rows
 from isetrace.records import Intent
@@ -136,15 +137,19 @@ class IntentsMade:
 async def make_intents(config: RunConfig, files: IntentFiles, renderer: ChatModel, embedder: Embedder, *,
                        count: int | None = None, seed: int | None = None,
                        on_rendered: Callable[[RenderOutcome], None] | None = None) -> IntentsMade:
-    """All of Stage I into ``files``: sample → render → validate → dedup → diversity.
+    """All of Stage I into ``files``: sample → render → validate → sound checks → dedup → diversity.
 
-    Writes the sampled and the rendered intents, the failures with their reasons, the dropped ones with
-    theirs, the diversity report and, last, the final intents: their file marks a finished stage.
+    Writes the sampled and the rendered intents, the failures with their reasons, what the soundness pass
+    did to the checks (:mod:`.soundness`), the dropped ones with theirs, the diversity report and, last,
+    the final intents: their file marks a finished stage.
     """
     files.dir.mkdir(parents=True, exist_ok=True)
     sampled = sample_stage(config, count, seed)
     write_jsonl(files.sampled, sampled)
     render = await render_stage(config, renderer, sampled, on_done=on_rendered)
+    soundness = await drop_vacuous_checks(render.kept, config)
+    render.kept = soundness.intents
+    files.checks.write_text(json.dumps(soundness.as_dict(), indent=2), encoding="utf-8")
     write_jsonl(files.rendered, render.kept)
     write_rows(files.failures, render.failure_rows())
     dedup = dedup_stage(config, render.kept, embedder)

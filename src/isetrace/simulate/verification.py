@@ -11,23 +11,15 @@ fails the intent's verdict, saying so; it never ends the episode differently.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from isetrace.config import RunConfig
-from isetrace.errors import ConfigError, SandboxUnavailable
+from isetrace.errors import SandboxUnavailable
 from isetrace.records import Intent, Verification
-from isetrace.sandbox import Sandbox, SandboxHome, default_home
+from isetrace.sandbox import Sandbox
 from isetrace.verify import CheckContext, check_intent, decide, reference_verdict
+from isetrace.verify.verdicts import template_of
 
 __all__ = ["EpisodeVerifier"]
-
-
-def _template(config: RunConfig) -> Path | None:
-    """The host directory of the template the sessions start from (for ``file_unchanged``)."""
-    try:
-        return SandboxHome(default_home(config.sandbox.home)).template(config.sandbox.template)
-    except (ConfigError, OSError):
-        return None
 
 
 class EpisodeVerifier:
@@ -38,7 +30,7 @@ class EpisodeVerifier:
         self.intent_timeout_s = config.verify.intent_timeout_s
         self.verdicts: list[Verification] = []
         self._done: set[str] = set()
-        template = _template(config) if self.enabled and any(i.checks for i in intents) else None
+        template = template_of(config) if self.enabled and any(i.checks for i in intents) else None
         self.context = CheckContext(sandbox, template, config.verify.check_timeout_s)
 
     async def intent_ended(self, intent: Intent) -> None:

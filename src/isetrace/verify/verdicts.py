@@ -17,14 +17,28 @@ import asyncio
 import re
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
+from isetrace.config import RunConfig
+from isetrace.errors import ConfigError
 from isetrace.records import CheckResult, Intent, Verification
+from isetrace.sandbox import SandboxHome, default_home
 from isetrace.verify.checks import CheckContext, CheckError, Outcome, parse_check
 
-__all__ = ["DECIDING_METHODS", "boxed_answer", "check_intent", "decide", "normalise_answer", "reference_verdict"]
+__all__ = ["DECIDING_METHODS", "boxed_answer", "check_intent", "decide", "normalise_answer", "reference_verdict",
+           "template_of"]
 
 DECIDING_METHODS = ("checks", "reference_answer", "judge")
 """The methods that can decide an intent, in the order the rule tries them."""
+
+
+def template_of(config: RunConfig) -> Path | None:
+    """The host directory of the template the run's sessions start from (what ``file_unchanged`` compares
+    with); ``None`` when there is none to be had."""
+    try:
+        return SandboxHome(default_home(config.sandbox.home)).template(config.sandbox.template)
+    except (ConfigError, OSError):
+        return None
 
 
 async def _evaluate(spec: dict[str, object], context: CheckContext, deadline: float) -> CheckResult:
