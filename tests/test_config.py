@@ -168,3 +168,9 @@ def test_bad_exports_are_explained(value: str, message: str) -> None:
 def test_a_stream_request_in_extra_body_is_refused_with_why() -> None:
     with pytest.raises(ConfigError, match="reads whole replies: leave 'stream' out of extra_body"):
         load_config("offline", ["endpoints.agent.extra_body={stream: true}"], environ={})
+
+
+def test_an_export_can_keep_only_verified_work_and_is_written_back_so() -> None:
+    config = load_config("offline", ["run.exports=[ise-openai, {format: sharegpt, verified: true}]"], environ={})
+    assert [spec.verified for spec in config.run.exports] == [False, True]
+    assert masked_view(config)["run"]["exports"] == ["ise-openai", {"format": "sharegpt", "verified": True}]

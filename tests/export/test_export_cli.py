@@ -107,3 +107,14 @@ def test_a_secret_stops_the_command_and_writes_nothing(tmp_path: Path, monkeypat
     assert isinstance(result.exception, DataError)
     assert "episode leak" in str(result.exception) and "EXPORT_TEST_SECRET_KEY" in str(result.exception)
     assert not out.exists()
+
+
+def test_verified_keeps_only_verified_work(tmp_path: Path) -> None:
+    source = tmp_path / "episodes.jsonl"
+    verified = plain_episode("v").model_copy(update={"verified": True, "verified_by": "checks"})
+    source.write_text(verified.model_dump_json() + "\n" + plain_episode("u").model_dump_json() + "\n")
+    out = tmp_path / "v.jsonl"
+    result = CliRunner().invoke(app(), [str(source), "-o", str(out), "-f", "ise-openai", "--verified"])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["session_id"] for line in out.read_text().splitlines()] == ["v"]
+    assert f"export ise-openai: 1 rows → {out} (left out 1: not verified 1)" in result.output

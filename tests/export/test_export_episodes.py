@@ -148,3 +148,12 @@ def test_a_failure_midway_leaves_the_previous_file_untouched(tmp_path: Path) -> 
         export_episodes(broken(), "ise-openai", path, environ={})  # type: ignore[arg-type]
     assert path.read_text() == "previous export\n"
     assert [p.name for p in tmp_path.iterdir()] == ["keep.jsonl"]
+
+
+def test_verified_only_keeps_the_verified_work_and_counts_the_rest(tmp_path: Path) -> None:
+    episodes = [plain_episode("a").model_copy(update={"verified": True, "verified_by": "checks"}),
+                plain_episode("b"), plain_episode("c", Termination.STEP_LIMIT)]
+    out = tmp_path / "v.jsonl"
+    summary = export_episodes(episodes, "sharegpt", out, verified_only=True)
+    assert summary.written == 1 and summary.skipped_by_reason == {"not verified": 1, "step_limit": 1}
+    assert summary.left_out() == "left out 2: not verified 1, step_limit 1"

@@ -86,6 +86,9 @@ def export_command(
         f"Default: success for the training formats ({_TRAINING}), all for the others.")] = None,
     exclude: Annotated[list[str] | None, typer.Option(
         "--exclude", help="Drop episodes that ended so (repeatable or comma-separated).")] = None,
+    verified: Annotated[bool, typer.Option(
+        "--verified", help="Keep only episodes whose work is verified (by their checks, reference answer or "
+        "judge; never by the simulated user's word alone).")] = False,
 ) -> None:
     """Export episodes as training data: ise-openai (ISE OpenAI JSONL), openai-strict (spec-exact JSONL),
     sharegpt (LLaMA-Factory JSONL) or hf (Parquet for Hugging Face datasets). Every row carries the system
@@ -97,7 +100,7 @@ def export_command(
     unwanted = parse_terminations(exclude, "--exclude")
     source = episodes_source(episodes)
     summary = export_episodes(iter_jsonl(source, Episode, report_skipped), form.name, out, include=wanted,
-                              exclude=unwanted, environ=os.environ)
+                              exclude=unwanted, verified_only=verified, environ=os.environ)
     console.print(export_line(form.name, summary), markup=False, soft_wrap=True)
     kept = left_out_by_default(summary)
     if kept is not None:

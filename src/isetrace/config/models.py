@@ -361,7 +361,8 @@ class ExportSpec(_Section):
     """One export written at the end of a run: a format, and which episodes it keeps.
 
     In YAML a bare name is shorthand for ``{format: NAME}``: ``exports: [ise-openai, sharegpt]``, or
-    ``exports: [ise-openai, {format: sharegpt, include: [success, user_judged_failure]}]``.
+    ``exports: [ise-openai, {format: sharegpt, include: [success, user_judged_failure]}]``, or
+    ``{format: sharegpt, verified: true}`` for verified work only.
     """
 
     format: ExportFormat
@@ -370,6 +371,8 @@ class ExportSpec(_Section):
     """The terminations whose episodes are written (``success``, ``user_judged_failure``, ``step_limit``…),
     or ``all``. Unset: the format's default — the training formats (``openai-strict``, ``sharegpt``,
     ``hf``) keep only ``success``; ``ise-openai`` keeps every episode, each with its status."""
+    verified: bool = False
+    """Keep only episodes whose work is verified (their checks, reference answer or judge passed)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -386,10 +389,14 @@ class ExportSpec(_Section):
     @model_serializer(mode="wrap")
     def _shorthand(self, handler: SerializerFunctionWrapHandler) -> Any:
         """Written back as it is usually written: a bare name, and ``include: all`` for every termination."""
-        if self.include is None:
+        if self.include is None and not self.verified:
             return self.format
         data = handler(self)
-        if set(self.include) == set(Termination):
+        if not self.verified:
+            data.pop("verified", None)
+        if self.include is None:
+            data.pop("include", None)
+        elif set(self.include) == set(Termination):
             data["include"] = "all"
         return data
 

@@ -122,7 +122,8 @@ class ExportSummary:
     """Rows written."""
     skipped_by_reason: dict[str, int]
     """Episodes not written, by reason: a termination value (filtered out by ``include``/``exclude``, or by
-    the format's default) or ``"unrepresentable: …"`` (the format cannot express the episode)."""
+    the format's default), ``"not verified"`` (left out by ``verified_only``) or ``"unrepresentable: …"``
+    (the format cannot express the episode)."""
     path: Path
     """The file written."""
     kept_by_default: frozenset[Termination] | None = None
@@ -152,6 +153,7 @@ def export_episodes(
     *,
     include: Collection[Termination] | None = None,
     exclude: Collection[Termination] | None = None,
+    verified_only: bool = False,
     environ: Mapping[str, str] | None = None,
 ) -> ExportSummary:
     """Write ``episodes`` to ``out_path`` in the format named ``fmt``; return what was written and skipped.
@@ -159,7 +161,8 @@ def export_episodes(
     ``include`` keeps only episodes that ended for one of those reasons; when ``None``, the format's
     :attr:`~ExportFormat.default_include` decides (training formats keep only ``success``, ``ise-openai``
     keeps all); pass every :class:`Termination` to keep all. ``exclude`` drops those that ended for one of
-    those (default: none). ``environ`` is where credentials are looked up for the secret scan (default:
+    those (default: none). ``verified_only`` drops every episode whose work is not verified (left out as
+    ``not verified``). ``environ`` is where credentials are looked up for the secret scan (default:
     ``os.environ``). ``episodes`` is consumed once, streaming.
 
     Raises :class:`~isetrace.errors.DataError` naming the episode and the kind of secret when a row
@@ -180,6 +183,9 @@ def export_episodes(
             for episode in episodes:
                 if not _wanted(episode.termination, keep, exclude):
                     skipped[episode.termination.value] += 1
+                    continue
+                if verified_only and not episode.verified:
+                    skipped["not verified"] += 1
                     continue
                 try:
                     row = form.convert(episode)

@@ -28,5 +28,5 @@ def export_run(config: RunConfig, paths: RunPaths, episodes: Iterable[Episode], 
         form = get_format(spec.format)
         include = None if spec.include is None else set(spec.include)
         written[form.name] = export_episodes(rows, form.name, paths.exports / f"{form.name}{form.suffix}",
-                                             include=include, environ=environ)
+                                             include=include, verified_only=spec.verified, environ=environ)
     return written
