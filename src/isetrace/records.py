@@ -35,6 +35,7 @@ __all__ = [
     "TokenUsage",
     "ToolCall",
     "ToolResult",
+    "UnsupportedClaim",
     "Verification",
     "generated_id",
     "normalize_task_record",
@@ -329,6 +330,20 @@ class CheckResult(_Closed):
     evidence: str = ""
 
 
+class UnsupportedClaim(_Closed):
+    """Something an agent's closing message says it did that the record does not bear out.
+
+    ``message`` is the position of that message in the episode; ``kind``: ``file`` (said created or changed,
+    not in the workspace), ``command`` (said run, not among the turn's calls), ``tests`` (said passing, not
+    run or failing), ``number`` (reported, seen nowhere in the episode).
+    """
+
+    message: int
+    kind: str
+    claim: str
+    evidence: str
+
+
 class Verification(_Closed):
     """One verdict on an episode's work, and who gave it.
 
@@ -385,7 +400,10 @@ class Episode(_Closed):
     direct query's against its reference answer (``reference_answer``), the judge's."""
     verified: bool = False
     """Whether the work is verified: every intent passed by its checks where it has usable ones, else by its
-    reference answer, else by the judge. The simulator's word alone never makes it true."""
+    reference answer, else by the judge, and the agent's last message does not claim a success that an
+    unsupported claim in it contradicts. The simulator's word alone never makes it true."""
+    unsupported_claims: list[UnsupportedClaim] = Field(default_factory=list)
+    """What the agent's closing messages claimed that the evidence does not support (:mod:`isetrace.verify.claims`)."""
     verified_by: str = ""
     """The methods that decided ``verified``, joined with ``+`` (``checks``, ``checks+judge``); '' when
     nothing but the simulator gave a verdict."""

@@ -16,7 +16,7 @@ CURRENT_CONVERTER = {"source_intent_count", "source_intent_ids", "source_intents
 """Top-level fields the recipe's converter writes today that its (older) example file does not have yet."""
 
 ISETRACE_METADATA = {"tasks", "complexity", "termination", "termination_detail", "verification", "verifications",
-                     "verified", "verified_by", "appended_query",
+                     "verified", "verified_by", "unsupported_claims", "appended_query",
                      "models", "runtime", "provenance", "seeds", "timings", "usage", "drift_regenerations", "attempt",
                      "config_hash", "user_turns", "failed_tool_calls", "subagent_sessions", "episode_format_version"}
 """What isetrace adds under ``metadata``."""

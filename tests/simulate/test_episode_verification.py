@@ -91,3 +91,15 @@ async def test_verification_can_be_switched_off(make_config: Any) -> None:
     episode = await run_episode([intent("off", REPORT)], make_config("verify.enabled=false"),
                                 endpoints=Endpoints({"agent": agent, "user": satisfied_user("Do it.")}))
     assert episode.verifications == [] and not episode.verified
+
+
+async def test_a_last_message_claiming_success_with_an_unsupported_claim_is_not_verified(make_config: Any) -> None:
+    agent = ReplayModel([{"tool_calls": [tool_call("write", {"path": "report.md", "content": "Answer: 42\n"}, "w1")]},
+                         "Wrote report.md.",
+                         "All done: I also saved `appendix.md` with the 1,024 sources."])
+    episode = await run_episode([intent("over", REPORT)], make_config(),
+                                endpoints=Endpoints({"agent": agent, "user": satisfied_user("Write report.md.")}))
+    [verdict] = episode.verifications
+    assert verdict.passed  # the checks alone would call it verified
+    assert {(c.kind, c.claim) for c in episode.unsupported_claims} == {("file", "appendix.md"), ("number", "1,024")}
+    assert (episode.verified, episode.verified_by) == (False, "checks+claims")

@@ -123,6 +123,8 @@ class _Run:
             raise _ended_by(failed.error, f"at agent step {self.steps} ({failed.calls_run} tool calls of that "
                                           "turn ran and are kept)") from failed.error
         self.add_agent_turn(turn)
+        if self.verifier is not None:
+            await self.verifier.turn_ended(turn.messages, self.messages)
         return turn
 
     def _keep(self, turn: AgentTurn) -> None:
@@ -351,7 +353,7 @@ async def _play(intents: Sequence[Intent], config: RunConfig, endpoints: Endpoin
             await run.verifier.finish(intents)  # what the conversation did not reach the end of, as it was left
         if acting is not None and acting.runtime is not None:
             termination, detail = _openclaw_offer(run, acting, termination, detail)
-    verified, verified_by = run.verifier.label(intents) if run.verifier else (False, "")
+    verified, verified_by = run.verifier.label(intents, run.messages) if run.verifier else (False, "")
     verification = None
     if run.outcomes:
         verification = Verification(method="user_simulator", passed=all(ok for ok, _ in run.outcomes),
@@ -364,6 +366,7 @@ async def _play(intents: Sequence[Intent], config: RunConfig, endpoints: Endpoin
         failed_reply=failed_reply,
         verification=verification, verifications=run.verifier.verdicts if run.verifier else [],
         verified=verified, verified_by=verified_by, appended_query=run.appended_query,
+        unsupported_claims=run.verifier.claims if run.verifier else [],
         seeds={"intents": config.intents.seed, "simulate": config.simulate.seed},
         config_hash=config_hash(config), provenance=_provenance(endpoints),
         models={role: client.model for role, client in endpoints.clients.items()},

@@ -14,9 +14,10 @@ from collections.abc import Sequence
 
 from isetrace.config import RunConfig
 from isetrace.errors import SandboxUnavailable
-from isetrace.records import Intent, Verification
+from isetrace.records import Intent, Message, UnsupportedClaim, Verification
 from isetrace.sandbox import Sandbox
 from isetrace.verify import CheckContext, check_intent, decide, reference_verdict
+from isetrace.verify.claims import SUCCESS_CLAIM, turn_claims
 from isetrace.verify.verdicts import template_of
 
 __all__ = ["EpisodeVerifier"]
@@ -29,6 +30,7 @@ class EpisodeVerifier:
         self.enabled = config.verify.enabled
         self.intent_timeout_s = config.verify.intent_timeout_s
         self.verdicts: list[Verification] = []
+        self.claims: list[UnsupportedClaim] = []
         self._done: set[str] = set()
         template = template_of(config) if self.enabled and any(i.checks for i in intents) else None
         self.context = CheckContext(sandbox, template, config.verify.check_timeout_s)
@@ -60,6 +62,25 @@ class EpisodeVerifier:
         for intent in intents:
             await self.intent_ended(intent)
 
-    def label(self, intents: Sequence[Intent]) -> tuple[bool, str]:
-        """``(verified, verified_by)`` by the rule of :func:`isetrace.verify.decide`."""
-        return decide(intents, self.verdicts)
+    async def turn_ended(self, turn: Sequence[Message], episode: Sequence[Message]) -> None:
+        """Hold the closing message of an agent turn (the last of ``turn``, already in ``episode``) against
+        what the turn and the session show."""
+        closing = turn[-1] if turn else None
+        if not self.enabled or closing is None or closing.role != "assistant" or closing.tool_calls:
+            return
+        try:
+            self.claims += await turn_claims(closing.content or "", turn, episode, self.context.sandbox,
+                                             index=len(episode) - 1)
+        except SandboxUnavailable:
+            return  # the sandbox is gone: the episode says so itself, and the checks will fail
+
+    def label(self, intents: Sequence[Intent], messages: Sequence[Message]) -> tuple[bool, str]:
+        """``(verified, verified_by)`` by the rule of :func:`isetrace.verify.decide`, and then not verified
+        when the agent's last message claims success and holds a claim the evidence does not support."""
+        verified, by = decide(intents, self.verdicts)
+        last = next((i for i in range(len(messages) - 1, -1, -1)
+                     if messages[i].role == "assistant" and not messages[i].tool_calls), None)
+        if last is not None and SUCCESS_CLAIM.search(messages[last].content or "") \
+                and any(claim.message == last for claim in self.claims):
+            return False, "+".join(filter(None, (by, "claims")))
+        return verified, by
