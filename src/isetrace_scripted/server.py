@@ -8,7 +8,7 @@ produce (:mod:`isetrace_scripted.faults`). Everything it says is labelled ``scri
 name it reports is the one asked for, but ``system_fingerprint`` is always ``isetrace-scripted``.
 
 The role a request is for is recognised from its structure (:func:`isetrace_scripted.policy.detect_role`);
-a caller may name it instead with the ``X-Ise-Role`` header (``renderer``, ``user`` or ``agent``).
+a caller may name it instead with the ``X-Ise-Role`` header (``renderer``, ``user``, ``agent`` or ``judge``).
 
 Use :func:`scripted_server` to run one inside an asyncio program, or ``ise scripted-llm serve``.
 """

@@ -237,7 +237,7 @@ async def test_refusals_come_before_the_stream(scripted: Any) -> None:
                 await client.chat.completions.create(**_arguments(agent_body()), stream=True)
             with pytest.raises(openai.BadRequestError, match=ROLE_HEADER):
                 await client.chat.completions.create(**_arguments(PROSE_BODY), stream=True,
-                                                     extra_headers={ROLE_HEADER: "judge"})
+                                                     extra_headers={ROLE_HEADER: "critic"})
             assert (await _streamed(client, PROSE_BODY)).content
 
 

@@ -103,3 +103,38 @@ async def test_a_last_message_claiming_success_with_an_unsupported_claim_is_not_
     assert verdict.passed  # the checks alone would call it verified
     assert {(c.kind, c.claim) for c in episode.unsupported_claims} == {("file", "appendix.md"), ("number", "1,024")}
     assert (episode.verified, episode.verified_by) == (False, "checks+claims")
+
+
+def judge_says(passed: bool, score: float) -> str:
+    return json.dumps({"passed": passed, "score": score, "reasons": ["holds: the deliverable exists"]})
+
+
+async def test_an_intent_without_checks_goes_to_the_judge_which_sees_the_evidence(make_config: Any) -> None:
+    agent = ReplayModel([{"tool_calls": [tool_call("write", {"path": "report.md", "content": "42\n"}, "w1")]},
+                         "Wrote report.md.", "Checked."])
+    judge = ReplayModel([judge_says(True, 1.0)], role="judge")
+    episode = await run_episode([intent("judged", [])], make_config(), endpoints=Endpoints(
+        {"agent": agent, "user": satisfied_user("Write report.md."), "judge": judge}))
+    [verdict] = episode.verifications
+    assert (verdict.method, verdict.passed, verdict.score, verdict.intent_id) == ("judge", True, 1.0, "judged")
+    assert (episode.verified, episode.verified_by) == (True, "judge")
+    shown = judge.requests[0].messages[0]["content"]
+    assert "f 3 report.md" in shown.split("```listing")[1]  # the real workspace: a file of 3 bytes
+    assert '"tool_calls": 1' in shown and "AGENT CALLS write" in shown and '"rubric"' in shown
+
+
+async def test_a_judge_that_fails_gives_no_verdict_and_says_why(make_config: Any) -> None:
+    agent = ReplayModel(["Done.", "Done again."])
+    episode = await run_episode([intent("unjudged", [])], make_config(), endpoints=Endpoints(
+        {"agent": agent, "user": satisfied_user("Do it."), "judge": ReplayModel([], role="judge")}))
+    [verdict] = episode.verifications
+    assert verdict.method == "judge_failed" and "the judge endpoint failed" in verdict.detail
+    assert (episode.verified, episode.verified_by) == (False, "")
+
+
+async def test_the_scripted_judge_grades_over_http_with_structured_output(make_config: Any) -> None:
+    plain = Intent(id="http", natural_language_intent="Save the numbers 4, 8 and 15 in `numbers.csv`.")
+    episode = await run_episode([plain], make_config())
+    judged = [v for v in episode.verifications if v.method == "judge"]
+    assert len(judged) == 1 and judged[0].score is not None and judged[0].detail
+    assert episode.verified == judged[0].passed and episode.models["judge"] == "scripted-judge"

@@ -306,6 +306,8 @@ class VerifyConfig(_Section):
     """The longest one check (a command, a file read) may take."""
     intent_timeout_s: float = Field(300.0, gt=0.0)
     """The longest all checks of one intent may take together; checks left when it is up fail as not run."""
+    judge: bool = True
+    """Where an intent has no checks that can decide, ask the judge endpoint (when ``endpoints.judge`` is set)."""
 
 
 class SimulateConfig(_Section):
@@ -454,6 +456,13 @@ class RunConfig(_Section):
     """Stage S: the conversation."""
     run: RunSection = Field(default_factory=RunSection)
     """The run directory."""
+
+    @property
+    def episode_roles(self) -> list[str]:
+        """The endpoints an episode calls: the agent, the simulated user unless in query mode, and the judge
+        when verification may ask it (``verify.judge`` and a judge endpoint set)."""
+        judge = ["judge"] if self.verify.enabled and self.verify.judge and self.endpoints.judge is not None else []
+        return [*self.simulate.episode_roles, *judge]
 
     def endpoint(self, role: str) -> EndpointConfig:
         """The endpoint of ``role``; a :class:`ConfigError` naming the offline config when unset."""

@@ -65,7 +65,7 @@ def _roles(config: RunConfig, run: RunDir, stages: frozenset[Stage]) -> list[str
     if "intents" in stages and not run.paths.intents.intents.exists() and config.intents.file is None:
         roles.append("renderer")
     if "episodes" in stages:
-        roles += config.simulate.episode_roles
+        roles += config.episode_roles
     return roles
 
 

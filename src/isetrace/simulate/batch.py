@@ -113,7 +113,7 @@ async def simulate_all(
     for the batch and closed at its end. ``environ`` is where API keys are read (default: ``os.environ``).
     """
     if endpoints is None:
-        async with open_endpoints(config, config.simulate.episode_roles, environ=environ) as opened:
+        async with open_endpoints(config, config.episode_roles, environ=environ) as opened:
             return await simulate_all(intents, config, opened, on_episode, stop=stop, environ=environ)
     shared = endpoints
     groups = group_intents(intents, config)

@@ -252,7 +252,7 @@ async def run_episode(
 
     ``endpoints`` and ``open_sandbox`` are what a batch shares (one client per role, one opener that keeps
     sandboxes started ahead); without them the episode opens its own endpoints (the roles
-    ``config.simulate.episode_roles`` names, counting calls in ``usage``) and a sandbox from
+    ``config.episode_roles`` names, counting calls in ``usage``) and a sandbox from
     ``config.sandbox``, and closes them before it returns. ``episode_id`` defaults to the session key of
     ``intents``; ``stop``, once set, ends the episode as interrupted at its next turn; ``environ`` is where
     API keys are read by the names the config gives (default: ``os.environ``).
@@ -265,7 +265,7 @@ async def run_episode(
     async with AsyncExitStack() as opened:
         if endpoints is None:
             endpoints = await opened.enter_async_context(
-                open_endpoints(config, config.simulate.episode_roles, usage=usage, environ=environ))
+                open_endpoints(config, config.episode_roles, usage=usage, environ=environ))
         if open_sandbox is None:
             open_sandbox = await opened.enter_async_context(SessionOpener(config.sandbox))
         return await _play(intents, config, endpoints, open_sandbox, episode_id, attempt, stop, environ)
@@ -287,7 +287,7 @@ async def _native(run: _Run, sandbox: Sandbox, intents: Sequence[Intent], enviro
     """isetrace's own runtime: the dialect's tools, run by isetrace in ``sandbox``; the system prompt added."""
     config = run.config
     dialect = get_dialect(config.tools.dialect)
-    run.verifier = EpisodeVerifier(config, sandbox, intents)
+    run.verifier = EpisodeVerifier(config, sandbox, intents, judge=run.endpoints.clients.get("judge"))
     skills = await _offer_skills(sandbox, config, intents)
     context = ToolContext.for_run(sandbox, config, os.environ if environ is None else environ)
     sessions = SubagentRuntime(run.endpoints["agent"], dialect, context, limits=config.simulate, counters=run,
@@ -303,7 +303,7 @@ async def _native(run: _Run, sandbox: Sandbox, intents: Sequence[Intent], enviro
 async def _openclaw(run: _Run, opened: AsyncExitStack, intents: Sequence[Intent], episode_id: str) -> _Acting:
     """The OpenClaw runtime in a session of its own; its system prompt is added when its first request shows it."""
     runtime = await opened.enter_async_context(open_openclaw_agent(run.config, run.endpoints["agent"], episode_id))
-    run.verifier = EpisodeVerifier(run.config, runtime.sandbox, intents)
+    run.verifier = EpisodeVerifier(run.config, runtime.sandbox, intents, judge=run.endpoints.clients.get("judge"))
     skills = await _offer_skills(runtime.sandbox, run.config, intents)
     return _Acting(runtime, [], skills, runtime=runtime)
 
@@ -350,7 +350,7 @@ async def _play(intents: Sequence[Intent], config: RunConfig, endpoints: Endpoin
             ended = exc if isinstance(exc, EpisodeEnded) else _ended_by(exc)
             termination, detail, failed_reply = ended.termination, ended.detail, ended.failed_reply
         if run.verifier is not None and termination not in (Termination.SANDBOX_FAILURE, Termination.INTERRUPTED):
-            await run.verifier.finish(intents)  # what the conversation did not reach the end of, as it was left
+            await run.verifier.finish(intents, run.messages)  # what the conversation did not reach, then the judge
         if acting is not None and acting.runtime is not None:
             termination, detail = _openclaw_offer(run, acting, termination, detail)
     verified, verified_by = run.verifier.label(intents, run.messages) if run.verifier else (False, "")

@@ -1,33 +1,81 @@
 """Verifying an episode while its session is still open: each intent when it ends, the rest before closing.
 
-The episode loop hands over the moments that matter — an intent the simulated user closed, a direct
-query answered, the conversation over — and :class:`EpisodeVerifier` evaluates there, in the session
-the agent worked in (:mod:`isetrace.verify`). An intent is verified once: in a multi-intent session at the
-point its sub-goal ended (later intents may change the workspace), and an intent the conversation never
-reached the end of is verified on the state the episode ended in. A sandbox that fails during the checks
+The episode loop hands over the moments that matter — an agent turn ended (its claims), an intent the
+simulated user closed, a direct query answered, the conversation over — and :class:`EpisodeVerifier`
+evaluates there, in the session the agent worked in (:mod:`isetrace.verify`). At the end, an intent
+that nothing could decide (no checks, or only vacuous ones) goes to the judge, when the run has one: it
+sees the conversation, the digest of every tool result and a listing of the workspace as it was left.
+An intent's checks run once: in a multi-intent session at the point its sub-goal ended (later intents
+may change the workspace), and for an intent the conversation never reached the end of, on the state
+the episode ended in. A sandbox that fails during the checks
 fails the intent's verdict, saying so; it never ends the episode differently.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import asdict
 
 from isetrace.config import RunConfig
-from isetrace.errors import SandboxUnavailable
+from isetrace.errors import AuthenticationFailed, EndpointError, SandboxUnavailable
+from isetrace.llm.model import ChatModel
 from isetrace.records import Intent, Message, UnsupportedClaim, Verification
 from isetrace.sandbox import Sandbox
+from isetrace.simulate.digest import digest_turn
 from isetrace.verify import CheckContext, check_intent, decide, reference_verdict
 from isetrace.verify.claims import SUCCESS_CLAIM, turn_claims
-from isetrace.verify.verdicts import template_of
+from isetrace.verify.judge import judge_intent
+from isetrace.verify.verdicts import DECIDING_METHODS, template_of
 
-__all__ = ["EpisodeVerifier"]
+__all__ = ["EpisodeVerifier", "transcript"]
+
+MAX_PART_CHARS = 400
+MAX_TRANSCRIPT_CHARS = 40_000
+"""The judge sees the end of a longer conversation: the work and the closing words are there."""
+LISTING = ("find . -mindepth 1 -maxdepth 4 -not -path './.git/*' -not -path './.git' -printf '%y %s %P\\n' "
+           "2>/dev/null | sort -k3 | head -n 300")
+
+
+def _cut(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= MAX_PART_CHARS else line[:MAX_PART_CHARS - 1] + "…"
+
+
+def transcript(messages: Sequence[Message]) -> str:
+    """The conversation as the judge reads it: who said what, each tool call and its outcome, one line each."""
+    lines = []
+    for message in messages:
+        if message.role == "user":
+            lines.append(f"USER: {_cut(message.content or '')}")
+        elif message.role == "assistant":
+            if message.content:
+                lines.append(f"AGENT: {_cut(message.content)}")
+            lines += [f"AGENT CALLS {call.name} {_cut(call.arguments_raw)}" for call in message.tool_calls]
+        elif message.role == "tool":
+            code = message.result.exit_code if message.result is not None else None
+            status = "ok" if message.result is None or message.result.ok else "FAILED"
+            lines.append(f"  {message.name} {status}{'' if code is None else f' (exit {code})'}: "
+                         f"{_cut(message.content or '')}")
+    text = "\n".join(lines)
+    return text if len(text) <= MAX_TRANSCRIPT_CHARS else "…\n" + text[-MAX_TRANSCRIPT_CHARS:]
+
+
+async def _listing(sandbox: Sandbox) -> str:
+    try:
+        found = await sandbox.run(LISTING, timeout_s=20)
+    except SandboxUnavailable as exc:
+        return f"(the workspace could not be listed: {exc})"
+    return found.stdout.decode("utf-8", errors="replace").strip() or "(empty)"
 
 
 class EpisodeVerifier:
     """The verdicts of one episode, gathered in its session."""
 
-    def __init__(self, config: RunConfig, sandbox: Sandbox, intents: Sequence[Intent]) -> None:
+    def __init__(self, config: RunConfig, sandbox: Sandbox, intents: Sequence[Intent],
+                 judge: ChatModel | None = None) -> None:
         self.enabled = config.verify.enabled
+        self.judge = judge if config.verify.judge else None
         self.intent_timeout_s = config.verify.intent_timeout_s
         self.verdicts: list[Verification] = []
         self.claims: list[UnsupportedClaim] = []
@@ -57,10 +105,27 @@ class EpisodeVerifier:
             self.verdicts.append(verdict)
         await self.intent_ended(intent)
 
-    async def finish(self, intents: Sequence[Intent]) -> None:
-        """Verify the intents the conversation did not reach the end of, on the state it ended in."""
+    async def finish(self, intents: Sequence[Intent], messages: Sequence[Message]) -> None:
+        """Verify the intents the conversation did not reach the end of, on the state it ended in; then
+        ask the judge about every intent that nothing else could decide."""
         for intent in intents:
             await self.intent_ended(intent)
+        undecided = [i for i in intents if not any(v.intent_id == i.id and v.method in DECIDING_METHODS
+                                                   for v in self.verdicts)]
+        if not self.enabled or self.judge is None or not undecided:
+            return
+        listing = await _listing(self.context.sandbox)
+        digest = json.dumps(asdict(digest_turn(list(messages))), ensure_ascii=False)
+        for intent in undecided:
+            try:
+                verdict = await judge_intent(self.judge, intent, transcript=transcript(messages), digest=digest,
+                                             listing=listing)
+            except AuthenticationFailed:
+                raise
+            except EndpointError as exc:
+                verdict = Verification(method="judge_failed", passed=False, intent_id=intent.id,
+                                       detail=f"no verdict: the judge endpoint failed: {exc}")
+            self.verdicts.append(verdict)
 
     async def turn_ended(self, turn: Sequence[Message], episode: Sequence[Message]) -> None:
         """Hold the closing message of an agent turn (the last of ``turn``, already in ``episode``) against

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import Enum
 
-from . import agent, renderer, user
+from . import agent, judge, renderer, user
 from ._reply import PolicyInputError, PolicyReply, PolicyToolCall
 from ._text import fenced_json_objects, message_role, message_text
 
@@ -20,25 +20,29 @@ __all__ = ["PolicyInputError", "PolicyReply", "PolicyToolCall", "Role", "detect_
 
 
 class Role(Enum):
-    """The three roles the scripted endpoint plays."""
+    """The four roles the scripted endpoint plays."""
 
     RENDERER = "renderer"
     USER = "user"
     AGENT = "agent"
+    JUDGE = "judge"
 
 
 def detect_role(body: Mapping[str, object]) -> Role:
     """The role a request is for, from its structure.
 
     A request that offers tools is the agent's. Otherwise the first system message decides: a ```json
-    block with an ``intent`` key is the simulated user's setup (what it wants done); one with a
-    ``persona`` but no ``intent`` is the intent writer's 4D spec. Anything else is an agent request.
+    block with a ``rubric`` key is the judge's; one with an ``intent`` key is the simulated user's setup
+    (what it wants done); one with a ``persona`` but no ``intent`` is the intent writer's 4D spec.
+    Anything else is an agent request.
     """
     if body.get("tools"):
         return Role.AGENT
     messages = body.get("messages")
     if isinstance(messages, list) and messages and message_role(messages[0]) == "system":
         for block in fenced_json_objects(message_text(messages[0]), "json"):
+            if "rubric" in block:
+                return Role.JUDGE
             if "intent" in block:
                 return Role.USER
             if "persona" in block:
@@ -57,4 +61,6 @@ def respond(body: Mapping[str, object], role: Role | None = None) -> PolicyReply
         return renderer.respond(body)
     if role is Role.USER:
         return user.respond(body)
+    if role is Role.JUDGE:
+        return judge.respond(body)
     return agent.respond(body)
