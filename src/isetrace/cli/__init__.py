@@ -25,6 +25,7 @@ from isetrace.cli.sandbox import sandbox_app
 from isetrace.cli.scripted import scripted_app
 from isetrace.cli.simulate import simulate
 from isetrace.cli.stats import stats_command
+from isetrace.cli.verify import verify_command
 from isetrace.errors import IseError
 
 __all__ = ["app", "main"]
@@ -45,6 +46,7 @@ app.command("simulate")(simulate)
 app.command("run")(run_command)
 app.command("export")(export_command)
 app.command("stats")(stats_command)
+app.command("verify")(verify_command)
 
 
 def _version(value: bool) -> None:
