@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from pydantic import BaseModel, ConfigDict, Field
 
 from isetrace_scripted.faults import FaultSettings
+from isetrace_scripted.policy._sloppiness import Sloppiness
 
 __all__ = ["PROVENANCE", "PROVIDER", "ScriptedOptions", "ScriptedProvider"]
 
@@ -33,6 +34,9 @@ class ScriptedOptions(BaseModel):
     latency_ms: int = Field(0, ge=0)
     """The time every reply takes from its request's arrival (the policy's own work counts within it),
     to imitate a model server with a fixed time per call."""
+    sloppiness: Sloppiness = Field(default_factory=Sloppiness)
+    """How often the agent does less than it says: ``wrong_deliverable`` (the deliverable written under
+    another name) and ``overclaim`` (a file claimed that was never written), rates per conversation."""
 
 
 class ScriptedProvider:
@@ -46,7 +50,8 @@ class ScriptedProvider:
         """Run a scripted endpoint with ``options`` in this event loop; yields its ``…/v1`` base URL."""
         from isetrace_scripted.server import scripted_server  # aiohttp's server: loaded only when one starts
 
-        async with scripted_server(options.faults, latency_ms=options.latency_ms) as (url, _):
+        async with scripted_server(options.faults, latency_ms=options.latency_ms,
+                                   sloppiness=options.sloppiness) as (url, _):
             yield url
 
 

@@ -29,7 +29,7 @@ from aiohttp import web
 from isetrace.llm.cache import request_key
 from isetrace_scripted import sse
 from isetrace_scripted.faults import FaultDice, FaultKind, FaultSettings
-from isetrace_scripted.policy import PolicyInputError, PolicyReply, Role, respond
+from isetrace_scripted.policy import PolicyInputError, PolicyReply, Role, Sloppiness, respond
 
 __all__ = ["FINGERPRINT", "ROLE_HEADER", "ScriptedServer", "scripted_server"]
 
@@ -73,6 +73,8 @@ class ScriptedServer:
     """When set, requests must carry ``Authorization: Bearer <api_key>`` (as ``vllm --api-key``)."""
     context_tokens: int | None = None
     """When set, longer requests are refused with a context-length error, as a real server does."""
+    sloppiness: Sloppiness | None = None
+    """When set, the agent now and then does less than it says (see :mod:`.policy._sloppiness`)."""
     requests: int = 0
     in_flight: int = 0
     peak_in_flight: int = 0
@@ -132,7 +134,7 @@ class ScriptedServer:
         if transport_fault is not None:
             return transport_fault
         try:
-            reply = respond(body, role)
+            reply = respond(body, role, self.sloppiness)
         except PolicyInputError as exc:
             return _error(400, f"the scripted endpoint cannot answer this request: {exc}", "invalid_request_error")
         completion = self._completion(body, prompt_tokens, self._content_faults(reply))
@@ -245,6 +247,7 @@ async def scripted_server(
     latency_ms: int = 0,
     api_key: str | None = None,
     context_tokens: int | None = None,
+    sloppiness: Sloppiness | None = None,
     host: str = "127.0.0.1",
     port: int = 0,
 ) -> AsyncIterator[tuple[str, ScriptedServer]]:
@@ -253,7 +256,7 @@ async def scripted_server(
     ``port=0`` picks a free port. The server stops when the block exits.
     """
     server = ScriptedServer(faults=faults or FaultSettings(), latency_ms=latency_ms, api_key=api_key,
-                            context_tokens=context_tokens)
+                            context_tokens=context_tokens, sloppiness=sloppiness)
     runner = web.AppRunner(server.app(), access_log=None, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, host, port)

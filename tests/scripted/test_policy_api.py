@@ -20,6 +20,7 @@ def test_exports_exactly_the_public_api() -> None:
         "PolicyReply",
         "PolicyToolCall",
         "Role",
+        "Sloppiness",
         "detect_role",
         "respond",
     ]

@@ -138,3 +138,15 @@ async def test_the_scripted_judge_grades_over_http_with_structured_output(make_c
     judged = [v for v in episode.verifications if v.method == "judge"]
     assert len(judged) == 1 and judged[0].score is not None and judged[0].detail
     assert episode.verified == judged[0].passed and episode.models["judge"] == "scripted-judge"
+
+
+async def test_verification_catches_a_sloppy_agent(make_config: Any, toy_intents: list[Intent]) -> None:
+    toy = toy_intents[0].model_copy(update={"checks": [{"kind": "file_exists", "path": "late_rates.md"}]})
+    honest = await run_episode([toy], make_config())
+    sloppy = await run_episode([toy], make_config("endpoints.agent.provider_options.sloppiness.wrong_deliverable=1",
+                                                  "endpoints.agent.provider_options.sloppiness.overclaim=1"))
+    assert honest.verified and not honest.unsupported_claims and honest.verification is not None
+    assert not sloppy.verified and sloppy.verified_by == "checks+claims"
+    assert sloppy.verifications[0].checks[0].evidence == "late_rates.md does not exist"
+    claimed = {c.claim for c in sloppy.unsupported_claims}
+    assert "late_rates.md" in claimed and "deliveries_final.md" in claimed  # misplaced, and never written

@@ -29,7 +29,7 @@ __all__ = ["SUCCESS_CLAIM", "turn_claims"]
 _FILE = r"`?([\w./-]*[\w-]\.(?:md|txt|csv|json|ya?ml|py|sh|js|ts|html|xml|log|ini|toml|cfg|sql|ipynb|rst|tsv))\b`?"
 _FILE_CLAIM = re.compile(
     rf"\b(?:created|wrote|written|saved|generated|updated|modified|changed|edited|added|exported|produced)\b"
-    rf"(?:\s+(?:the|a|an|your|new|file|to|into|in|as|out)){{0,3}}\s+{_FILE}", re.IGNORECASE)
+    rf"(?:\s+(?:the|a|an|your|new|file|copy|it|to|into|in|as|out)){{0,4}}\s+{_FILE}", re.IGNORECASE)
 _COMMAND_CLAIM = re.compile(r"\b(?:ran|executed|have run|has run)\b((?:`[^`\n]*`|[^.;\n`])*)", re.IGNORECASE)
 _BACKTICKED = re.compile(r"`([^`\n]{2,200})`")
 _TESTS_CLAIM = re.compile(r"\b(?:all\s+)?(?:the\s+)?tests?\s+(?:now\s+)?(?:pass(?:es|ed)?|are\s+passing|"

@@ -14,9 +14,10 @@ from enum import Enum
 
 from . import agent, judge, renderer, user
 from ._reply import PolicyInputError, PolicyReply, PolicyToolCall
+from ._sloppiness import Sloppiness
 from ._text import fenced_json_objects, message_role, message_text
 
-__all__ = ["PolicyInputError", "PolicyReply", "PolicyToolCall", "Role", "detect_role", "respond"]
+__all__ = ["PolicyInputError", "PolicyReply", "PolicyToolCall", "Role", "Sloppiness", "detect_role", "respond"]
 
 
 class Role(Enum):
@@ -50,9 +51,10 @@ def detect_role(body: Mapping[str, object]) -> Role:
     return Role.AGENT
 
 
-def respond(body: Mapping[str, object], role: Role | None = None) -> PolicyReply:
+def respond(body: Mapping[str, object], role: Role | None = None,
+            sloppiness: Sloppiness | None = None) -> PolicyReply:
     """The scripted model's reply to one chat-completions request body, as ``role`` (recognised from the
-    body when not given).
+    body when not given); ``sloppiness`` makes the agent do less than it says now and then.
 
     Raises `PolicyInputError` when a renderer or user request lacks its ```json block.
     """
@@ -63,4 +65,4 @@ def respond(body: Mapping[str, object], role: Role | None = None) -> PolicyReply
         return user.respond(body)
     if role is Role.JUDGE:
         return judge.respond(body)
-    return agent.respond(body)
+    return agent.respond(body, sloppiness)

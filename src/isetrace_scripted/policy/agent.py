@@ -17,6 +17,7 @@ from ._kinds_ops import automation_plan, docs_plan, files_plan, git_plan, system
 from ._plans import Builder, Plan, Shell, Step, build_plan, notes_plan, to_call
 from ._prose import Progress, final_reply, reasoning
 from ._reply import PolicyReply
+from ._sloppiness import Sloppiness, misplace_deliverable, overclaim_line, slips
 from ._text import seeded_rng, truncate
 from ._tools import discover
 
@@ -36,8 +37,9 @@ BUILDERS: dict[str, Builder] = {
 }
 
 
-def respond(body: Mapping[str, object]) -> PolicyReply:
-    """The agent's next message for an OpenAI chat-completions body: tool calls, or the final prose."""
+def respond(body: Mapping[str, object], sloppiness: Sloppiness | None = None) -> PolicyReply:
+    """The agent's next message for an OpenAI chat-completions body: tool calls, or the final prose;
+    with ``sloppiness``, now and then less than it says (:mod:`._sloppiness`)."""
     raw_messages = body.get("messages")
     messages: Sequence[object] = raw_messages if isinstance(raw_messages, list) else []
     kit = discover(body.get("tools"))
@@ -49,6 +51,9 @@ def respond(body: Mapping[str, object]) -> PolicyReply:
             reasoning="No usable tools were offered, so I can only answer in prose." if thinking else None,
         )
     plan = build_plan(history, kit, BUILDERS)
+    misplaced, overclaims = slips(sloppiness, messages) if sloppiness is not None else (False, False)
+    if misplaced:
+        plan = misplace_deliverable(plan, history.request)
     progress = replay(plan, history.current)
     note = reasoning(plan, progress) if thinking else None
     if progress.next_step is not None:
@@ -56,7 +61,10 @@ def respond(body: Mapping[str, object]) -> PolicyReply:
             content=None, tool_calls=[to_call(op, kit) for op in progress.next_step.ops], reasoning=note
         )
     rng = seeded_rng("agent-final", history.request, str(len(history.current)))
-    return PolicyReply(content=final_reply(plan, progress, kit, rng), reasoning=note)
+    reply = final_reply(plan, progress, kit, rng)
+    if overclaims:
+        reply = f"{reply}\n\n{overclaim_line(messages)}"
+    return PolicyReply(content=reply, reasoning=note)
 
 
 def replay(plan: Plan, exchanges: Sequence[Exchange]) -> Progress:
