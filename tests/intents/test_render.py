@@ -86,3 +86,12 @@ async def test_scripted_renderings_carry_the_check_of_their_deliverable() -> Non
         assert outcome.rendered is not None and outcome.dropped_checks == ()
         [check] = outcome.rendered.checks
         assert check["kind"] == "file_exists" and f"`{check['path']}`" in outcome.rendered.natural_language_intent
+
+
+async def test_without_checks_the_renderer_is_asked_for_the_request_alone() -> None:
+    library = load_library()
+    renderer = ReplayModel([json.dumps({"intent": "I need summary.md with the total of 4 and 8."})], role="renderer")
+    [outcome] = await render_intents(renderer, library, sample_intents(library, 1, seed=5), write_checks=False)
+    assert outcome.rendered is not None and outcome.rendered.checks == []
+    prompt = renderer.requests[0].messages[0]["content"]
+    assert "file_exists" not in prompt and prompt.rstrip().endswith('{"intent": "<the request>"}')

@@ -40,6 +40,7 @@ def test_intents_not_kept_are_counted_by_render_validation_check_and_dedup_pass(
         f"intents: 9 sampled, 2 kept, 7 not kept (render 1; validation: in_voice 2, feasible 1; "
         f"dedup: exact 1, near-duplicate 1, semantic 1; see {run.paths.intents.dir})",
         f"episodes: 2 (success 1, user_judged_failure 1); episode failures: 1 (episode 1; see {run.paths.failures})",
+        "verified: 0 of 2; the simulated user called 0 a success that failed its checks",
         f"dataset: {run.paths.exports}   report: {run.paths.corpus_stats}",
     ]
 

@@ -102,7 +102,8 @@ async def test_the_renderer_and_the_simulator_get_parseable_replies_from_a_real_
     library = load_library()
     sampled = sample_intents(library, 2, seed=3)
     async with open_endpoints(config, ["renderer", "user"]) as endpoints:
-        outcomes = await render_intents(endpoints["renderer"], library, sampled)
+        # a 135M model cannot write a request and its checks in one reply: it is asked for the request alone
+        outcomes = await render_intents(endpoints["renderer"], library, sampled, write_checks=False)
         assert [o.reason for o in outcomes if o.rendered is None] == []
         rendered = [o.rendered for o in outcomes if o.rendered is not None]
         # the simulator's very request for its first turn; whether a 135M model's answer makes sense as a

@@ -183,6 +183,9 @@ class IntentsConfig(_Section):
     """Sentence embeddings for the semantic pass and diversity: ``auto`` (all-MiniLM-L6-v2 when the
     ``embed`` extra is installed, else TF-IDF), ``minilm``, ``tfidf``, or a local sentence-transformers
     model name or path."""
+    write_checks: bool = True
+    """Ask the renderer for the checks of each request with the request itself (see Verified work); off for a
+    model too small to write both."""
     dedup: DedupConfig = Field(default_factory=DedupConfig)
     """Deduplication settings."""
     validation: ValidationConfig = Field(default_factory=ValidationConfig)

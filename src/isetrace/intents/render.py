@@ -27,14 +27,26 @@ from isetrace.verify import CheckError, checks_schema, describe_kinds, parse_che
 if TYPE_CHECKING:  # the client is handed in; loading it (and its SDK) here would slow every ``ise`` start
     from isetrace.llm.model import ChatModel
 
-__all__ = ["RenderOutcome", "RenderReply", "render_intents", "spec_of", "usable_checks"]
+__all__ = ["CheckedRenderReply", "RenderOutcome", "RenderReply", "render_intents", "spec_of", "usable_checks"]
 
 
 class RenderReply(BaseModel):
-    """What the renderer answers: the request, in the persona's voice, and the checks of its deliverable."""
+    """What the renderer answers: the request, in the persona's voice."""
 
     intent: str
     """The first-person request, with its data inline and its deliverable."""
+
+    @field_validator("intent")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the request is empty")
+        return value.strip()
+
+
+class CheckedRenderReply(RenderReply):
+    """The request and the checks of its deliverable (``intents.write_checks``)."""
+
     checks: list[dict[str, Any]] = Field(default_factory=list)
     """What decides that the deliverable exists and is right, in the check vocabulary (:mod:`isetrace.verify`);
     each is parsed on its own, and one outside the vocabulary is dropped with its reason."""
@@ -45,13 +57,6 @@ class RenderReply(BaseModel):
         schema = super().model_json_schema(*args, **kwargs)
         schema["properties"]["checks"] = checks_schema()
         return schema
-
-    @field_validator("intent")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("the request is empty")
-        return value.strip()
 
 
 @dataclass(frozen=True)
@@ -84,24 +89,25 @@ def _definition(library: Library, complexity: str) -> str:
     return "a request of ordinary size."
 
 
-async def _render_one(client: ChatModel, library: Library, intent: Intent) -> RenderOutcome:
+async def _render_one(client: ChatModel, library: Library, intent: Intent, write_checks: bool) -> RenderOutcome:
     prompt = render_prompt(
         "render_intent",
         spec_json=json.dumps(spec_of(intent), indent=2, ensure_ascii=False),
         complexity_definition=_definition(library, intent.complexity),
-        check_kinds=describe_kinds(),
+        check_kinds=describe_kinds() if write_checks else "",
     )
+    shape: type[RenderReply] = CheckedRenderReply if write_checks else RenderReply
     messages = [{"role": "system", "content": prompt},
                 {"role": "user", "content": "Write the request now."}]
     try:
-        reply, _ = await client.chat_structured(messages, RenderReply)
+        reply, _ = await client.chat_structured(messages, shape)
     except AuthenticationFailed:
         raise
     except LLMReplyError as exc:
         return RenderOutcome(intent, None, str(exc), raw=exc.raw)
     except EndpointError as exc:
         return RenderOutcome(intent, None, f"renderer endpoint failed: {exc}")
-    checks, dropped = usable_checks(reply.checks)
+    checks, dropped = usable_checks(reply.checks if isinstance(reply, CheckedRenderReply) else [])
     rendered = intent.model_copy(update={"natural_language_intent": reply.intent, "checks": checks})
     return RenderOutcome(intent, rendered, dropped_checks=tuple(dropped))
 
@@ -123,14 +129,17 @@ async def render_intents(
     library: Library,
     intents: Sequence[Intent],
     on_done: Callable[[RenderOutcome], None] | None = None,
+    *,
+    write_checks: bool = True,
 ) -> list[RenderOutcome]:
-    """Render all ``intents`` concurrently (the client bounds how many at once), in input order.
+    """Render all ``intents`` concurrently (the client bounds how many at once), in input order; with
+    ``write_checks``, each with the checks of its deliverable.
 
     Raises :class:`~isetrace.errors.AuthenticationFailed` at the first refused key (the rest cancelled).
     """
 
     async def one(intent: Intent) -> RenderOutcome:
-        outcome = await _render_one(client, library, intent)
+        outcome = await _render_one(client, library, intent, write_checks)
         if on_done is not None:
             on_done(outcome)
         return outcome

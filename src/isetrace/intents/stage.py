@@ -87,7 +87,7 @@ async def render_stage(config: RunConfig, client: ChatModel, sampled: Sequence[I
                        on_done: Callable[[RenderOutcome], None] | None = None) -> RenderStage:
     """Render ``sampled`` through ``client`` and validate what comes back."""
     library = run_library(config)
-    outcomes = await render_intents(client, library, sampled, on_done)
+    outcomes = await render_intents(client, library, sampled, on_done, write_checks=config.intents.write_checks)
     stage = RenderStage(outcomes=outcomes)
     rendered = []
     for outcome in outcomes:

@@ -32,6 +32,9 @@ __all__ = ["MAX_READ_BYTES", "Check", "CheckContext", "CheckError", "Outcome", "
 MAX_READ_BYTES = 4 * 1024 * 1024
 """The most of one file a check reads; a larger deliverable is judged on its first 4 MiB."""
 MAX_EVIDENCE_CHARS = 300
+MAX_CHECKS = 8
+"""The most checks a renderer is asked for at once (the schema's bound: a grammar-constrained small model
+otherwise writes checks until its tokens run out)."""
 
 
 class CheckError(ValueError):
@@ -146,7 +149,7 @@ def checks_schema() -> dict[str, Any]:
         schema = model.model_json_schema()
         schema.pop("description", None)
         kinds.append(schema)
-    return {"type": "array", "items": {"anyOf": kinds}}
+    return {"type": "array", "items": {"anyOf": kinds}, "maxItems": MAX_CHECKS}
 
 
 def describe_kinds() -> str:
