@@ -48,3 +48,21 @@ async def test_nothing_is_opened_when_no_intent_has_checks(tmp_path: Path) -> No
     config = load_config("offline", [f"sandbox.home={tmp_path / 'home'}"], environ={})
     result = await drop_vacuous_checks([intent("a")], config)
     assert result.intents == [intent("a")] and not (tmp_path / "home").exists()
+
+
+def test_checks_from_an_intents_file_are_made_sound_too(tmp_path: Path, sandbox_home: Path) -> None:
+    import json
+
+    import isetrace
+    from isetrace.jsonl import load_jsonl
+
+    given = tmp_path / "intents.jsonl"
+    given.write_text(json.dumps({"id": "f1", "natural_language_intent": "Write out.md.", "checks": [
+        {"kind": "command", "command": "true"}, {"kind": "file_exists", "path": "out.md"}]}) + "\n")
+    config = load_config("offline", [f"sandbox.home={sandbox_home}", f"sandbox.backend={BEST_BACKEND}",
+                                     f"intents.file={given}"], environ={})
+    isetrace.run_pipeline(config, tmp_path / "run")
+    [kept], errors = load_jsonl(tmp_path / "run" / "intents" / "intents.jsonl", Intent)
+    assert errors == [] and kept.checks == [{"kind": "file_exists", "path": "out.md"}]
+    counts = json.loads((tmp_path / "run" / "intents" / "checks.json").read_text())
+    assert counts == {"checks_kept": 1, "vacuous_dropped": {"command": 1}, "judge_only_intents": 0}

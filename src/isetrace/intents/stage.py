@@ -161,9 +161,9 @@ async def make_intents(config: RunConfig, files: IntentFiles, renderer: ChatMode
     return IntentsMade(sampled, render, dedup, report)
 
 
-def given_intents(config: RunConfig, files: IntentFiles) -> list[Intent]:
-    """The intents of ``intents.file`` (intents or direct queries, read as the recipe reads them), written
-    into ``files`` as the run's intents.
+async def given_intents(config: RunConfig, files: IntentFiles) -> list[Intent]:
+    """The intents of ``intents.file`` (intents or direct queries, read as the recipe reads them), their
+    checks made sound as rendered ones' are (:mod:`.soundness`), written into ``files`` as the run's intents.
 
     A line that is not a usable record, and a repeated id (a session key must name one session), goes to
     the failures file as ``{"id", "stage": "read", "reason"}`` with the file and line; the rest is kept.
@@ -184,5 +184,8 @@ def given_intents(config: RunConfig, files: IntentFiles) -> list[Intent]:
             kept[intent.id] = intent
     files.dir.mkdir(parents=True, exist_ok=True)
     write_rows(files.failures, failures)
-    write_jsonl(files.intents, list(kept.values()))
-    return list(kept.values())
+    soundness = await drop_vacuous_checks(list(kept.values()), config)
+    if any(intent.checks for intent in kept.values()):
+        files.checks.write_text(json.dumps(soundness.as_dict(), indent=2), encoding="utf-8")
+    write_jsonl(files.intents, soundness.intents)  # last: its file marks a finished stage
+    return soundness.intents

@@ -46,7 +46,7 @@ async def intents_stage(config: RunConfig, run: RunDir, endpoints: Endpoints,
             log.warning("skipped %s", error)
         return intents
     if config.intents.file is not None:
-        return given_intents(config, files)
+        return await given_intents(config, files)
     from isetrace.diversity.embeddings import make_embedder
 
     made = await make_intents(config, files, endpoints["renderer"], make_embedder(config.intents.embedder),
