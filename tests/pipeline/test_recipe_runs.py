@@ -106,3 +106,12 @@ def test_a_missing_pool_or_intents_file_stops_the_run_before_it_starts(tmp_path:
     with pytest.raises(ConfigError, match=r"intents\.file: no file at"):
         isetrace.run_pipeline(offline(sandbox_home, f"intents.file={missing}"), tmp_path / "b")
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_the_intents_stage_alone_writes_the_intents_of_a_file(tmp_path: Path, sandbox_home: Path) -> None:
+    intents = upstream_file("intents.jsonl")
+    isetrace.run_pipeline(offline(sandbox_home, f"intents.file={intents}"), tmp_path / "run", stages="intents")
+    written, errors = load_jsonl(tmp_path / "run" / "intents" / "intents.jsonl", Intent)
+    given, _ = load_jsonl(intents, Intent)
+    assert errors == [] and [i.id for i in written] == [i.id for i in given]
+    assert not (tmp_path / "run" / "episodes.jsonl").exists()

@@ -83,11 +83,14 @@ async def _model_stages(config: RunConfig, run: RunDir, stages: frozenset[Stage]
     """Intents, then episodes, on one set of endpoints; returns how many episodes were in flight when the
     run stopped, and why the episode stage stopped it (a budget) if it did."""
     # imported here: the model client and its SDK are slow to load, and the steps after them need neither
-    from isetrace.llm.endpoints import open_endpoints
+    from isetrace.llm.endpoints import Endpoints, open_endpoints
     from isetrace.pipeline.run import intents_stage, pending_groups, record_usage, run_episodes
 
     roles = _roles(config, run, stages)
     if not roles:
+        if "intents" in stages:  # the intents of a file, or made already: no model to ask
+            given = await intents_stage(config, run, Endpoints({}))
+            say(f"intents: {len(given)} ready ({run.paths.intents.intents})")
         return 0, None
     config = _with_run_cache(config, run)  # for every executor: Ray workers replay from the run's cache too
     label = "all" if stages == frozenset(STAGES) else ",".join(s for s in STAGES if s in stages)
