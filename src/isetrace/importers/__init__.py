@@ -1,7 +1,7 @@
 """Transcripts made elsewhere → isetrace Episodes, so they export and measure like our own.
 
 One module per source. :mod:`.openclaw` reads OpenClaw session logs (the runtime the original ISE recipe
-ran); :mod:`.openclaw_trajectory` reads the trajectory bundles newer OpenClaw exports instead. Every
+ran; the OpenClaw runtime reads its own sessions back the same way). Every
 importer treats its input as untrusted: it reads within :class:`ImportLimits`, reports each malformed line
 as ``file:line: reason`` and goes on, and counts in an :class:`ImportReport` whatever it read but could
 not carry, so nothing is dropped unseen.
@@ -10,12 +10,6 @@ not carry, so nothing is dropped unseen.
 from __future__ import annotations
 
 from isetrace.importers.openclaw import IMPORT_PROVENANCE, OpenClawSession, import_openclaw, read_openclaw_session
-from isetrace.importers.openclaw_trajectory import (
-    OpenClawTrajectory,
-    TrajectoryError,
-    messages_since,
-    read_trajectory,
-)
 from isetrace.importers.report import ImportLimits, ImportReport
 
 __all__ = [
@@ -23,10 +17,6 @@ __all__ = [
     "ImportLimits",
     "ImportReport",
     "OpenClawSession",
-    "OpenClawTrajectory",
-    "TrajectoryError",
     "import_openclaw",
-    "messages_since",
     "read_openclaw_session",
-    "read_trajectory",
 ]

@@ -12,8 +12,9 @@ runtime's would be.
 
 What the episode records as *offered* comes from outside the session's reach. Each episode has its own
 endpoint bridge, and the bridge keeps the body of the first model request that crosses it
-(:class:`~isetrace.sandbox.endpoint_bridge.FirstRequest`): OpenClaw's, made before any tool call could run,
-so it holds exactly the tools and the system prompt the model was given (the trajectory bundle cuts both).
+(:class:`~isetrace.sandbox.endpoint_bridge.FirstRequest`): OpenClaw's, made before any tool call could
+run, so it holds exactly the tools and the system prompt the model was given (OpenClaw's trajectory
+export cuts both).
 OpenClaw's record itself lives in the session, where the agent's own commands run as the same user, so
 it is read as untrusted input: bounded, shape-checked, a malformed entry left out and counted.
 """
