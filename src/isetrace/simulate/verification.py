@@ -24,7 +24,7 @@ from isetrace.records import Intent, Message, UnsupportedClaim, Verification
 from isetrace.sandbox import Sandbox
 from isetrace.simulate.digest import digest_turn
 from isetrace.verify import CheckContext, check_intent, decide, reference_verdict
-from isetrace.verify.claims import SUCCESS_CLAIM, turn_claims
+from isetrace.verify.claims import SUCCESS_CLAIM, numbers_in, turn_claims
 from isetrace.verify.judge import judge_intent
 from isetrace.verify.verdicts import DECIDING_METHODS, template_of
 
@@ -79,6 +79,9 @@ class EpisodeVerifier:
         self.intent_timeout_s = config.verify.intent_timeout_s
         self.verdicts: list[Verification] = []
         self.claims: list[UnsupportedClaim] = []
+        self._numbers: set[str] = set()
+        self._scanned = 0
+        """How many messages of the episode ``_numbers`` holds the numbers of: each is scanned once."""
         self._done: set[str] = set()
         template = template_of(config) if self.enabled and any(i.checks for i in intents) else None
         self.context = CheckContext(sandbox, template, config.verify.check_timeout_s)
@@ -133,9 +136,11 @@ class EpisodeVerifier:
         closing = turn[-1] if turn else None
         if not self.enabled or closing is None or closing.role != "assistant" or closing.tool_calls:
             return
+        self._numbers |= numbers_in(episode[self._scanned:])
+        self._scanned = len(episode)
         try:
             self.claims += await turn_claims(closing.content or "", turn, episode, self.context.sandbox,
-                                             index=len(episode) - 1)
+                                             index=len(episode) - 1, numbers=self._numbers)
         except SandboxUnavailable:
             return  # the sandbox is gone: the episode says so itself, and the checks will fail
 

@@ -26,8 +26,8 @@ from isetrace.errors import SandboxUnavailable
 from isetrace.jsonl import describe_validation_error
 from isetrace.sandbox import Sandbox
 
-__all__ = ["MAX_READ_BYTES", "Check", "CheckContext", "CheckError", "Outcome", "check_kinds", "checks_schema",
-           "describe_kinds", "parse_check", "register_check", "workspace_path"]
+__all__ = ["MAX_READ_BYTES", "Check", "CheckContext", "CheckError", "FileCheck", "Outcome", "check_kinds",
+           "checks_schema", "describe_kinds", "parse_check", "register_check", "workspace_path"]
 
 MAX_READ_BYTES = 4 * 1024 * 1024
 """The most of one file a check reads; a larger deliverable is judged on its first 4 MiB."""
@@ -108,6 +108,18 @@ class PathCheck(Check):
             raise
         except OSError as exc:  # a symbolic link, a device, a FIFO: not a deliverable
             return Outcome.of(False, f"{self.path} cannot be read as a file ({exc.strerror or exc})")
+
+
+class FileCheck(PathCheck):
+    """A check on one file's content: :meth:`evaluate` reads it (or fails saying why it cannot), then
+    :meth:`judge` decides on the bytes."""
+
+    async def evaluate(self, context: CheckContext) -> Outcome:
+        data = await self.read(context)
+        return data if isinstance(data, Outcome) else await self.judge(data, context)
+
+    async def judge(self, data: bytes, context: CheckContext) -> Outcome:
+        raise NotImplementedError
 
 
 _KINDS: dict[str, type[Check]] = {}

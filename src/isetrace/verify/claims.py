@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from isetrace.records import Message, UnsupportedClaim
 from isetrace.sandbox import Sandbox
 
-__all__ = ["SUCCESS_CLAIM", "turn_claims"]
+__all__ = ["SUCCESS_CLAIM", "numbers_in", "turn_claims"]
 
 _FILE = r"`?([\w./-]*[\w-]\.(?:md|txt|csv|json|ya?ml|py|sh|js|ts|html|xml|log|ini|toml|cfg|sql|ipynb|rst|tsv))\b`?"
 _FILE_CLAIM = re.compile(
@@ -47,7 +47,8 @@ def _plain_number(text: str) -> str:
     return value.rstrip("0").rstrip(".") if "." in value else value
 
 
-def _numbers_seen(messages: Sequence[Message]) -> set[str]:
+def numbers_in(messages: Sequence[Message]) -> set[str]:
+    """The numbers the episode saw in ``messages`` (tool results, tool calls, the user's), as compared."""
     seen: set[str] = set()
     for message in messages:
         texts = [message.content or ""] if message.role in ("tool", "user") else []
@@ -79,9 +80,10 @@ async def _missing_files(names: list[str], sandbox: Sandbox) -> list[str]:
 
 
 async def turn_claims(reply: str, turn: Sequence[Message], episode: Sequence[Message], sandbox: Sandbox,
-                      *, index: int) -> list[UnsupportedClaim]:
+                      *, index: int, numbers: set[str] | None = None) -> list[UnsupportedClaim]:
     """The claims of ``reply`` (the closing message of the turn whose messages are ``turn``) that the
-    evidence does not support; ``episode`` is every message so far, ``index`` the reply's position."""
+    evidence does not support; ``episode`` is every message so far, ``index`` the reply's position.
+    ``numbers`` is :func:`numbers_in` of ``episode`` when the caller keeps it as the episode grows."""
     claims: list[UnsupportedClaim] = []
     files = list(dict.fromkeys(_FILE_CLAIM.findall(reply)))
     for name in await _missing_files([f for f in files if not f.startswith("/")], sandbox):
@@ -102,7 +104,7 @@ async def turn_claims(reply: str, turn: Sequence[Message], episode: Sequence[Mes
         elif runs[-1][1] != 0:
             claims.append(UnsupportedClaim(message=index, kind="tests", claim=tests.group(0),
                                            evidence=f"the last test run ({runs[-1][0][:80]!r}) exited {runs[-1][1]}"))
-    seen = _numbers_seen(episode)
+    seen = numbers_in(episode) if numbers is None else numbers
     for number in dict.fromkeys(_NUMBER.findall(reply)):
         plain = _plain_number(number)
         if plain.lstrip("-").isdigit() and len(plain.lstrip("-")) == 4 and 1900 <= int(plain) <= 2100:

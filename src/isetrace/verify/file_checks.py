@@ -7,11 +7,11 @@ symbolic link or a device is not a deliverable and fails), and says in its evide
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import math
 import re
+from pathlib import Path
 from typing import Any, Literal
 
 import yaml
@@ -20,6 +20,7 @@ from pydantic import field_validator, model_validator
 from isetrace.verify.checks import (
     MAX_READ_BYTES,
     CheckContext,
+    FileCheck,
     Outcome,
     PathCheck,
     register_check,
@@ -33,16 +34,13 @@ def _text(data: bytes) -> str:
 
 
 @register_check
-class FileExists(PathCheck):
+class FileExists(FileCheck):
     """The file exists and is a regular file (``non_empty``: with at least one byte)."""
 
     kind: Literal["file_exists"] = "file_exists"
     non_empty: bool = True
 
-    async def evaluate(self, context: CheckContext) -> Outcome:
-        data = await self.read(context)
-        if isinstance(data, Outcome):
-            return data
+    async def judge(self, data: bytes, context: CheckContext) -> Outcome:
         if self.non_empty and not data:
             return Outcome.of(False, f"{self.path} exists but is empty")
         return Outcome.of(True, f"{self.path} exists ({len(data)} bytes{'+' if len(data) == MAX_READ_BYTES else ''})")
@@ -62,17 +60,14 @@ class FileAbsent(PathCheck):
 
 
 @register_check
-class FileContains(PathCheck):
+class FileContains(FileCheck):
     """The file contains ``text`` (``ignore_case``: compared case-insensitively)."""
 
     kind: Literal["file_contains"] = "file_contains"
     text: str
     ignore_case: bool = False
 
-    async def evaluate(self, context: CheckContext) -> Outcome:
-        data = await self.read(context)
-        if isinstance(data, Outcome):
-            return data
+    async def judge(self, data: bytes, context: CheckContext) -> Outcome:
         body, wanted = _text(data), self.text
         if self.ignore_case:
             body, wanted = body.casefold(), wanted.casefold()
@@ -81,7 +76,7 @@ class FileContains(PathCheck):
 
 
 @register_check
-class FileMatches(PathCheck):
+class FileMatches(FileCheck):
     """Some line of the file matches the regular expression ``pattern`` (Python syntax, multiline)."""
 
     kind: Literal["file_matches"] = "file_matches"
@@ -96,10 +91,7 @@ class FileMatches(PathCheck):
             raise ValueError(f"not a regular expression: {exc}") from None
         return value
 
-    async def evaluate(self, context: CheckContext) -> Outcome:
-        data = await self.read(context)
-        if isinstance(data, Outcome):
-            return data
+    async def judge(self, data: bytes, context: CheckContext) -> Outcome:
         match = re.search(self.pattern, _text(data), re.MULTILINE)
         if match is None:
             return Outcome.of(False, f"nothing in {self.path} matches {self.pattern!r}")
@@ -107,19 +99,25 @@ class FileMatches(PathCheck):
 
 
 @register_check
-class FileUnchanged(PathCheck):
+class FileUnchanged(FileCheck):
     """The file is byte for byte what the template had ("keep the originals untouched")."""
 
     kind: Literal["file_unchanged"] = "file_unchanged"
 
-    async def evaluate(self, context: CheckContext) -> Outcome:
+    def _original(self, context: CheckContext) -> Path | None:
         original = context.template / self.path if context.template is not None else None
-        if original is None or not original.is_file() or original.is_symlink():
+        return original if original is not None and original.is_file() and not original.is_symlink() else None
+
+    async def evaluate(self, context: CheckContext) -> Outcome:
+        if self._original(context) is None:
             return Outcome.of(False, f"the template has no file {self.path} to compare with")
-        data = await self.read(context)
-        if isinstance(data, Outcome):
-            return data
-        same = hashlib.sha256(data).digest() == hashlib.sha256(original.read_bytes()[:MAX_READ_BYTES]).digest()
+        return await super().evaluate(context)
+
+    async def judge(self, data: bytes, context: CheckContext) -> Outcome:
+        original = self._original(context)
+        assert original is not None  # evaluate made sure
+        with original.open("rb") as handle:
+            same = data == handle.read(MAX_READ_BYTES)
         return Outcome.of(same, f"{self.path} is {'unchanged' if same else 'changed'} from the template")
 
 
@@ -143,7 +141,7 @@ def _same(found: Any, wanted: Any) -> bool:
 
 
 @register_check
-class StructuredValue(PathCheck):
+class StructuredValue(FileCheck):
     """In a JSON or YAML file, the value at the dotted ``key`` (``""``: the whole document) equals ``equals``."""
 
     kind: Literal["structured_value"] = "structured_value"
@@ -151,10 +149,7 @@ class StructuredValue(PathCheck):
     key: str = ""
     equals: Any
 
-    async def evaluate(self, context: CheckContext) -> Outcome:
-        data = await self.read(context)
-        if isinstance(data, Outcome):
-            return data
+    async def judge(self, data: bytes, context: CheckContext) -> Outcome:
         try:
             document = json.loads(data) if self.format == "json" else yaml.safe_load(data)
         except (ValueError, yaml.YAMLError, RecursionError) as exc:
@@ -169,7 +164,7 @@ class StructuredValue(PathCheck):
 
 
 @register_check
-class CsvTable(PathCheck):
+class CsvTable(FileCheck):
     """A CSV file (first row the header) has the given ``columns``, ``rows`` data rows and/or a column whose
     numbers sum to ``column_sum`` (within ``tolerance``)."""
 
@@ -188,10 +183,7 @@ class CsvTable(PathCheck):
             raise ValueError("sum_column and column_sum go together")
         return self
 
-    async def evaluate(self, context: CheckContext) -> Outcome:
-        data = await self.read(context)
-        if isinstance(data, Outcome):
-            return data
+    async def judge(self, data: bytes, context: CheckContext) -> Outcome:
         try:
             table = list(csv.reader(io.StringIO(_text(data))))
         except csv.Error as exc:
