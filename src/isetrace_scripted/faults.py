@@ -49,6 +49,10 @@ class FaultKind(StrEnum):
     """No content and no tool calls."""
     ROLE_DRIFT = "role_drift"
     """A simulated user's reply slips into the assistant's voice (offers help, apologises)."""
+    REPORT_DRIFT = "report_drift"
+    """A simulated user's reply reports work in the agent's voice, with none of an assistant's stock
+    phrases: drift that the phrase rules miss and the drift model catches. ``role_drift`` wins when both
+    fire on one reply."""
 
 
 class FaultRule(BaseModel):

@@ -63,6 +63,13 @@ def _json_object(text: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+_DRIFTED_TURNS = {
+    FaultKind.ROLE_DRIFT: "I apologize for the confusion! I can help you with that. Would you like me to go "
+                          "through the remaining steps? Let me know if you need anything else.",
+    FaultKind.REPORT_DRIFT: "Merged your two sheets and dropped the duplicate rows: 412 left, saved as clean.csv "
+                            "in your folder.",
+}
+
 @dataclass
 class ScriptedServer:
     """The server's state: its fault dice, what it has served, and the aiohttp application."""
@@ -209,10 +216,12 @@ class ScriptedServer:
 
     def _drift(self, data: dict[str, Any]) -> str | None:
         """A simulated user's turn rewritten in the assistant's voice when the dice say so; else ``None``."""
-        if not isinstance(data.get("query"), str) or data.get("completed") or not self.dice.roll(FaultKind.ROLE_DRIFT):
+        if not isinstance(data.get("query"), str) or data.get("completed"):
             return None
-        data["query"] = ("I apologize for the confusion! I can help you with that. Would you like me to go "
-                         "through the remaining steps? Let me know if you need anything else.")
+        kind = next((kind for kind in _DRIFTED_TURNS if self.dice.roll(kind)), None)
+        if kind is None:
+            return None
+        data["query"] = _DRIFTED_TURNS[kind]
         return json.dumps(data)
 
     def _completion(self, body: dict[str, Any], prompt_tokens: int, fields: dict[str, Any]) -> dict[str, Any]:

@@ -275,6 +275,7 @@ async def test_a_cut_stream_breaks_off_mid_way_without_done(scripted: Any) -> No
     ({"malformed_json": 1.0}, user_body),
     ({"fenced_json": 1.0}, renderer_body),
     ({"role_drift": 1.0}, user_body),
+    ({"report_drift": 1.0}, user_body),
     ({"empty_reply": 1.0}, agent_body),
 ])
 async def test_content_faults_spoil_a_stream_as_they_spoil_a_whole_reply(

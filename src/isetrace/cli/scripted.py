@@ -23,7 +23,7 @@ def scripted_serve(
     fault: Annotated[list[str] | None, typer.Option(
         help="Inject a fault: KIND=RATE (e.g. rate_limit=0.2). Kinds: rate_limit, server_error, slow, "
         "disconnect, fenced_json, malformed_json, bad_tool_args, unknown_tool, empty_reply, role_drift, "
-        "stream_cut.")] = None,
+        "report_drift, stream_cut.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the fault dice.")] = 0,
     latency_ms: Annotated[int, typer.Option(
         help="Time every reply takes from its request's arrival (the policy's own work counts within it).")] = 0,
