@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from isetrace.config import RunConfig
-from isetrace.drift import detect_drift
+from isetrace.drift import detect_drift, make_drift_detector
 from isetrace.errors import SandboxUnavailable
 from isetrace.records import Episode, Intent, Termination
 from isetrace.sandbox import SandboxHome, open_sandbox
@@ -126,11 +126,24 @@ async def test_failure_judged_by_the_user(make_config: Any, toy_intents: list[In
 
 
 async def test_drifted_user_turns_are_regenerated(make_config: Any, toy_intents: list[Intent]) -> None:
-    config = make_config("endpoints.user.provider_options.faults.role_drift={rate: 1.0, limit: 2}")
+    """The scripted user drifts twice: in stock phrases, then in a report of work no phrase rule knows."""
+    config = make_config("endpoints.user.provider_options.faults.role_drift={rate: 1.0, limit: 1}",
+                         "endpoints.user.provider_options.faults.report_drift={rate: 1.0, limit: 1}",
+                         "simulate.drift_detector=model")
     result = await episode(config, [toy_intents[0]])
     assert result.drift_regenerations == 2
-    assert not any(detect_drift(t).drifted for t in user_turns(result))
+    assert not any(make_drift_detector("model").judge(t).drifted for t in user_turns(result))
     assert result.termination is Termination.SUCCESS
+
+
+async def test_the_rules_alone_let_a_plain_report_of_work_through(make_config: Any,
+                                                                  toy_intents: list[Intent]) -> None:
+    config = make_config("endpoints.user.provider_options.faults.role_drift={rate: 1.0, limit: 1}",
+                         "endpoints.user.provider_options.faults.report_drift={rate: 1.0, limit: 1}",
+                         "simulate.drift_detector=rules")
+    result = await episode(config, [toy_intents[0]])
+    assert result.drift_regenerations == 1
+    assert any(t.startswith("Merged your two sheets") for t in user_turns(result))
 
 
 async def test_several_intents_share_one_session(make_config: Any, toy_intents: list[Intent]) -> None:

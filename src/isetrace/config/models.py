@@ -332,6 +332,10 @@ class SimulateConfig(_Section):
     """Token budget of one episode (all roles); unset means no budget."""
     drift_retries: int = Field(2, ge=0)
     """How often a drifted simulated-user turn is regenerated before it is kept as it is."""
+    drift_detector: Literal["auto", "rules", "model"] = "auto"
+    """What judges each simulated-user turn for role drift: ``rules`` (phrase rules only), ``model`` (the
+    rules and a classifier over MiniLM sentence embeddings, which finds drift the rules miss; needs the
+    ``embed`` extra), or ``auto`` (``model`` when the extra is installed, else ``rules``)."""
     appended_question: str | None = None
     """A direct question put to the agent after the last intent, before the session closes."""
     appended_query_file: str | None = None

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from isetrace.config import RunConfig
+from isetrace.drift import make_drift_detector, require_drift_detector
 from isetrace.errors import ConfigError
 from isetrace.export import get_format
 from isetrace.pipeline.exports import export_run
@@ -112,6 +113,9 @@ async def _model_stages(config: RunConfig, run: RunDir, stages: frozenset[Stage]
             if intents is None:
                 intents = await intents_stage(config, run, endpoints)
             groups = pending_groups(config, intents, run)
+            if groups and config.simulate.mode != "query" and config.run.executor == "local":
+                # seconds of loading, off the event loop and before the first episode rather than inside it
+                await asyncio.to_thread(make_drift_detector, config.simulate.drift_detector)
             say(f"episodes: {len(groups)} to run")
             progress.start("episodes", len(groups))
 
@@ -137,7 +141,7 @@ async def _model_stages(config: RunConfig, run: RunDir, stages: frozenset[Stage]
 def _check_inputs(config: RunConfig, stages: frozenset[Stage]) -> None:
     """What would otherwise fail late fails now, before the first episode: an export format this machine
     cannot write, a broken skills directory, an unreadable appended-query pool, a missing intents file, an
-    OpenClaw runtime that cannot run here."""
+    OpenClaw runtime that cannot run here, a drift model without the packages it needs."""
     if "export" in stages:
         for spec in config.run.exports:
             get_format(spec.format).require()
@@ -147,6 +151,7 @@ def _check_inputs(config: RunConfig, stages: frozenset[Stage]) -> None:
             require_openclaw(config)
         if config.simulate.appended_query_file:
             load_query_pool(config.simulate.appended_query_file)
+        require_drift_detector(config.simulate.drift_detector)
     if "intents" in stages and config.intents.file is not None and not Path(config.intents.file).is_file():
         raise ConfigError(f"intents.file: no file at {config.intents.file}")
 

@@ -32,6 +32,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
 from isetrace.config import RunConfig, config_hash
+from isetrace.drift import make_drift_detector
 from isetrace.errors import AuthenticationFailed, EndpointError, LLMReplyError, SandboxUnavailable
 from isetrace.llm.endpoints import Endpoints, open_endpoints
 from isetrace.llm.retry import one_line
@@ -172,7 +173,8 @@ async def _offer_skills(sandbox: Sandbox, config: RunConfig, intents: Sequence[I
 async def _user_turns(run: _Run, agent: TakesTurns, intent: Intent) -> None:
     """One intent, delegated turn by turn until the simulated user says it is done."""
     simulate = run.config.simulate
-    simulator = UserSimulator(run.endpoints["user"], intent, drift_retries=simulate.drift_retries)
+    simulator = UserSimulator(run.endpoints["user"], intent, drift_retries=simulate.drift_retries,
+                              drift=make_drift_detector(simulate.drift_detector))
     state = SimulatorState()
     agent_reply: str | None = None
     regenerated_before = run.drift_regenerations

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from pydantic import BaseModel, model_validator
 
-from isetrace.drift import detect_drift
+from isetrace.drift import DriftDetector, make_drift_detector
 from isetrace.errors import LLMReplyError
 from isetrace.llm.model import MAX_RAW_CHARS, ChatModel
 from isetrace.llm.replies import ChatReply
@@ -100,10 +100,13 @@ class UserReply(BaseModel):
 class UserSimulator:
     """Plays the person behind one intent."""
 
-    def __init__(self, client: ChatModel, intent: Intent, *, drift_retries: int) -> None:
+    def __init__(self, client: ChatModel, intent: Intent, *, drift_retries: int,
+                 drift: DriftDetector | None = None) -> None:
+        """``drift`` judges each turn; default: the rules and the model when the embed extra is installed."""
         self.client = client
         self.intent = intent
         self.drift_retries = drift_retries
+        self.drift = drift if drift is not None else make_drift_detector("auto")
         persona = _persona(intent)
         spec = {"intent": intent.natural_language_intent, "persona": persona.model_dump(mode="json"),
                 "sub_goals": list(getattr(intent, "sub_goals", None) or [])}
@@ -133,7 +136,7 @@ class UserSimulator:
                 regenerations += 1
                 notes = [{"role": "system", "content": _NOTHING_ASKED_YET}]
                 continue
-            verdict = detect_drift(turn.query, intent=self.intent.natural_language_intent, turn_index=state.turns)
+            verdict = self.drift.judge(turn.query, intent=self.intent.natural_language_intent, turn_index=state.turns)
             if not verdict.drifted:
                 break
             if regenerations >= self.drift_retries:

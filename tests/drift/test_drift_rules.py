@@ -1,6 +1,6 @@
 """The role-drift detector: measured on a hand-labelled set of user turns, then kind by kind.
 
-The labelled set (tests/data/drift_turns.jsonl) mixes clean user turns across registers with drifted
+The labelled set (tests/data/drift/rules_shaped.jsonl) mixes clean user turns across registers with drifted
 ones of every kind, including hard negatives that share words with the rules ("help", "sorry", "I've",
 questions). The precision/recall floor guards against regressions; the unit tests pin down each rule
 family and the exemptions that keep a delegating user's own words from being flagged.
@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from isetrace import drift
 from isetrace.drift import DRIFT_KINDS, DriftFinding, DriftVerdict, detect_drift
+from isetrace.drift import rules as drift
 
-LABELLED = Path(__file__).parent / "data" / "drift_turns.jsonl"
+LABELLED = Path(__file__).parent.parent / "data" / "drift" / "rules_shaped.jsonl"
 
 VENDOR_INTENT = (
     "I'm preparing the Q3 vendor spend review for our procurement committee. Please load vendors.csv, "
@@ -232,5 +232,6 @@ def test_verdicts_are_immutable() -> None:
 
 
 def test_public_api_is_exactly_all() -> None:
-    assert sorted(drift.__all__) == ["DRIFT_KINDS", "DriftFinding", "DriftVerdict", "detect_drift"]
+    assert sorted(drift.__all__) == ["DRIFT_KINDS", "DriftFinding", "DriftVerdict", "PERSPECTIVE_KINDS", "detect_drift",
+                                     "excerpt"]
     assert DRIFT_KINDS == ("assistant_offer", "open_question", "apology", "ai_identity", "agent_voice", "whole_intent")

@@ -1,12 +1,13 @@
-"""Role-drift detection for simulated-user turns.
+"""Role-drift detection by phrase rules: the fast, dependency-free half of the drift detector.
 
 The simulated user must speak as the person *delegating* the work: instructions, decisions, corrections,
 data, "check it and show me". An LLM asked to play that part slides back into its trained role and
 starts offering help, apologising, reporting work it never did, or pasting the whole brief again. A
 drifted turn poisons a training trajectory (the agent learns to answer an assistant), so the episode
-loop asks this module about every simulator turn and regenerates the ones it flags, and intent
-validation asks it whether a rendered request speaks as the user. Pure text rules, so both stages use it
-from below them.
+loop asks :mod:`isetrace.drift.detector` about every simulator turn and regenerates the ones it flags;
+that detector runs these rules and, where the ``embed`` extra is installed, the learned model of
+:mod:`isetrace.drift.adapter`, which weighs the rules' findings with what the turn means. Intent
+validation asks the rules alone whether a rendered request speaks as the user.
 
 Design
 ------
@@ -30,8 +31,9 @@ Limits (known)
 --------------
 * **Recall on unseen phrasing is far below the labelled-set figure.** On fresh batches written after
   the rules and scored before any retuning, recall was 0.29 and then 0.50 (precision 0.71, 0.78), against
-  about 0.92 on tests/data/drift_turns.jsonl, which the rules were shaped on. Treat "not drifted" as "no
-  known drift phrase", not as proof; a model judge is the next step if a run needs more.
+  about 0.92 on tests/data/drift/rules_shaped.jsonl, which the rules were shaped on; on the held-out
+  sets of ``benchmarks/drift.py`` it is 0.44 and 0.50 (precision 0.92, 0.88). Treat "not drifted" as
+  "no known drift phrase", not as proof: that is why the detector adds the learned model.
 * Phrase lists are English and finite: "that's a great point, I'll adjust it", "I've taken care of the
   renaming", or a passive report without a cue ("the cron job is fixed") pass.
 * The user/agent exemptions are heuristics. A drifted turn that reports work *and* gives an order
@@ -52,7 +54,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["DRIFT_KINDS", "DriftFinding", "DriftVerdict", "detect_drift"]
+__all__ = ["DRIFT_KINDS", "PERSPECTIVE_KINDS", "DriftFinding", "DriftVerdict", "detect_drift", "excerpt"]
 
 DRIFT_KINDS: tuple[str, ...] = (
     "assistant_offer",
@@ -62,6 +64,8 @@ DRIFT_KINDS: tuple[str, ...] = (
     "agent_voice",
     "whole_intent",
 )
+PERSPECTIVE_KINDS: tuple[str, ...] = DRIFT_KINDS[:-1]
+"""The kinds that judge the turn alone: all but whole-intent restatement, which needs the intent too."""
 
 _FLAGS = re.IGNORECASE
 _EVIDENCE_CHARS = 80
@@ -234,7 +238,7 @@ _STOPWORD_TEXT = (
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _MIN_INTENT_WORDS = 8
 # (share of the intent's distinct content words the turn contains, turn length / intent length). Clean
-# one-sub-goal turns in tests/data/drift_turns.jsonl reach about 0.4 coverage; paraphrased restatements 0.6+.
+# one-sub-goal turns in tests/data/drift/rules_shaped.jsonl reach about 0.4 coverage; paraphrased restatements 0.6+.
 _FIRST_TURN_BAR = (0.8, 0.7)
 _LATER_TURN_BAR = (0.55, 0.5)
 
@@ -362,7 +366,8 @@ def _restates_intent(turn: str, intent: str, turn_index: int) -> bool:
     return coverage >= min_coverage and length >= min_length
 
 
-def _excerpt(text: str) -> str:
+def excerpt(text: str) -> str:
+    """A turn's opening, whitespace collapsed, as evidence for a finding about the whole turn."""
     flat = " ".join(text.split())
     return flat if len(flat) <= _EVIDENCE_CHARS else flat[: _EVIDENCE_CHARS - 1] + "…"
 
@@ -376,5 +381,5 @@ def detect_drift(turn: str, *, intent: str = "", turn_index: int = 0) -> DriftVe
     """
     findings = list(dict.fromkeys(_rule_findings(turn)))
     if intent and _restates_intent(turn, intent, turn_index):
-        findings.append(DriftFinding("whole_intent", _excerpt(turn)))
+        findings.append(DriftFinding("whole_intent", excerpt(turn)))
     return DriftVerdict(drifted=bool(findings), findings=tuple(findings))

