@@ -26,6 +26,15 @@ system-deps:
 	    echo "note: bubblewrap (bwrap) is not installed; install the 'bubblewrap' package for the sandbox"; \
 	  fi; \
 	fi
+	@# pip for the python3 sessions run, so the package world's `pip install` works inside them
+	@if ! $(SANDBOX_PYTHON) -m pip --version >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing pip for $(SANDBOX_PYTHON) (apt: python3-pip)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip >/dev/null; \
+	  else \
+	    echo "note: $(SANDBOX_PYTHON) has no pip; install 'python3-pip' for the package world"; \
+	  fi; \
+	fi
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "isetrace needs Python >= 3.11")'

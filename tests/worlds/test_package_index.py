@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from tests.sandbox.backends import needs_bwrap
 
-from isetrace.config import SandboxConfig
-from isetrace.errors import SandboxUnavailable
-from isetrace.sandbox import SandboxHome, open_sandbox
+from isetrace import run_pipeline
+from isetrace.config import SandboxConfig, load_config
+from isetrace.errors import ConfigError, SandboxUnavailable
+from isetrace.sandbox import SandboxHome, SessionOpener, open_sandbox
 from isetrace.worlds.package_index import INDEX_MOUNT, INDEX_PORT, build_simple_index, start_package_index
+from isetrace.worlds.sessions import package_index_dir, session_sandbox_config, start_worlds
 
 WHEELHOUSE = Path(__file__).resolve().parents[2] / ".venv" / "wheelhouse"
 SANDBOX_PIP = subprocess.run(["/usr/bin/python3", "-m", "pip", "--version"], capture_output=True).returncode == 0
@@ -66,7 +68,7 @@ async def test_pip_installs_offline_in_the_session_that_serves_it_and_nowhere_el
     home = SandboxHome(sandbox_home)
     box, other = await open_sandbox(config, home), await open_sandbox(config, home)
     try:
-        await start_package_index(box)
+        await start_package_index(box, wait=True)
         installed = await box.run(["python3", "-m", "pip", "install", "--user", "requests"], timeout_s=120)
         assert installed.exit_code == 0, installed.stderr.decode(errors="replace")
         used = await box.run(["python3", "-c", "import requests, urllib3; print(requests.__version__)"], timeout_s=30)
@@ -81,3 +83,31 @@ async def test_pip_installs_offline_in_the_session_that_serves_it_and_nowhere_el
     finally:
         await box.close()
         await other.close()
+
+
+def test_a_package_world_without_wheels_is_refused_before_the_first_episode(tmp_path: Path,
+                                                                           sandbox_home: Path) -> None:
+    config = load_config("offline", [f"sandbox.home={sandbox_home}", "worlds.packages=true",
+                                     f"worlds.wheelhouse={tmp_path / 'empty'}", "intents.count=1"], environ={})
+    with pytest.raises(ConfigError, match="make wheelhouse"):
+        run_pipeline(config, tmp_path / "run")
+    assert not (tmp_path / "run").exists()
+
+
+@needs_bwrap
+@needs_wheelhouse
+@needs_pip
+async def test_every_session_of_a_run_with_the_package_world_serves_the_index(sandbox_home: Path) -> None:
+    """What each episode does when it opens a session: the mount from the config, the index started."""
+    config = load_config("offline", [f"sandbox.home={sandbox_home}", "sandbox.backend=bwrap", "worlds.packages=true",
+                                     f"worlds.wheelhouse={WHEELHOUSE}"], environ={})
+    index = package_index_dir(config)
+    assert package_index_dir(config) == index and (index / "simple" / "requests" / "index.html").is_file()
+    async with SessionOpener(session_sandbox_config(config)) as opener:
+        box = await opener()
+        try:
+            await start_worlds(box, config)
+            listed = await box.run(["python3", "-m", "pip", "index", "versions", "requests"], timeout_s=60)
+            assert listed.exit_code == 0 and b"requests" in listed.stdout, listed.stderr
+        finally:
+            await box.close()

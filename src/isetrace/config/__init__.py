@@ -37,6 +37,7 @@ from isetrace.config.models import (
     ValidationConfig,
     VerifyConfig,
     WebSearchConfig,
+    WorldsConfig,
 )
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "ValidationConfig",
     "VerifyConfig",
     "WebSearchConfig",
+    "WorldsConfig",
     "builtin_config_path",
     "config_hash",
     "load_config",

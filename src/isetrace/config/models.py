@@ -39,6 +39,7 @@ __all__ = [
     "ValidationConfig",
     "VerifyConfig",
     "WebSearchConfig",
+    "WorldsConfig",
 ]
 
 ROLES = ("agent", "user", "renderer", "judge")
@@ -282,6 +283,16 @@ class ToolsConfig(_Section):
     set shipped with isetrace; ``""``: no skills."""
 
 
+class WorldsConfig(_Section):
+    """Services every session reaches on its own loopback, as it would reach the real thing, offline."""
+
+    packages: bool = False
+    """Serve a package index in every session (``make wheelhouse``), so ``pip install`` works offline."""
+    wheelhouse: str | None = None
+    """The wheels the index serves; unset: ``$ISETRACE_WHEELHOUSE``, else ``<the running virtualenv>/wheelhouse``
+    where ``make wheelhouse`` puts them."""
+
+
 class AgentConfig(_Section):
     """What acts for the agent: isetrace's own tools, or the original OpenClaw runtime inside the session."""
 
@@ -457,6 +468,8 @@ class RunConfig(_Section):
     """Stage E: the agent's tools."""
     agent: AgentConfig = Field(default_factory=AgentConfig)
     """Stage E: the runtime that acts for the agent."""
+    worlds: WorldsConfig = Field(default_factory=WorldsConfig)
+    """Stage E: the offline services every session reaches."""
     verify: VerifyConfig = Field(default_factory=VerifyConfig)
     """Checking the work: the intents' checks, reference answers."""
     simulate: SimulateConfig = Field(default_factory=SimulateConfig)

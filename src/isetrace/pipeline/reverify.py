@@ -24,6 +24,7 @@ from isetrace.records import Episode
 from isetrace.sandbox import SessionOpener
 from isetrace.simulate.reverify import reverify_episode
 from isetrace.stats.verification import VerificationTally
+from isetrace.worlds.sessions import session_sandbox_config
 
 __all__ = ["Reverified", "reverify_run"]
 
@@ -64,7 +65,8 @@ async def _reverify_all(episodes: list[Episode], config: RunConfig, environ: Map
                         on_episode: Callable[[Episode], None] | None) -> list[Episode]:
     roles = ["judge"] if config.verify.judge and config.endpoints.judge is not None else []
     gate = asyncio.Semaphore(config.run.concurrency)
-    async with open_endpoints(config, roles, environ=environ) as endpoints, SessionOpener(config.sandbox) as opener:
+    async with open_endpoints(config, roles, environ=environ) as endpoints, \
+            SessionOpener(session_sandbox_config(config)) as opener:
         judge = endpoints.clients.get("judge")
 
         async def one(episode: Episode) -> Episode:

@@ -21,6 +21,7 @@ from isetrace.llm.endpoints import Endpoints, open_endpoints
 from isetrace.records import Episode, Intent
 from isetrace.sandbox import SessionOpener
 from isetrace.simulate.episode import run_episode
+from isetrace.worlds.sessions import session_sandbox_config
 
 __all__ = ["group_intents", "longest_first", "run_groups", "simulate_all"]
 
@@ -88,7 +89,7 @@ async def run_groups(
             await work(group, opener)
 
     try:
-        async with SessionOpener(config.sandbox, spares=_spare_sandboxes(config)) as opener, \
+        async with SessionOpener(session_sandbox_config(config), spares=_spare_sandboxes(config)) as opener, \
                 asyncio.TaskGroup() as tasks:
             for group in longest_first(groups):
                 tasks.create_task(one(group, opener))

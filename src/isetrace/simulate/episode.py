@@ -59,6 +59,7 @@ from isetrace.simulate.verification import EpisodeVerifier
 from isetrace.skills import configured_skills, offered_skills, place_skills, skill_entry, skills_prompt
 from isetrace.tools.context import ToolContext
 from isetrace.tools.dialects import Dialect, get_dialect
+from isetrace.worlds.sessions import session_sandbox_config, start_worlds
 
 __all__ = ["EpisodeEnded", "run_episode"]
 
@@ -269,7 +270,7 @@ async def run_episode(
             endpoints = await opened.enter_async_context(
                 open_endpoints(config, config.episode_roles, usage=usage, environ=environ))
         if open_sandbox is None:
-            open_sandbox = await opened.enter_async_context(SessionOpener(config.sandbox))
+            open_sandbox = await opened.enter_async_context(SessionOpener(session_sandbox_config(config)))
         return await _play(intents, config, endpoints, open_sandbox, episode_id, attempt, stop, environ)
 
 
@@ -344,6 +345,7 @@ async def _play(intents: Sequence[Intent], config: RunConfig, endpoints: Endpoin
             else:
                 sandbox = await open_sandbox()
                 opened.push_async_callback(sandbox.close)
+                await start_worlds(sandbox, config)
                 acting = await _native(run, sandbox, intents, environ)
             termination, detail = await _conversation(run, acting.agent, intents)
         except AuthenticationFailed:

@@ -45,6 +45,7 @@ from isetrace.sandbox import Sandbox, SandboxHome, default_home
 from isetrace.sandbox.endpoint_bridge import FirstRequest, endpoint_bridge
 from isetrace.sandbox.opener import open_in_home
 from isetrace.simulate.agent import AgentTurn, AgentTurnFailed
+from isetrace.worlds.sessions import session_sandbox_config, start_worlds
 
 __all__ = ["Offered", "OpenClawAgent", "offered_in", "open_openclaw_agent", "recorded_turn", "require_openclaw",
            "runtime_install", "skills_in_prompt"]
@@ -244,9 +245,11 @@ async def open_openclaw_agent(config: RunConfig, client: ChatModel, session_id: 
     home = home or SandboxHome(default_home(config.sandbox.home))
     first = FirstRequest()
     async with endpoint_bridge(client.base_url, first) as bridge:
-        sandbox_config = openclaw_sandbox_config(config.sandbox, install, bridge.directory, home.root)
+        sandbox_config = openclaw_sandbox_config(session_sandbox_config(config), install, bridge.directory,
+                                                 home.root)
         sandbox = await open_in_home(sandbox_config, home)
         try:
+            await start_worlds(sandbox, config)
             session = OpenClawSession(sandbox, install, model=client.model, session_id=session_id,
                                       context_window=config.agent.context_window, max_tokens=config.agent.max_tokens)
             await session.prepare()

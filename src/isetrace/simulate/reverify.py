@@ -25,6 +25,7 @@ from isetrace.sandbox import Sandbox
 from isetrace.simulate.verification import EpisodeVerifier
 from isetrace.tools.context import ToolContext
 from isetrace.tools.dialects import get_dialect
+from isetrace.worlds.sessions import start_worlds
 
 __all__ = ["reverify_episode"]
 
@@ -38,6 +39,7 @@ async def reverify_episode(episode: Episode, config: RunConfig, open_sandbox: Ca
     dialect = get_dialect(config.tools.dialect)
     sandbox = await open_sandbox()
     try:
+        await start_worlds(sandbox, config)  # a replayed `pip install` finds the index it found then
         context = ToolContext.for_run(sandbox, config, os.environ if environ is None else environ)
         verifier = EpisodeVerifier(config, sandbox, episode.intents, judge=judge)
         so_far: list[Message] = []

@@ -102,22 +102,24 @@ _PROBE = (
 )
 
 
-async def start_package_index(sandbox: Sandbox) -> None:
-    """Serve the mounted index on the session's loopback and point pip at it; waits until it answers.
+async def start_package_index(sandbox: Sandbox, *, wait: bool = False) -> str:
+    """Serve the mounted index on the session's loopback and point pip at it; the server's process id.
 
-    Raises :class:`SandboxUnavailable` when the server does not come up.
+    Without ``wait`` it returns as soon as the server is started (a session opens on every episode; pip
+    takes longer to start than the server, and an agent's first command comes after a model call); with
+    ``wait`` it returns once the index answers, and raises :class:`SandboxUnavailable` when it does not.
     """
-    server = await sandbox.start(["python3", "-m", "http.server", str(INDEX_PORT), "--bind", "127.0.0.1",
-                                  "--directory", INDEX_MOUNT])
-    written = await sandbox.run(["sh", "-c", 'mkdir -p "$HOME/.config/pip" && cat > "$HOME/.config/pip/pip.conf"'],
-                                stdin=_PIP_CONF.encode(), timeout_s=10)
-    if written.exit_code != 0:
-        raise SandboxUnavailable(f"could not write pip.conf: {written.stderr.decode(errors='replace')[:500]}")
+    # one process writes pip's config, then becomes the server: a session start pays one spawn for both
+    script = ('mkdir -p "$HOME/.config/pip" && printf %s "$1" > "$HOME/.config/pip/pip.conf" && '
+              f'exec python3 -m http.server {INDEX_PORT} --bind 127.0.0.1 --directory {INDEX_MOUNT}')
+    server = await sandbox.start(["sh", "-c", script, "package-index", _PIP_CONF])
+    if not wait:
+        return server
     deadline = asyncio.get_running_loop().time() + _READY_S
     while True:
         probe = await sandbox.run(["python3", "-c", _PROBE], timeout_s=5)
         if probe.exit_code == 0:
-            return
+            return server
         status = await sandbox.poll(server)
         if not status.running or asyncio.get_running_loop().time() > deadline:
             raise SandboxUnavailable("the package index did not start in the session: "
