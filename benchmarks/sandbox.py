@@ -5,7 +5,10 @@ Measures, in one run on this machine:
 - round trip: ``sandbox.run(["true"])`` in an open session, median;
 - file transfer: ``write_file`` of 64 MiB, then reading it back in 16 MiB ranges (``read_file``);
 - baselines: ``subprocess.run(["true"])`` and a bare ``bwrap … true`` (a fresh sandbox per command); for
-  the transfer, writing and reading the same bytes to a file on the host.
+  the transfer, writing and reading the same bytes to a file on the host;
+- session start with the package world (the index mounted, its server started and pip pointed at it, as
+  every episode of a ``worlds.packages`` run does), against the world-less start measured alongside
+  (goal ≤ 1.5×); skipped without a wheelhouse (``make wheelhouse``).
 
 Prints the ratios; the last line is one JSON object with every figure. Targets: session start ≤ 20 ms
 median, and a round trip no slower than a bare bwrap (the supervisor must beat a fresh sandbox). The
@@ -21,6 +24,7 @@ import asyncio
 import json
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -29,6 +33,7 @@ from isetrace.config import SandboxConfig
 from isetrace.sandbox import Sandbox, SandboxHome, open_sandbox
 from isetrace.sandbox.bwrap import bwrap_problems
 from isetrace.sandbox.supervised import READ_MAX_BYTES
+from isetrace.worlds.package_index import INDEX_MOUNT, build_simple_index, start_package_index
 
 BARE_BWRAP = ["bwrap", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64",
               "/lib64", "--symlink", "usr/bin", "/bin", "--proc", "/proc", "--dev", "/dev", "--unshare-all",
@@ -98,6 +103,26 @@ async def time_sessions(
     return starts, trips, transfer
 
 
+async def time_world_starts(config: SandboxConfig, home: SandboxHome, index: Path,
+                            sessions: int) -> tuple[list[float], list[float]]:
+    """Session starts without and with the package world, interleaved so drift hits both alike."""
+    with_world = SandboxConfig.model_validate({**config.model_dump(),
+                                               "mounts": [{"source": str(index), "target": INDEX_MOUNT}]})
+    plain: list[float] = []
+    world: list[float] = []
+    for _ in range(sessions):
+        started = time.perf_counter()
+        box = await open_sandbox(config, home)
+        plain.append(time.perf_counter() - started)
+        await box.close()
+        started = time.perf_counter()
+        box = await open_sandbox(with_world, home)
+        await start_package_index(box)
+        world.append(time.perf_counter() - started)
+        await box.close()
+    return plain, world
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sessions", type=int, default=40)
@@ -114,6 +139,16 @@ def main() -> None:
     starts, trips, transfer = asyncio.run(time_sessions(config, SandboxHome(root), args.sessions, args.calls))
     start, trip = median_ms(starts), median_ms(trips)
     host_file = time_host_file(root)
+    wheelhouse = Path(sys.prefix) / "wheelhouse"
+    world_figures: dict[str, float] = {}
+    if any(wheelhouse.glob("*.whl")):
+        build_simple_index(wheelhouse, root / "package-index")
+        plain_starts, world_starts = asyncio.run(time_world_starts(config, SandboxHome(root), root / "package-index",
+                                                                   args.sessions))
+        without, with_world = median_ms(plain_starts), median_ms(world_starts)
+        world_figures = {"start_without_worlds_ms": round(without, 3),
+                         "start_with_package_world_ms": round(with_world, 3),
+                         "package_world_start_ratio": round(with_world / without, 3)}
     print(f"subprocess.run(['true'])       median {plain:7.2f} ms")
     print(f"bare bwrap … true              median {bare:7.2f} ms")
     print(f"session start (template→ready) median {start:7.2f} ms   target ≤ 20 ms"
@@ -122,7 +157,12 @@ def main() -> None:
           f"   trip/subprocess = {trip / plain:.2f}")
     print(f"64 MiB write + read back       {transfer * 1000:7.0f} ms   host file: {host_file * 1000:.0f} ms"
           f"   transfer/host-file = {transfer / host_file:.1f}")
-    print(json.dumps({
+    if world_figures:
+        print(f"session start + package world  median {world_figures['start_with_package_world_ms']:7.2f} ms   "
+              f"over the world-less start = {world_figures['package_world_start_ratio']:.2f} (goal ≤ 1.5)")
+    else:
+        print(f"package world: not measured, no wheels in {wheelhouse} (make wheelhouse)")
+    print(json.dumps({**world_figures,
         "session_start_ms": round(start, 3), "round_trip_ms": round(trip, 3), "subprocess_true_ms": round(plain, 3),
         "bare_bwrap_true_ms": round(bare, 3), "start_over_bare_bwrap": round(start / bare, 3),
         "trip_over_bare_bwrap": round(trip / bare, 3), "trip_over_subprocess": round(trip / plain, 3),
