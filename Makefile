@@ -11,6 +11,10 @@ LOCAL_STAMP := $(VENV)/.installed-local
 # cached runs on any machine, and no multimodal library, which nothing here uses.
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF
 DEMO_DIR ?= runs/demo
+# The package world's wheelhouse (below), for the python3 that sessions run.
+WHEELHOUSE := $(VENV)/wheelhouse
+WHEELHOUSE_STAMP := $(WHEELHOUSE)/.fetched
+SANDBOX_PYTHON ?= /usr/bin/python3
 
 .PHONY: install install-local install-openclaw wheelhouse system-deps test lint demo clean
 
@@ -52,10 +56,6 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 # The package world's wheelhouse: pure-Python wheels for the python3 that sessions run (the host's), so
 # `pip install` works offline inside a session. Fetched here, never at run time; a few seconds, ~5 MB.
-WHEELHOUSE := $(VENV)/wheelhouse
-WHEELHOUSE_STAMP := $(WHEELHOUSE)/.fetched
-SANDBOX_PYTHON ?= /usr/bin/python3
-
 wheelhouse: $(WHEELHOUSE_STAMP)
 
 $(WHEELHOUSE_STAMP): src/isetrace/worlds/wheelhouse.in | $(BIN)/python
