@@ -123,7 +123,7 @@ def test_make_embedder_by_name(minilm: MiniLMEmbedder, caplog: pytest.LogCapture
 
 def test_auto_falls_back_to_tfidf_without_the_embed_extra(
         monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setattr(embeddings_module, "_embed_extra_available", lambda: False)
+    monkeypatch.setattr(embeddings_module, "embed_extra_available", lambda: False)
     with caplog.at_level(logging.INFO, logger="isetrace.diversity.embeddings"):
         assert make_embedder("auto").name == "tfidf-hashing-2048"
     assert "TF-IDF" in caplog.text

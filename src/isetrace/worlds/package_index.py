@@ -74,8 +74,9 @@ def build_simple_index(wheelhouse: Path, out: Path) -> list[str]:
     for wheel in wheels:
         match = _WHEEL.match(wheel.name)
         assert match is not None
-        shutil.copyfile(wheel, out / "files" / wheel.name)
-        digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        data = wheel.read_bytes()
+        (out / "files" / wheel.name).write_bytes(data)
+        digest = hashlib.sha256(data).hexdigest()
         requires = _requires_python(wheel)
         attribute = f' data-requires-python="{html.escape(requires)}"' if requires else ""
         name = html.escape(wheel.name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -45,18 +46,17 @@ def package_index_dir(config: RunConfig) -> Path:
         worlds.mkdir(parents=True, exist_ok=True)
         worlds.chmod(0o755)
         building = Path(tempfile.mkdtemp(prefix=".building-", dir=worlds))
-        build_simple_index(wheelhouse, building / "index")
-        for folder in (building, *(p for p in building.rglob("*") if p.is_dir())):
-            folder.chmod(0o755)
         try:
-            (building / "index").rename(index)  # atomic: a concurrent run either sees all of it or builds its own
+            built = building / "index"
+            build_simple_index(wheelhouse, built)
+            for folder in (built, *(p for p in built.rglob("*") if p.is_dir())):
+                folder.chmod(0o755)  # the sandbox user reads it, whatever the umask
+            built.rename(index)  # atomic: a concurrent run either sees all of it or builds its own
         except OSError:
             if not index.is_dir():
                 raise
         finally:
-            for leftover in sorted(building.rglob("*"), reverse=True):
-                leftover.unlink() if leftover.is_file() else leftover.rmdir()
-            building.rmdir()
+            shutil.rmtree(building, ignore_errors=True)
     return index
 
 
