@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Literal
 
 from pydantic import (
@@ -251,6 +252,18 @@ class SandboxConfig(_Section):
     """docker: the image sessions run in (it needs python3)."""
     mounts: list[SandboxMount] = Field(default_factory=list)
     """Host paths every session sees read-only (bwrap and docker; the local backend has no mounts)."""
+    etc_files: dict[str, str] = Field(default_factory=dict)
+    """bwrap: files the session sees in ``/etc`` instead of the host's, by name and content. The worlds set
+    ``resolv.conf`` (the session's own name server) and ``pip.conf`` (the package world's index)."""
+
+    @field_validator("etc_files")
+    @classmethod
+    def _plain_etc_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,63}", name) or name in ("passwd", "group", "shadow"):
+                raise ValueError(f"{name!r} is not a file sessions may be given in /etc (a plain name, not passwd, "
+                                 "group or shadow)")
+        return value
 
 
 class WebSearchConfig(_Section):

@@ -99,6 +99,10 @@ def bwrap_problems() -> list[str]:
     return problems
 
 
+_FIRST_ETC_FD = 8
+"""fds 3–7 carry bwrap's arguments, passwd, group and the supervisor's scripts; ``sandbox.etc_files`` follow."""
+
+
 def _system_binds() -> list[str]:
     args = ["--ro-bind", "/usr", "/usr"]
     for name in _TOP_DIRS:
@@ -110,6 +114,17 @@ def _system_binds() -> list[str]:
     for name in _ETC:
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     return args
+
+
+def _etc_redirects(scratch: Path, config: SandboxConfig) -> str:
+    """``sandbox.etc_files`` written to the scratch directory, and the redirections that open them for bwrap
+    (fds from :data:`_FIRST_ETC_FD`, in name order, as :func:`_bwrap_options` binds them)."""
+    redirects = []
+    for fd, name in enumerate(sorted(config.etc_files), _FIRST_ETC_FD):
+        (scratch / f"etc-{name}").write_text(config.etc_files[name], encoding="utf-8")
+        (scratch / f"etc-{name}").chmod(0o644)
+        redirects.append(f"{fd}<{shlex.quote(f'etc-{name}')}")
+    return " ".join(redirects)
 
 
 def _identity_files(scratch: Path) -> None:
@@ -132,6 +147,8 @@ def _bwrap_options(config: SandboxConfig, layer: Path) -> list[str]:
     scripts = [f"{SUPERVISOR_DIR}/{name}" for name in _COMPILED]
     for fd, target in ((4, "/etc/passwd"), (5, "/etc/group"), (6, scripts[0]), (7, scripts[1])):
         args += ["--perms", "0444", "--ro-bind-data", str(fd), target]
+    for fd, name in enumerate(sorted(config.etc_files), _FIRST_ETC_FD):
+        args += ["--perms", "0444", "--ro-bind-data", str(fd), f"/etc/{name}"]
     # /proc/sys read-only as a mount: the IPC namespace's limits are the agent's own files by ownership
     args += ["--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys",
              "--dev", "/dev", "--bind", str(layer / "shm"), "/dev/shm", "--remount-ro", "/dev"]
@@ -165,6 +182,7 @@ def _launcher(config: SandboxConfig, scratch: Path, lowerdir: str, host_uid: int
     """
     limits = config.limits
     _identity_files(scratch)
+    etc_redirects = _etc_redirects(scratch, config)
     options = _bwrap_options(config, scratch / "layer")
     (scratch / "bwrap.args").write_bytes(b"".join(arg.encode() + b"\0" for arg in options))
     for name in ("passwd", "group", "bwrap.args"):
@@ -181,7 +199,7 @@ def _launcher(config: SandboxConfig, scratch: Path, lowerdir: str, host_uid: int
         *_ipc_limits(limits),
         "unset PWD OLDPWD",
         f"exec bwrap --args 3 -- {PYTHON} -I -S {SUPERVISOR_DIR}/{_COMPILED[0]} {shlex.quote(settings_arg)} "
-        f"3<bwrap.args 4<passwd 5<group "
+        f"3<bwrap.args 4<passwd 5<group {etc_redirects} "
         + " ".join(f"{fd}<{shlex.quote(str(supervisor / name))}" for fd, name in zip((6, 7), _COMPILED, strict=True)),
     ])
     launcher = ["unshare", "--user", "--map-root-user", "--mount", "--ipc", "--propagation", "private",

@@ -227,6 +227,11 @@ class SupervisedSandbox:
         resolved: str = (await self.request("realpath", path=path))["path"]
         return resolved
 
+    @property
+    def launcher_pid(self) -> int:
+        """The host pid of the process that started the session (its namespaces are below it)."""
+        return self._process.pid
+
     async def ping(self) -> dict[str, Any]:
         """Round trip that runs nothing: proves the supervisor answers."""
         return await self.request("ping", wait_s=READY_TIMEOUT_S)

@@ -9,7 +9,8 @@ from isetrace.config import SandboxConfig
 
 __all__ = ["SEARCH_PATH", "supervisor_settings"]
 
-SEARCH_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+SEARCH_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/opt/isetrace/bin"
+"""Where commands are found; ``/opt/isetrace/bin`` holds what a run mounts for its sessions (the worlds' CLI)."""
 
 
 def supervisor_settings(config: SandboxConfig, workspace: str, home: str) -> dict[str, Any]:
