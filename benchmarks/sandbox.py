@@ -6,9 +6,10 @@ Measures, in one run on this machine:
 - file transfer: ``write_file`` of 64 MiB, then reading it back in 16 MiB ranges (``read_file``);
 - baselines: ``subprocess.run(["true"])`` and a bare ``bwrap … true`` (a fresh sandbox per command); for
   the transfer, writing and reading the same bytes to a file on the host;
-- session start with the package world (the index mounted, its server started and pip pointed at it, as
-  every episode of a ``worlds.packages`` run does), against the world-less start measured alongside
-  (goal ≤ 1.5×); skipped without a wheelhouse (``make wheelhouse``).
+- session start with every world (web, git, office, packages: the session opened with their files and
+  served from this process, as every episode of a run with ``worlds.*`` does), against the world-less
+  start measured alongside (goal ≤ 1.5×), and the CPU one session's idle worlds cost; skipped without a
+  wheelhouse (``make wheelhouse``).
 
 Prints the ratios; the last line is one JSON object with every figure. Targets: session start ≤ 20 ms
 median, and a round trip no slower than a bare bwrap (the supervisor must beat a fresh sandbox). The
@@ -29,11 +30,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from isetrace.config import SandboxConfig
+from isetrace.config import RunConfig, SandboxConfig, load_config
+from isetrace.records import Intent
 from isetrace.sandbox import Sandbox, SandboxHome, open_sandbox
 from isetrace.sandbox.bwrap import bwrap_problems
 from isetrace.sandbox.supervised import READ_MAX_BYTES
-from isetrace.worlds.package_index import INDEX_MOUNT, build_simple_index, start_package_index
+from isetrace.worlds.sessions import open_worlds, session_sandbox_config
 
 BARE_BWRAP = ["bwrap", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64",
               "/lib64", "--symlink", "usr/bin", "/bin", "--proc", "/proc", "--dev", "/dev", "--unshare-all",
@@ -103,24 +105,32 @@ async def time_sessions(
     return starts, trips, transfer
 
 
-async def time_world_starts(config: SandboxConfig, home: SandboxHome, index: Path,
-                            sessions: int) -> tuple[list[float], list[float]]:
-    """Session starts without and with the package world, interleaved so drift hits both alike."""
-    with_world = SandboxConfig.model_validate({**config.model_dump(),
-                                               "mounts": [{"source": str(index), "target": INDEX_MOUNT}]})
+async def time_world_starts(config: RunConfig, sessions: int) -> tuple[list[float], list[float], float]:
+    """Session starts without worlds and with all of them (opened and served as every episode of a run with
+    ``worlds.*`` does), interleaved so drift hits both alike; and the CPU this process spent in a second
+    of idling with one session's worlds open (idle worlds should cost nothing)."""
+    home = SandboxHome(Path(str(config.sandbox.home)))
+    with_worlds = session_sandbox_config(config)
+    intent = Intent(id="bench", natural_language_intent="x")
     plain: list[float] = []
     world: list[float] = []
-    for _ in range(sessions):
+    for number in range(sessions):
         started = time.perf_counter()
-        box = await open_sandbox(config, home)
+        box = await open_sandbox(config.sandbox, home)
         plain.append(time.perf_counter() - started)
         await box.close()
         started = time.perf_counter()
-        box = await open_sandbox(with_world, home)
-        await start_package_index(box)
-        world.append(time.perf_counter() - started)
+        box = await open_sandbox(with_worlds, home)
+        async with open_worlds(box, config, [intent], f"bench-{number}"):
+            world.append(time.perf_counter() - started)
         await box.close()
-    return plain, world
+    box = await open_sandbox(with_worlds, home)
+    async with open_worlds(box, config, [intent], "bench-idle"):
+        cpu = time.process_time()
+        await asyncio.sleep(1.0)
+        idle_cpu = time.process_time() - cpu
+    await box.close()
+    return plain, world, idle_cpu
 
 
 def main() -> None:
@@ -142,13 +152,14 @@ def main() -> None:
     wheelhouse = Path(sys.prefix) / "wheelhouse"
     world_figures: dict[str, float] = {}
     if any(wheelhouse.glob("*.whl")):
-        build_simple_index(wheelhouse, root / "package-index")
-        plain_starts, world_starts = asyncio.run(time_world_starts(config, SandboxHome(root), root / "package-index",
-                                                                   args.sessions))
+        worlds = load_config("offline", [f"sandbox.home={root}", "sandbox.backend=bwrap", "worlds.web=true",
+                                         "worlds.git=true", "worlds.office=true", "worlds.packages=true"], environ={})
+        plain_starts, world_starts, idle_cpu = asyncio.run(time_world_starts(worlds, args.sessions))
         without, with_world = median_ms(plain_starts), median_ms(world_starts)
         world_figures = {"start_without_worlds_ms": round(without, 3),
-                         "start_with_package_world_ms": round(with_world, 3),
-                         "package_world_start_ratio": round(with_world / without, 3)}
+                         "start_with_all_worlds_ms": round(with_world, 3),
+                         "worlds_start_ratio": round(with_world / without, 3),
+                         "idle_worlds_cpu_ms_per_s": round(idle_cpu * 1000, 3)}
     print(f"subprocess.run(['true'])       median {plain:7.2f} ms")
     print(f"bare bwrap … true              median {bare:7.2f} ms")
     print(f"session start (template→ready) median {start:7.2f} ms   target ≤ 20 ms"
@@ -158,10 +169,11 @@ def main() -> None:
     print(f"64 MiB write + read back       {transfer * 1000:7.0f} ms   host file: {host_file * 1000:.0f} ms"
           f"   transfer/host-file = {transfer / host_file:.1f}")
     if world_figures:
-        print(f"session start + package world  median {world_figures['start_with_package_world_ms']:7.2f} ms   "
-              f"over the world-less start = {world_figures['package_world_start_ratio']:.2f} (goal ≤ 1.5)")
+        print(f"session start + all worlds     median {world_figures['start_with_all_worlds_ms']:7.2f} ms   "
+              f"over the world-less start = {world_figures['worlds_start_ratio']:.2f} (goal ≤ 1.5)")
+        print(f"idle worlds                    {world_figures['idle_worlds_cpu_ms_per_s']:7.2f} ms of CPU a second")
     else:
-        print(f"package world: not measured, no wheels in {wheelhouse} (make wheelhouse)")
+        print(f"worlds: not measured, no wheels in {wheelhouse} for the package world (make wheelhouse)")
     print(json.dumps({**world_figures,
         "session_start_ms": round(start, 3), "round_trip_ms": round(trip, 3), "subprocess_true_ms": round(plain, 3),
         "bare_bwrap_true_ms": round(bare, 3), "start_over_bare_bwrap": round(start / bare, 3),

@@ -20,4 +20,4 @@ def test_unknown_names_list_the_known_ones() -> None:
     with pytest.raises(ConfigError, match="unknown plugin kind"):
         load("teleporter", "x")
     assert known("sandbox") == ["bwrap", "docker", "local"]
-    assert known("dialect") == ["claude-code", "openclaw"]
+    assert known("dialect") == ["claude-code", "openclaw", "services"]

@@ -37,6 +37,7 @@ __all__ = [
     "ToolResult",
     "UnsupportedClaim",
     "Verification",
+    "WorldLog",
     "generated_id",
     "normalize_task_record",
     "session_key",
@@ -132,6 +133,9 @@ class Intent(_Open):
     checks: list[dict[str, Any]] = Field(default_factory=list)
     """What decides whether the deliverable exists and is right, each ``{kind, …}`` of the check vocabulary
     (:mod:`isetrace.verify`); evaluated on the final workspace. Intents without checks stay valid."""
+    world: dict[str, Any] | None = None
+    """What the session's worlds start from (pages, an inbox, repositories…; :mod:`isetrace.worlds.seed`),
+    written by the renderer with the intent; ``None``: the default world."""
     judge_only: bool = False
     """No check of the intent says anything the untouched template does not already satisfy: only the judge
     can grade it."""
@@ -370,6 +374,22 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+class WorldLog(_Closed):
+    """What an episode's worlds saw: which ran, and every call made to them, faults injected among them."""
+
+    worlds: list[str] = Field(default_factory=list)
+    audit: list[dict[str, Any]] = Field(default_factory=list)
+    """One entry per call, in order (:class:`isetrace.worlds.base.AuditEntry`): ``world``, ``via``,
+    ``method``, ``host``, ``path``, ``status``, ``fault``, ``detail`` (``tool_call`` names the call it came from)."""
+    dropped: int = 0
+    """Calls past the log's bound, counted and not kept."""
+
+    @property
+    def faults(self) -> list[dict[str, Any]]:
+        """The calls that failed on purpose."""
+        return [entry for entry in self.audit if entry.get("fault")]
+
+
 class Episode(_Closed):
     """One whole trajectory: the intent(s), every message, the tools offered and why it ended.
 
@@ -420,6 +440,8 @@ class Episode(_Closed):
     runtime_version: str = ""
     """The version of that runtime (for ``openclaw``, the npm package's)."""
     drift_regenerations: int = 0
+    world: WorldLog | None = None
+    """The session's worlds and the log of every call to them (``worlds.*``); ``None`` when none ran."""
     started_at: datetime = Field(default_factory=_now)
     ended_at: datetime = Field(default_factory=_now)
 

@@ -17,6 +17,7 @@ PLUGINS: dict[str, dict[str, str]] = {
     "dialect": {
         "openclaw": "isetrace.tools.openclaw:DIALECT",
         "claude-code": "isetrace.tools.claude_code:DIALECT",
+        "services": "isetrace.tools.services:DIALECT",
     },
     "provider": {
         "scripted": "isetrace_scripted:PROVIDER",

@@ -18,7 +18,8 @@ CURRENT_CONVERTER = {"source_intent_count", "source_intent_ids", "source_intents
 ISETRACE_METADATA = {"tasks", "complexity", "termination", "termination_detail", "verification", "verifications",
                      "verified", "verified_by", "unsupported_claims", "appended_query",
                      "models", "runtime", "provenance", "seeds", "timings", "usage", "drift_regenerations", "attempt",
-                     "config_hash", "user_turns", "failed_tool_calls", "subagent_sessions", "episode_format_version"}
+                     "config_hash", "user_turns", "failed_tool_calls", "subagent_sessions", "worlds",
+                     "episode_format_version"}
 """What isetrace adds under ``metadata``."""
 
 SKILL = {"name": "report-writer", "description": "Write a short report.",

@@ -192,8 +192,8 @@ def test_enums_and_tags_of_the_dialects() -> None:
 
 
 def test_unknown_dialect_lists_the_known_ones() -> None:
-    assert known_dialects() == ["claude-code", "openclaw"]
-    with pytest.raises(ConfigError, match="claude-code, openclaw"):
+    assert known_dialects() == ["claude-code", "openclaw", "services"]
+    with pytest.raises(ConfigError, match="claude-code, openclaw, services"):
         get_dialect("hermes")
 
 

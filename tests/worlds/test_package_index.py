@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from tests.sandbox.backends import needs_bwrap
+from tests.worlds.sessions import world_config, world_session
 
 from isetrace import run_pipeline
-from isetrace.config import SandboxConfig, load_config
+from isetrace.config import load_config
 from isetrace.errors import ConfigError, SandboxUnavailable
-from isetrace.sandbox import SandboxHome, SessionOpener, open_sandbox
-from isetrace.worlds.package_index import INDEX_MOUNT, INDEX_PORT, build_simple_index, start_package_index
-from isetrace.worlds.sessions import package_index_dir, session_sandbox_config, start_worlds
+from isetrace.worlds.package_index import build_simple_index
+from isetrace.worlds.sessions import package_index_dir
 
 WHEELHOUSE = Path(__file__).resolve().parents[2] / ".venv" / "wheelhouse"
 
@@ -73,28 +73,21 @@ def test_an_empty_wheelhouse_says_how_to_fill_it(tmp_path: Path) -> None:
 @needs_bwrap
 async def test_pip_installs_offline_in_the_session_that_serves_it_and_nowhere_else(wheelhouse: Path,
                                                                                     sandbox_home: Path) -> None:
-    index = sandbox_home / "package-index"  # the sandbox user must traverse it: pytest's tmp is 0700
-    build_simple_index(wheelhouse, index)
-    config = SandboxConfig.model_validate({"backend": "bwrap", "network": False,
-                                           "mounts": [{"source": str(index), "target": INDEX_MOUNT}]})
-    home = SandboxHome(sandbox_home)
-    box, other = await open_sandbox(config, home), await open_sandbox(config, home)
-    try:
-        await start_package_index(box, wait=True)
+    config = world_config(sandbox_home, "worlds.packages=true", f"worlds.wheelhouse={wheelhouse}")
+    async with world_session(config) as (box, host), world_session(config, episode="ep-2") as (other, _):
         installed = await box.run(["python3", "-m", "pip", "install", "--user", "requests"], timeout_s=120)
         assert installed.exit_code == 0, installed.stderr.decode(errors="replace")
         used = await box.run(["python3", "-c", "import requests, urllib3; print(requests.__version__)"], timeout_s=30)
         assert used.exit_code == 0 and re.match(rb"\d+\.\d+", used.stdout), used.stderr
         missing = await box.run(["python3", "-m", "pip", "install", "--user", "no-such-project-here"], timeout_s=60)
         assert missing.exit_code != 0 and b"No matching distribution" in missing.stderr
-        probe = f"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{INDEX_PORT}/simple/', timeout=2)"
-        assert (await other.run(["python3", "-c", probe], timeout_s=10)).exit_code != 0  # its own loopback
-        assert subprocess.run(["python3", "-c", probe], capture_output=True).returncode != 0  # nor the host's
-        tampered = await box.run(["sh", "-c", f"touch {INDEX_MOUNT}/simple/x"], timeout_s=10)
-        assert tampered.exit_code != 0  # the index is read-only
-    finally:
-        await box.close()
-        await other.close()
+        downloaded = {entry.detail.get("project") for entry in host.audit if entry.world == "packages"}
+        assert {"requests", "urllib3"} <= downloaded  # the host logged what the session fetched
+        probe = "import urllib.request; urllib.request.urlopen('http://pypi.test/simple/', timeout=2)"
+        logged = len(host.audit)
+        assert (await other.run(["python3", "-c", probe], timeout_s=10)).exit_code == 0  # its own index…
+        assert len(host.audit) == logged  # …not the first session's
+        assert subprocess.run(["python3", "-c", probe], capture_output=True).returncode != 0  # the host has none
 
 
 def test_a_package_world_without_wheels_is_refused_before_the_first_episode(tmp_path: Path,
@@ -106,19 +99,7 @@ def test_a_package_world_without_wheels_is_refused_before_the_first_episode(tmp_
     assert not (tmp_path / "run").exists()
 
 
-@needs_bwrap
-async def test_every_session_of_a_run_with_the_package_world_serves_the_index(wheelhouse: Path,
-                                                                               sandbox_home: Path) -> None:
-    """What each episode does when it opens a session: the mount from the config, the index started."""
-    config = load_config("offline", [f"sandbox.home={sandbox_home}", "sandbox.backend=bwrap", "worlds.packages=true",
-                                     f"worlds.wheelhouse={wheelhouse}"], environ={})
+def test_the_index_is_built_once_per_wheelhouse(wheelhouse: Path, sandbox_home: Path) -> None:
+    config = world_config(sandbox_home, "worlds.packages=true", f"worlds.wheelhouse={wheelhouse}")
     index = package_index_dir(config)
     assert package_index_dir(config) == index and (index / "simple" / "requests" / "index.html").is_file()
-    async with SessionOpener(session_sandbox_config(config)) as opener:
-        box = await opener()
-        try:
-            await start_worlds(box, config)
-            listed = await box.run(["python3", "-m", "pip", "index", "versions", "requests"], timeout_s=60)
-            assert listed.exit_code == 0 and b"requests" in listed.stdout, listed.stderr
-        finally:
-            await box.close()

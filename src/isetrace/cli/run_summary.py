@@ -14,6 +14,7 @@ from pathlib import Path
 
 from isetrace.pipeline.layout import IntentFiles, RunPaths
 from isetrace.pipeline.rundir import RunDir, RunSummary
+from isetrace.verify import check_kinds
 
 __all__ = ["IntentTally", "summary_lines"]
 
@@ -137,6 +138,11 @@ def summary_lines(run: RunDir | RunPaths, summary: RunSummary) -> list[str]:
     if summary.episodes:
         lines.append(f"verified: {summary.verified} of {summary.episodes}; the simulated user called "
                      f"{summary.unconfirmed_successes} a success that failed its checks")
+        kinds = check_kinds()
+        worlds = [f"{kind} {passed}/{n}" for kind, (passed, n) in summary.checks_by_kind.items()
+                  if kind in kinds and kinds[kind].world is not None]
+        if worlds:
+            lines.append(f"world checks passed: {', '.join(worlds)}")
     if tally.made and tally.kept == 0:
         where = files.failures if tally.render_failed or tally.rejected else files.dir
         lines.append(f"no intents survived {tally.emptied_by()}: see {where}")

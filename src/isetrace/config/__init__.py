@@ -19,6 +19,7 @@ from isetrace.config.digest import HASH_IGNORES, MASK, config_hash, masked_view
 from isetrace.config.loading import builtin_config_path, load_config
 from isetrace.config.models import (
     DEFAULT_EXPORTS,
+    FAULT_KINDS,
     ROLES,
     AgentConfig,
     CacheConfig,
@@ -37,11 +38,13 @@ from isetrace.config.models import (
     ValidationConfig,
     VerifyConfig,
     WebSearchConfig,
+    WorldFaultsConfig,
     WorldsConfig,
 )
 
 __all__ = [
     "DEFAULT_EXPORTS",
+    "FAULT_KINDS",
     "HASH_IGNORES",
     "MASK",
     "ROLES",
@@ -62,6 +65,7 @@ __all__ = [
     "ValidationConfig",
     "VerifyConfig",
     "WebSearchConfig",
+    "WorldFaultsConfig",
     "WorldsConfig",
     "builtin_config_path",
     "config_hash",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -22,6 +22,7 @@ from isetrace.registry import known
 
 __all__ = [
     "DEFAULT_EXPORTS",
+    "FAULT_KINDS",
     "ROLES",
     "AgentConfig",
     "CacheConfig",
@@ -40,6 +41,7 @@ __all__ = [
     "ValidationConfig",
     "VerifyConfig",
     "WebSearchConfig",
+    "WorldFaultsConfig",
     "WorldsConfig",
 ]
 
@@ -282,9 +284,10 @@ class WebSearchConfig(_Section):
 class ToolsConfig(_Section):
     """Which tools the agent is offered, and how the ones that reach outside behave."""
 
-    dialect: Literal["openclaw", "claude-code"] = "openclaw"
-    """Tool names and parameters: ``openclaw`` (exec, read, write, edit, …) or ``claude-code``
-    (Bash, Read, Write, Edit, Glob, Grep)."""
+    dialect: Literal["openclaw", "claude-code", "services"] = "openclaw"
+    """Tool names and parameters: ``openclaw`` (exec, read, write, edit, …), ``claude-code`` (Bash, Read,
+    Write, Edit, Glob, Grep) or ``services`` (the office world's calls as functions, ``mail_send_message``…,
+    beside exec, read, write, edit and the web tools; needs ``worlds.office``)."""
     web_search: WebSearchConfig = Field(default_factory=WebSearchConfig)
     """The search provider behind web_search."""
     fetch_max_chars: int = Field(50_000, ge=100)
@@ -296,14 +299,63 @@ class ToolsConfig(_Section):
     set shipped with isetrace; ``""``: no skills."""
 
 
-class WorldsConfig(_Section):
-    """Services every session reaches on its own loopback, as it would reach the real thing, offline."""
+FaultKind = Literal["rate_limited", "server_error", "timeout", "permission_denied", "flaky_read"]
+FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
+"""How a world fails on purpose (``worlds.faults.rates``)."""
 
+
+class WorldFaultsConfig(_Section):
+    """Failures the worlds inject on purpose, so recovery data is made deliberately and can be counted."""
+
+    rates: dict[FaultKind, float] = Field(default_factory=dict)
+    """The share of calls to a world that fail each way, e.g. ``{rate_limited: 0.05, server_error: 0.02}``:
+    ``rate_limited`` 429 with ``Retry-After``, ``server_error`` 500, ``timeout`` no answer until the
+    connection drops, ``permission_denied`` 403, ``flaky_read`` a body cut half way. Drawn per call from a
+    generator seeded by ``seed`` and the episode, so a run injects the same faults again."""
+    seed: int = 0
+    timeout_s: float = Field(15.0, gt=0.0, le=300.0)
+    """How long a ``timeout`` fault holds the call before dropping the connection."""
+
+    @model_validator(mode="after")
+    def _rates_are_shares(self) -> WorldFaultsConfig:
+        if any(not 0.0 <= rate <= 1.0 for rate in self.rates.values()) or sum(self.rates.values()) > 1.0:
+            raise ValueError("worlds.faults.rates: each rate is between 0 and 1, and together at most 1")
+        return self
+
+
+class WorldsConfig(_Section):
+    """Services every session reaches on its own loopback, as it would reach the real thing, offline.
+
+    Each world is served by the isetrace process inside the session's own network namespace (bwrap with
+    ``sandbox.network`` off): the session resolves the worlds' names and nothing else, and the worlds' state
+    and audit log stay on the host. What a world starts from is the intent's ``world`` seed, or a default."""
+
+    web: bool = False
+    """Pages on their own host names and a search engine (``search.test``); ``web_fetch`` and ``web_search``
+    use them."""
+    base_corpus: bool = True
+    """``web``: serve the shipped base corpus (a few hundred pages) beside the intents' own pages."""
+    git: bool = False
+    """Remote repositories at ``http://git.test/<name>.git`` to clone, pull and push to."""
+    office: bool = False
+    """Mail, calendar, contacts, chat, tickets, notes, todo and a job scheduler at ``http://office.test/v1/``,
+    the ``office`` command in every session, and the ``services`` tool dialect's tools."""
     packages: bool = False
-    """Serve a package index in every session (``make wheelhouse``), so ``pip install`` works offline."""
+    """A package index at ``http://pypi.test/simple/`` (``make wheelhouse``), so ``pip install`` works offline."""
     wheelhouse: str | None = None
     """The wheels the index serves; unset: ``$ISETRACE_WHEELHOUSE``, else ``<the running virtualenv>/wheelhouse``
     where ``make wheelhouse`` puts them."""
+    faults: WorldFaultsConfig = Field(default_factory=WorldFaultsConfig)
+
+    @property
+    def names(self) -> list[str]:
+        """The worlds that run: ``web``, ``git``, ``office``, ``packages``, in that order."""
+        return [name for name in ("web", "git", "office", "packages") if getattr(self, name)]
+
+    @property
+    def enabled(self) -> bool:
+        """Whether any world runs."""
+        return bool(self.names)
 
 
 class AgentConfig(_Section):

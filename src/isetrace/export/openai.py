@@ -27,7 +27,8 @@ trajectory, with the fields, types and values its converter writes (its readers 
                                     appended_query, models,
                                     runtime ({name, version}), provenance, seeds, timings, usage,
                                     drift_regenerations, attempt, config_hash, user_turns,
-                                    failed_tool_calls, subagent_sessions, episode_format_version
+                                    failed_tool_calls, subagent_sessions, worlds ({worlds, calls,
+                                    faults} or null), episode_format_version
 
 Messages: system and user are ``{role, content}``; assistant is ``{role, content}`` plus ``tool_calls``
 (``[{id, type: "function", function: {name, arguments}}]``) when it called tools and ``reasoning_content``
@@ -163,8 +164,19 @@ def _metadata(episode: Episode, thinking: bool) -> dict[str, Any]:
         "user_turns": episode.user_turns,
         "failed_tool_calls": sum(1 for r in tool_results if not r.ok),
         "subagent_sessions": len(episode.subagents),
+        "worlds": _worlds(episode),
         "episode_format_version": episode.format_version,
     }
+
+
+def _worlds(episode: Episode) -> dict[str, Any] | None:
+    """What the export keeps of the session's worlds: which ran, how many calls, the faults injected (the
+    whole audit log stays in the episode)."""
+    if episode.world is None:
+        return None
+    return {"worlds": list(episode.world.worlds), "calls": len(episode.world.audit),
+            "faults": [{"fault": e.get("fault"), "world": e.get("world"), "path": e.get("path"),
+                        "tool_call": (e.get("detail") or {}).get("tool_call")} for e in episode.world.faults]}
 
 
 def to_ise_openai(episode: Episode) -> dict[str, Any]:

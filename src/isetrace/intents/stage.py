@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from isetrace.config import RunConfig
 from isetrace.errors import ConfigError
 from isetrace.intents.dedup import DedupResult, deduplicate
-from isetrace.intents.feasibility import feasible_library
+from isetrace.intents.feasibility import feasible_library, reaches_out
 from isetrace.intents.files import IntentFiles
 from isetrace.intents.library import Library, load_library
 from isetrace.intents.render import RenderOutcome, render_intents
@@ -87,7 +87,8 @@ async def render_stage(config: RunConfig, client: ChatModel, sampled: Sequence[I
                        on_done: Callable[[RenderOutcome], None] | None = None) -> RenderStage:
     """Render ``sampled`` through ``client`` and validate what comes back."""
     library = run_library(config)
-    outcomes = await render_intents(client, library, sampled, on_done, write_checks=config.intents.write_checks)
+    outcomes = await render_intents(client, library, sampled, on_done, write_checks=config.intents.write_checks,
+                                    worlds=config.worlds.names)
     stage = RenderStage(outcomes=outcomes)
     rendered = []
     for outcome in outcomes:
@@ -96,7 +97,7 @@ async def render_stage(config: RunConfig, client: ChatModel, sampled: Sequence[I
         else:
             rendered.append(outcome.rendered)
     stage.kept, rejections = validate_intents(rendered, config.intents.validation,
-                                              network=config.sandbox.network, library=library)
+                                              network=reaches_out(config), library=library)
     stage.failures += [(r.intent_id, f"validate:{r.check}", r.detail) for r in rejections]
     return stage
 

@@ -1,4 +1,5 @@
-"""Validation of rendered intents: well-formed, sized, in the user's voice, feasible, consistent.
+"""Validation of rendered intents: well-formed, sized, in the user's voice, feasible, consistent, with a
+world seed that builds.
 
 A rendered intent is kept only when every check passes; each rejection carries the check's name so a
 run can report how many intents were rejected and why. The user-voice check reuses the role-drift
@@ -16,6 +17,7 @@ from isetrace.config import ValidationConfig
 from isetrace.drift import detect_drift
 from isetrace.intents.library import Library
 from isetrace.records import Intent
+from isetrace.worlds.seed import WorldSeedError, parse_seed
 
 __all__ = ["Rejection", "rejection_counts", "validate_intent", "validate_intents"]
 
@@ -72,6 +74,16 @@ def _capabilities(text: str, network: bool) -> str | None:
     return None
 
 
+def _world(intent: Intent) -> str | None:
+    if intent.world is None:
+        return None
+    try:
+        parse_seed(intent.world)
+    except WorldSeedError as exc:
+        return str(exc)
+    return None
+
+
 def _consistent(intent: Intent, library: Library | None) -> str | None:
     meta = intent.metadata
     if meta.domains and [d.name for d in meta.domains] != intent.domains:
@@ -97,6 +109,7 @@ def validate_intent(intent: Intent, config: ValidationConfig, *, network: bool,
         ("user_voice", lambda: _voice(text)),
         ("capability", lambda: _capabilities(text, network)),
         ("metadata", lambda: _consistent(intent, library)),
+        ("world", lambda: _world(intent)),
     )
     for name, check in checks:
         detail = check()

@@ -90,6 +90,8 @@ class RunSummary:
     """Episodes whose work is verified (see :attr:`~isetrace.records.Episode.verified`)."""
     unconfirmed_successes: int = 0
     """Episodes the simulated user called a success whose checks failed."""
+    checks_by_kind: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """``kind → (passed, evaluated)`` over every check of the episodes."""
     root: Path | None = None
     """The run directory counted."""
     stopped: str | None = None
@@ -370,7 +372,8 @@ def _summarize(paths: RunPaths) -> RunSummary:
         episodes=count, failures=len(failures), by_termination=by_termination,
         failures_by_stage=Counter(failure.stage for failure in failures), sessions=len(sessions),
         tool_calls=tool_calls, user_turns=user_turns, verified=verification.verified,
-        unconfirmed_successes=verification.unconfirmed_successes, root=paths.root,
+        unconfirmed_successes=verification.unconfirmed_successes, checks_by_kind=verification.checks_by_kind,
+        root=paths.root,
     )
 
 

@@ -59,7 +59,8 @@ from isetrace.simulate.verification import EpisodeVerifier
 from isetrace.skills import configured_skills, offered_skills, place_skills, skill_entry, skills_prompt
 from isetrace.tools.context import ToolContext
 from isetrace.tools.dialects import Dialect, get_dialect
-from isetrace.worlds.sessions import session_sandbox_config, start_worlds
+from isetrace.worlds.host import WorldHost
+from isetrace.worlds.sessions import open_worlds, services_offered, session_sandbox_config, world_log
 
 __all__ = ["EpisodeEnded", "run_episode"]
 
@@ -102,6 +103,7 @@ class _Run:
     outcomes: list[tuple[bool, str]] = field(default_factory=list)
     appended_query: Intent | None = None
     verifier: EpisodeVerifier | None = None
+    worlds: WorldHost | None = None
 
     def check_stop(self) -> None:
         if self.stop is not None and self.stop.is_set():
@@ -160,8 +162,8 @@ async def _system_prompt(sandbox: Sandbox, config: RunConfig, dialect: Dialect,
         agents_md = ""
     date = (config.simulate.date or dt.date.today()).isoformat()
     return render_prompt("agent_system", workspace=sandbox.info.workspace, date=date,
-                         network=config.sandbox.network, tools=_tool_lines(dialect), agents_md=agents_md,
-                         skills_block=skills_prompt(skills))
+                         network=config.sandbox.network, services=services_offered(config),
+                         tools=_tool_lines(dialect), agents_md=agents_md, skills_block=skills_prompt(skills))
 
 
 async def _offer_skills(sandbox: Sandbox, config: RunConfig, intents: Sequence[Intent]) -> list[dict[str, object]]:
@@ -290,9 +292,10 @@ async def _native(run: _Run, sandbox: Sandbox, intents: Sequence[Intent], enviro
     """isetrace's own runtime: the dialect's tools, run by isetrace in ``sandbox``; the system prompt added."""
     config = run.config
     dialect = get_dialect(config.tools.dialect)
-    run.verifier = EpisodeVerifier(config, sandbox, intents, judge=run.endpoints.clients.get("judge"))
+    run.verifier = EpisodeVerifier(config, sandbox, intents, judge=run.endpoints.clients.get("judge"),
+                                   worlds=run.worlds)
     skills = await _offer_skills(sandbox, config, intents)
-    context = ToolContext.for_run(sandbox, config, os.environ if environ is None else environ)
+    context = ToolContext.for_run(sandbox, config, os.environ if environ is None else environ, worlds=run.worlds)
     sessions = SubagentRuntime(run.endpoints["agent"], dialect, context, limits=config.simulate, counters=run,
                                main_messages=run.messages,
                                system_prompt=lambda tools: _system_prompt(context.sandbox, config, tools, skills))
@@ -305,8 +308,11 @@ async def _native(run: _Run, sandbox: Sandbox, intents: Sequence[Intent], enviro
 
 async def _openclaw(run: _Run, opened: AsyncExitStack, intents: Sequence[Intent], episode_id: str) -> _Acting:
     """The OpenClaw runtime in a session of its own; its system prompt is added when its first request shows it."""
-    runtime = await opened.enter_async_context(open_openclaw_agent(run.config, run.endpoints["agent"], episode_id))
-    run.verifier = EpisodeVerifier(run.config, runtime.sandbox, intents, judge=run.endpoints.clients.get("judge"))
+    runtime = await opened.enter_async_context(open_openclaw_agent(run.config, run.endpoints["agent"], episode_id,
+                                                                   intents=intents))
+    run.worlds = runtime.worlds
+    run.verifier = EpisodeVerifier(run.config, runtime.sandbox, intents, judge=run.endpoints.clients.get("judge"),
+                                   worlds=run.worlds)
     skills = await _offer_skills(runtime.sandbox, run.config, intents)
     return _Acting(runtime, [], skills, runtime=runtime)
 
@@ -345,7 +351,7 @@ async def _play(intents: Sequence[Intent], config: RunConfig, endpoints: Endpoin
             else:
                 sandbox = await open_sandbox()
                 opened.push_async_callback(sandbox.close)
-                await start_worlds(sandbox, config)
+                run.worlds = await opened.enter_async_context(open_worlds(sandbox, config, intents, episode_id))
                 acting = await _native(run, sandbox, intents, environ)
             termination, detail = await _conversation(run, acting.agent, intents)
         except AuthenticationFailed:
@@ -376,5 +382,6 @@ async def _play(intents: Sequence[Intent], config: RunConfig, endpoints: Endpoin
         models={role: client.model for role, client in endpoints.clients.items()},
         runtime=config.agent.runtime,
         runtime_version=acting.runtime.session.version if acting and acting.runtime else ISETRACE_VERSION,
-        drift_regenerations=run.drift_regenerations, started_at=started, ended_at=dt.datetime.now(dt.UTC),
+        drift_regenerations=run.drift_regenerations, world=world_log(run.worlds), started_at=started,
+        ended_at=dt.datetime.now(dt.UTC),
     )

@@ -38,14 +38,15 @@ from isetrace.importers.openclaw import read_openclaw_session
 from isetrace.importers.report import ImportLimits, ImportReport
 from isetrace.llm.client import ChatClient
 from isetrace.llm.model import ChatModel
-from isetrace.records import Message, MessageMeta
+from isetrace.records import Intent, Message, MessageMeta
 from isetrace.runtimes.openclaw_install import OpenClawInstall, default_runtime_dir, install_problems, locate_openclaw
 from isetrace.runtimes.openclaw_session import OpenClawSession, OpenClawTurn, openclaw_sandbox_config
 from isetrace.sandbox import Sandbox, SandboxHome, default_home
 from isetrace.sandbox.endpoint_bridge import FirstRequest, endpoint_bridge
 from isetrace.sandbox.opener import open_in_home
 from isetrace.simulate.agent import AgentTurn, AgentTurnFailed
-from isetrace.worlds.sessions import session_sandbox_config, start_worlds
+from isetrace.worlds.host import WorldHost
+from isetrace.worlds.sessions import open_worlds, session_sandbox_config
 
 __all__ = ["Offered", "OpenClawAgent", "offered_in", "open_openclaw_agent", "recorded_turn", "require_openclaw",
            "runtime_install", "skills_in_prompt"]
@@ -146,6 +147,8 @@ class OpenClawAgent:
         self._reads = 0
         self._scratch = Path(tempfile.mkdtemp(prefix="ise-openclaw-"))
         """Where the records copied out of the session are read, on the host; removed by :meth:`close`."""
+        self.worlds: WorldHost | None = None
+        """The session's worlds, which OpenClaw's tools reach from inside it."""
 
     def close(self) -> None:
         shutil.rmtree(self._scratch, ignore_errors=True)
@@ -232,7 +235,8 @@ def recorded_turn(log: Path, sent: str, client: ChatModel, limits: ImportLimits 
 
 @contextlib.asynccontextmanager
 async def open_openclaw_agent(config: RunConfig, client: ChatModel, session_id: str,
-                              home: SandboxHome | None = None) -> AsyncIterator[OpenClawAgent]:
+                              home: SandboxHome | None = None, *,
+                              intents: Sequence[Intent] = ()) -> AsyncIterator[OpenClawAgent]:
     """A session with OpenClaw ready in it, reaching ``client``'s endpoint through a bridge of its own.
 
     The session and the bridge are closed on exit. Raises :class:`ConfigError` when the agent's model is not
@@ -249,14 +253,16 @@ async def open_openclaw_agent(config: RunConfig, client: ChatModel, session_id: 
                                                  home.root)
         sandbox = await open_in_home(sandbox_config, home)
         try:
-            await start_worlds(sandbox, config)
-            session = OpenClawSession(sandbox, install, model=client.model, session_id=session_id,
-                                      context_window=config.agent.context_window, max_tokens=config.agent.max_tokens)
-            await session.prepare()
-            agent = OpenClawAgent(session, first, client, turn_timeout_s=config.agent.turn_timeout_s)
-            try:
-                yield agent
-            finally:
-                agent.close()
+            async with open_worlds(sandbox, config, intents, session_id) as worlds:
+                session = OpenClawSession(sandbox, install, model=client.model, session_id=session_id,
+                                          context_window=config.agent.context_window,
+                                          max_tokens=config.agent.max_tokens)
+                await session.prepare()
+                agent = OpenClawAgent(session, first, client, turn_timeout_s=config.agent.turn_timeout_s)
+                agent.worlds = worlds
+                try:
+                    yield agent
+                finally:
+                    agent.close()
         finally:
             await sandbox.close()

@@ -25,7 +25,8 @@ from isetrace.sandbox import Sandbox
 from isetrace.simulate.verification import EpisodeVerifier
 from isetrace.tools.context import ToolContext
 from isetrace.tools.dialects import get_dialect
-from isetrace.worlds.sessions import start_worlds
+from isetrace.worlds.host import WorldHost
+from isetrace.worlds.sessions import open_worlds
 
 __all__ = ["reverify_episode"]
 
@@ -36,28 +37,36 @@ NOT_REPLAYED = frozenset({"sessions_spawn", "sessions_send", "subagents"})
 async def reverify_episode(episode: Episode, config: RunConfig, open_sandbox: Callable[[], Awaitable[Sandbox]], *,
                            judge: ChatModel | None = None, environ: Mapping[str, str] | None = None) -> Episode:
     """``episode`` with its verification made anew on a replay of its tool calls (see the module docstring)."""
-    dialect = get_dialect(config.tools.dialect)
     sandbox = await open_sandbox()
     try:
-        await start_worlds(sandbox, config)  # a replayed `pip install` finds the index it found then
-        context = ToolContext.for_run(sandbox, config, os.environ if environ is None else environ)
-        verifier = EpisodeVerifier(config, sandbox, episode.intents, judge=judge)
-        so_far: list[Message] = []
-        turn_start = 0
-        for message in episode.messages:
-            so_far.append(message)
-            if message.role == "user":
-                turn_start = len(so_far)
-            if message.role != "assistant":
-                continue
-            for call in message.tool_calls:
-                if call.problem is None and call.name not in NOT_REPLAYED:
-                    await dialect.dispatch(call, context)
-            if not message.tool_calls:
-                await verifier.turn_ended(so_far[turn_start:], so_far)
-        await verifier.finish(episode.intents, episode.messages)
-        verified, verified_by = verifier.label(episode.intents, episode.messages)
+        # the worlds start anew from the same seed: a replayed `git push` or mail reaches what it reached then
+        async with open_worlds(sandbox, config, episode.intents, episode.episode_id) as worlds:
+            verifier = await _replay(episode, config, sandbox, worlds, judge, environ)
     finally:
         await sandbox.close()
+    verified, verified_by = verifier.label(episode.intents, episode.messages)
     return episode.model_copy(update={"verifications": verifier.verdicts, "unsupported_claims": verifier.claims,
                                       "verified": verified, "verified_by": verified_by})
+
+
+async def _replay(episode: Episode, config: RunConfig, sandbox: Sandbox, worlds: WorldHost | None,
+                  judge: ChatModel | None, environ: Mapping[str, str] | None) -> EpisodeVerifier:
+    """Every replayable tool call of ``episode`` again in ``sandbox``, the checks run where they ran then."""
+    dialect = get_dialect(config.tools.dialect)
+    context = ToolContext.for_run(sandbox, config, os.environ if environ is None else environ, worlds=worlds)
+    verifier = EpisodeVerifier(config, sandbox, episode.intents, judge=judge, worlds=worlds)
+    so_far: list[Message] = []
+    turn_start = 0
+    for message in episode.messages:
+        so_far.append(message)
+        if message.role == "user":
+            turn_start = len(so_far)
+        if message.role != "assistant":
+            continue
+        for call in message.tool_calls:
+            if call.problem is None and call.name not in NOT_REPLAYED:
+                await dialect.dispatch(call, context)
+        if not message.tool_calls:
+            await verifier.turn_ended(so_far[turn_start:], so_far)
+    await verifier.finish(episode.intents, episode.messages)
+    return verifier

@@ -27,6 +27,7 @@ from isetrace.verify import CheckContext, check_intent, decide, reference_verdic
 from isetrace.verify.claims import SUCCESS_CLAIM, numbers_in, turn_claims
 from isetrace.verify.judge import judge_intent
 from isetrace.verify.verdicts import DECIDING_METHODS, template_of
+from isetrace.worlds.host import WorldHost
 
 __all__ = ["EpisodeVerifier", "transcript"]
 
@@ -73,7 +74,7 @@ class EpisodeVerifier:
     """The verdicts of one episode, gathered in its session."""
 
     def __init__(self, config: RunConfig, sandbox: Sandbox, intents: Sequence[Intent],
-                 judge: ChatModel | None = None) -> None:
+                 judge: ChatModel | None = None, worlds: WorldHost | None = None) -> None:
         self.enabled = config.verify.enabled
         self.judge = judge if config.verify.judge else None
         self.intent_timeout_s = config.verify.intent_timeout_s
@@ -84,7 +85,7 @@ class EpisodeVerifier:
         """How many messages of the episode ``_numbers`` holds the numbers of: each is scanned once."""
         self._done: set[str] = set()
         template = template_of(config) if self.enabled and any(i.checks for i in intents) else None
-        self.context = CheckContext(sandbox, template, config.verify.check_timeout_s)
+        self.context = CheckContext(sandbox, template, config.verify.check_timeout_s, worlds)
 
     async def intent_ended(self, intent: Intent) -> None:
         """Evaluate ``intent``'s checks on the workspace as it is now (once per intent)."""

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from isetrace.diversity.scores import distinct_n, level_counts, vendi_score
 from isetrace.stats.verification import VerificationTally
+from isetrace.stats.worlds import WorldTally
 
 if TYPE_CHECKING:  # annotations only: importing the statistics should not load the record models
     from isetrace.diversity.embeddings import Embedder
@@ -142,6 +143,7 @@ class CorpusStats:
     subagent_tool_calls: int
     diversity: IntentDiversity | None = None
     verification: VerificationTally = field(default_factory=VerificationTally)
+    worlds: WorldTally = field(default_factory=WorldTally)
     reference: dict[str, float] = field(default_factory=lambda: dict(ISE_REFERENCE))
 
     # ------------------------------------------------------------------------------------------- derived
@@ -209,6 +211,7 @@ class CorpusStats:
             "subagents": {"sessions": self.subagent_sessions, "tool_calls": self.subagent_tool_calls},
             "diversity": self.diversity.as_dict() if self.diversity is not None else None,
             "verification": self.verification.as_dict(),
+            "worlds": self.worlds.as_dict(),
             "reference": {"source": "ISE (published)", "vendi_embedder": ISE_REFERENCE_EMBEDDER,
                           **self.reference, "complexity_prior": dict(ISE_COMPLEXITY_PRIOR)},
         }
@@ -252,7 +255,8 @@ class CorpusStats:
             StatRow("Drift regenerations", f"{self.drift_regenerations:,} in {self.drift_episodes:,} trajectories", ""),
             StatRow("Sub-agent sessions", f"{self.subagent_sessions:,} ({self.subagent_tool_calls:,} tool calls)", ""),
         ]
-        return rows + [StatRow(label, value, "") for label, value in self.verification.table_rows()]
+        tallies = [*self.verification.table_rows(), *self.worlds.table_rows()]
+        return rows + [StatRow(label, value, "") for label, value in tallies]
 
     def _vendi_row(self) -> StatRow:
         published = self.reference.get("vendi")
@@ -349,9 +353,10 @@ def corpus_stats(
     provenance: Counter[str] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
     tools = _ToolTally()
-    verification = VerificationTally()
+    verification, worlds = VerificationTally(), WorldTally()
     for episode in episodes:
         verification.add(episode)
+        worlds.add(episode)
         for intent in episode.intents:
             seen.setdefault(intent.id, intent)
         user_turns.append(episode.user_turns)
@@ -404,4 +409,5 @@ def corpus_stats(
         subagent_tool_calls=sub_calls,
         diversity=_diversity(described, embedder) if embedder is not None else None,
         verification=verification,
+        worlds=worlds,
     )

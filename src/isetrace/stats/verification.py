@@ -43,11 +43,23 @@ class VerificationTally:
     episodes: int = 0
     verified: int = 0
     agreement: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    checks_run: Counter[str] = field(default_factory=Counter)
+    """Checks evaluated, by kind."""
+    checks_passed: Counter[str] = field(default_factory=Counter)
 
     def add(self, episode: Episode) -> None:
         self.episodes += 1
         self.verified += episode.verified
         self.agreement[episode_verdicts(episode)] += 1
+        for verdict in episode.verifications:
+            for check in verdict.checks:
+                self.checks_run[check.kind] += 1
+                self.checks_passed[check.kind] += check.passed
+
+    @property
+    def checks_by_kind(self) -> dict[str, tuple[int, int]]:
+        """``kind → (passed, evaluated)``, most evaluated first."""
+        return {kind: (self.checks_passed[kind], n) for kind, n in self.checks_run.most_common()}
 
     @property
     def unconfirmed_successes(self) -> int:
@@ -66,6 +78,8 @@ class VerificationTally:
             "verified_share": self.verified / self.episodes if self.episodes else 0.0,
             "checked": self.checked,
             "simulator_success_checks_failed": self.unconfirmed_successes,
+            "checks_by_kind": {kind: {"passed": passed, "evaluated": n}
+                               for kind, (passed, n) in self.checks_by_kind.items()},
             "agreement": [{"simulator": s, "checks": c, "judge": j, "episodes": n}
                           for (s, c, j), n in sorted(self.agreement.items())],
         }
@@ -77,4 +91,7 @@ class VerificationTally:
                 ("Simulator success, checks failed", f"{self.unconfirmed_successes:,}")]
         rows += [(f"sim {s} · checks {c} · judge {j}", f"{n:,}")
                  for (s, c, j), n in sorted(self.agreement.items())]
+        if self.checks_run:
+            rows.append(("Checks passed by kind", ", ".join(f"{kind} {passed}/{n}"
+                                                            for kind, (passed, n) in self.checks_by_kind.items())))
         return rows

@@ -19,6 +19,7 @@ from isetrace.sandbox.base import ProcessStatus, Sandbox
 
 if TYPE_CHECKING:
     from isetrace.tools.subagent_runtime import SessionsRuntime
+    from isetrace.worlds.host import WorldHost
 
 __all__ = ["LOG_CAP_BYTES", "BackgroundJob", "JobTable", "ToolContext"]
 
@@ -158,6 +159,8 @@ class ToolContext:
             outside an episode, where those tools answer with a ToolError.
         default_workdir: where shell commands run when the call names no workdir (absolute, inside the
             workspace); ``None`` for the workspace itself. A sub-agent spawned with ``cwd`` gets one.
+        worlds: the session's worlds (``worlds.*``), which the web tools and the ``services`` dialect call
+            instead of the internet; ``None`` without.
     """
 
     sandbox: Sandbox
@@ -168,6 +171,7 @@ class ToolContext:
     allow_private_network: bool = False
     sessions: SessionsRuntime | None = field(default=None, repr=False)
     default_workdir: str | None = None
+    worlds: WorldHost | None = field(default=None, repr=False)
     jobs: JobTable = field(init=False, repr=False)
     _workspace_real: str | None = field(default=None, init=False, repr=False)
 
@@ -175,10 +179,11 @@ class ToolContext:
         self.jobs = JobTable(self.sandbox)
 
     @classmethod
-    def for_run(cls, sandbox: Sandbox, config: RunConfig, environ: Mapping[str, str]) -> ToolContext:
-        """The context a run's episodes use: its tool settings, network switch and command time limit."""
+    def for_run(cls, sandbox: Sandbox, config: RunConfig, environ: Mapping[str, str],
+                worlds: WorldHost | None = None) -> ToolContext:
+        """The context a run's episodes use: its tool settings, network switch, command time limit, worlds."""
         return cls(sandbox, config.tools, network=config.sandbox.network, environ=environ,
-                   max_timeout_s=config.sandbox.limits.timeout_s)
+                   max_timeout_s=config.sandbox.limits.timeout_s, worlds=worlds)
 
     @property
     def workspace(self) -> str:

@@ -201,6 +201,8 @@ class Dialect:
         if problems:
             return _failure(call, "bad_arguments", f"invalid arguments for {spec.name}: {'; '.join(problems)}. "
                             f"Expected: {_signature(spec)}.", started)
+        if ctx.worlds is not None:
+            ctx.worlds.tool_call = call.id  # what the worlds log next came from this call
         try:
             output = await spec.fn(ctx, **kwargs)
         except ToolError as exc:

@@ -1,4 +1,5 @@
-"""``web_fetch`` and ``web_search``: real HTTP from the host, only when the run allows the network.
+"""``web_fetch`` and ``web_search``: real HTTP from the host, only when the run allows the network, or the
+session's web world (:mod:`.web_world`) when the run has one.
 
 Both refuse with a clear error when the run's network is off, so an offline run never reaches out and
 the model learns the tool is unavailable rather than broken. Search providers are configured
@@ -41,6 +42,7 @@ from isetrace.errors import ToolError
 from isetrace.tools._html import html_to_text
 from isetrace.tools.context import ToolContext
 from isetrace.tools.web_filters import SearchFilters, provider_params
+from isetrace.tools.web_world import uses_worlds, world_connector, world_search, world_target
 
 __all__ = ["FETCH_MAX_BYTES", "FETCH_TIMEOUT_S", "web_fetch", "web_search"]
 
@@ -188,7 +190,8 @@ def _known_charset(charset: str | None) -> bool:
 async def web_fetch(ctx: ToolContext, url: str, extract_mode: Literal["markdown", "text"] = "markdown",
                     max_chars: int | None = None) -> str:
     """GET ``url`` and return its readable text: HTML converted, other text as it is, at most ``max_chars``."""
-    if not ctx.network:
+    in_world = uses_worlds(ctx)
+    if not ctx.network and not in_world:
         raise _network_off("web_fetch")
     if max_chars is not None and max_chars < 1:
         raise ToolError(f"maxChars must be at least 1 (got {max_chars})")
@@ -196,10 +199,12 @@ async def web_fetch(ctx: ToolContext, url: str, extract_mode: Literal["markdown"
     current = url.strip()
     timeout = aiohttp.ClientTimeout(total=FETCH_TIMEOUT_S)
     try:
-        async with aiohttp.ClientSession(connector=_connector(ctx), timeout=timeout,
+        connector = await world_connector(ctx) if in_world else _connector(ctx)
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout,
                                          headers={"User-Agent": USER_AGENT}) as session:
             for _ in range(MAX_REDIRECTS + 1):
-                async with session.get(_target(ctx, current), allow_redirects=False) as response:
+                target = world_target(ctx, current) if in_world else _target(ctx, current)
+                async with session.get(target, allow_redirects=False) as response:
                     location = response.headers.get("Location")
                     if response.status in (301, 302, 303, 307, 308) and location:
                         current = urljoin(current, location)
@@ -279,16 +284,20 @@ async def web_search(ctx: ToolContext, query: str, count: int | None = None,
 
     ``filters`` are applied by the provider (:mod:`isetrace.tools.web_filters`), or refused."""
     settings = ctx.config.web_search
-    provider = settings.provider
-    if provider == "none":
+    provider: str = settings.provider
+    if uses_worlds(ctx):
+        provider = "world"
+    elif provider == "none":
         raise ToolError("no web search provider is configured (tools.web_search.provider); set it to searxng "
                         "(with base_url), brave or serper (with api_key_env) to enable web_search")
-    if not ctx.network:
+    if not ctx.network and provider != "world":
         raise _network_off("web_search")
     if not query.strip():
         raise ToolError("query is empty")
-    extra = provider_params(provider, filters or SearchFilters())
+    extra = provider_params(provider, filters or SearchFilters())  # the world's engine applies none
     wanted = max(1, min(count or 5, SEARCH_MAX_RESULTS))
+    if provider == "world":
+        return _listed(query, (await world_search(ctx, query, wanted))[:wanted])
     base = (settings.base_url or _HOSTED.get(provider, "")).rstrip("/")
     if not base:
         raise ToolError(f"the {provider} search provider needs tools.web_search.base_url")
@@ -307,7 +316,11 @@ async def web_search(ctx: ToolContext, query: str, count: int | None = None,
         data = await _request_json(provider, "POST", f"{base}/search", timeout,
                                    json={"q": query, "num": wanted, **extra}, headers=headers)
         results = [(r.get("title"), r.get("link"), r.get("snippet")) for r in _items(data, "organic")]
-    results = [r for r in results if r[1]][:wanted]
+    return _listed(query, [r for r in results if r[1]][:wanted])
+
+
+def _listed(query: str, results: list[tuple[Any, Any, Any]]) -> str:
+    """Search results as the model reads them: numbered title, URL and snippet."""
     if not results:
         return f"No results for {query!r}."
     lines = [f"Results for {query!r}:"]

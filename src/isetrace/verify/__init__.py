@@ -6,7 +6,7 @@ episode's sandbox, compares a direct query's answer with its reference, and turn
 episode's ``verified`` label.
 """
 
-from isetrace.verify import command_checks, file_checks  # noqa: F401  (their kinds register on import)
+from isetrace.verify import command_checks, file_checks, world_checks  # noqa: F401  (their kinds register on import)
 from isetrace.verify.checks import (
     Check,
     CheckContext,

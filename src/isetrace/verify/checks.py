@@ -16,6 +16,7 @@ kept as evidence is cut to a line.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -25,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from isetrace.errors import SandboxUnavailable
 from isetrace.jsonl import describe_validation_error
 from isetrace.sandbox import Sandbox
+from isetrace.worlds.host import WorldHost
 
 __all__ = ["MAX_READ_BYTES", "Check", "CheckContext", "CheckError", "FileCheck", "Outcome", "check_kinds",
            "checks_schema", "describe_kinds", "parse_check", "register_check", "workspace_path"]
@@ -43,11 +45,13 @@ class CheckError(ValueError):
 
 @dataclass(frozen=True)
 class CheckContext:
-    """What a check may look at: the session, the template it started from (host side), a time cap."""
+    """What a check may look at: the session, the template it started from (host side), a time cap, and the
+    session's worlds (``None`` without)."""
 
     sandbox: Sandbox
     template: Path | None = None
     timeout_s: float = 30.0
+    worlds: WorldHost | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,8 @@ class Check(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: str
     description: ClassVar[str] = ""
+    world: ClassVar[str | None] = None
+    """The world (``worlds.<name>``) the kind reads, or ``None`` for a kind of the workspace."""
 
     async def evaluate(self, context: CheckContext) -> Outcome:
         raise NotImplementedError
@@ -154,20 +160,28 @@ def parse_check(spec: object) -> Check:
         raise CheckError(f"check {spec['kind']}: {describe_validation_error(exc)}") from None
 
 
-def checks_schema() -> dict[str, Any]:
-    """The JSON schema of a list of checks of any registered kind (for structured output)."""
+def _offered(worlds: Collection[str]) -> list[type[Check]]:
+    """The kinds a run can evaluate: those of the workspace, and those of the worlds it has."""
+    return [model for model in _KINDS.values() if model.world is None or model.world in worlds]
+
+
+def checks_schema(worlds: Collection[str] = ()) -> dict[str, Any]:
+    """The JSON schema of a list of checks of any kind a run with ``worlds`` can evaluate (for structured
+    output)."""
     kinds = []
-    for model in _KINDS.values():
+    for model in _offered(worlds):
         schema = model.model_json_schema()
         schema.pop("description", None)
         kinds.append(schema)
     return {"type": "array", "items": {"anyOf": kinds}, "maxItems": MAX_CHECKS}
 
 
-def describe_kinds() -> str:
-    """The vocabulary as a prompt lists it: one line per kind, its fields and what it holds."""
+def describe_kinds(worlds: Collection[str] = ()) -> str:
+    """The vocabulary as a prompt lists it (the kinds a run with ``worlds`` can evaluate): one line per kind,
+    its fields and what it holds."""
     lines = []
-    for name, model in _KINDS.items():
+    for model in _offered(worlds):
+        name = model.model_fields["kind"].default
         fields = ", ".join(f"{field}{'' if info.is_required() else '?'}" for field, info in model.model_fields.items()
                            if field != "kind")
         summary = " ".join((model.__doc__ or "").split()).replace("``", "`")

@@ -1,20 +1,16 @@
-"""The package world: a PEP 503 index on the session's own loopback, so ``pip install`` works offline.
+"""The package world: a PEP 503 index the session reaches as ``pypi.test``, so ``pip install`` works offline.
 
 With the network off, ``pip install requests`` inside a session fails, and an agent's trajectory learns
 that packages cannot be installed. A wheelhouse is prepared at set-up time instead (``make wheelhouse``:
-pure-Python wheels for the sandbox's own ``python3``, fetched from the registry then, never at run time),
-turned into a static PEP 503 "simple" tree, mounted read-only into each session, and served there by
-``python3 -m http.server`` on the session's loopback. pip finds it through a ``pip.conf`` in the
-session's home, so the agent types the commands it would type anywhere.
-
-Each session has its own network namespace: its index is reachable from it alone, and not from the host.
-The tree is static, so the server holds no state an agent could change; what gets installed is checked
-on the workspace (step 10's checks), not on the server.
+pure-Python wheels for the sandbox's own ``python3``, fetched from the registry then, never at run time)
+and turned into a static PEP 503 "simple" tree once per run (:func:`build_simple_index`). The session's
+world host serves it (:class:`PackagesWorld`); pip finds it through the session's ``/etc/pip.conf``
+(:data:`PIP_CONF`), so the agent types the commands it would type anywhere. The tree is static; the
+audit log keeps which files were downloaded, on the host, where the agent cannot rewrite it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import html
 import re
@@ -23,18 +19,15 @@ import zipfile
 from email.parser import HeaderParser
 from pathlib import Path
 
+from aiohttp import web
+
 from isetrace.errors import SandboxUnavailable
-from isetrace.sandbox import Sandbox
+from isetrace.worlds.base import note
+from isetrace.worlds.urls import PACKAGES_HOST
 
-__all__ = ["INDEX_MOUNT", "INDEX_PORT", "build_simple_index", "start_package_index"]
-
-INDEX_MOUNT = "/opt/isetrace-worlds/packages"
-"""Where a session sees the index tree (read-only)."""
-INDEX_PORT = 8731
-"""The port of the index on the session's loopback (unprivileged: sessions run commands as a plain user)."""
+__all__ = ["PIP_CONF", "PackagesWorld", "build_simple_index"]
 
 _WHEEL = re.compile(r"^(?P<name>[A-Za-z0-9_.]+)-(?P<version>[^-]+)-.+\.whl$")
-_READY_S = 10.0
 
 
 def _normalised(name: str) -> str:
@@ -90,39 +83,43 @@ def build_simple_index(wheelhouse: Path, out: Path) -> list[str]:
     return sorted(projects)
 
 
-_PIP_CONF = f"""[global]
-index-url = http://127.0.0.1:{INDEX_PORT}/simple/
+PIP_CONF = f"""[global]
+index-url = http://{PACKAGES_HOST}/simple/
+trusted-host = {PACKAGES_HOST}
 break-system-packages = true
 disable-pip-version-check = true
 no-cache-dir = true
 """
-
-_PROBE = (
-    "import sys, urllib.request\n"
-    f"urllib.request.urlopen('http://127.0.0.1:{INDEX_PORT}/simple/', timeout=2).read()\n"
-)
+"""pip's configuration in every session (``/etc/pip.conf``, by ``sandbox.etc_files``): the world's index."""
 
 
-async def start_package_index(sandbox: Sandbox, *, wait: bool = False) -> str:
-    """Serve the mounted index on the session's loopback and point pip at it; the server's process id.
+class PackagesWorld:
+    """Serves a built index tree (:func:`build_simple_index`) read-only; notes every file downloaded."""
 
-    Without ``wait`` it returns as soon as the server is started (a session opens on every episode; pip
-    takes longer to start than the server, and an agent's first command comes after a model call); with
-    ``wait`` it returns once the index answers, and raises :class:`SandboxUnavailable` when it does not.
-    """
-    # one process writes pip's config, then becomes the server: a session start pays one spawn for both
-    script = ('mkdir -p "$HOME/.config/pip" && printf %s "$1" > "$HOME/.config/pip/pip.conf" && '
-              f'exec python3 -m http.server {INDEX_PORT} --bind 127.0.0.1 --directory {INDEX_MOUNT}')
-    server = await sandbox.start(["sh", "-c", script, "package-index", _PIP_CONF])
-    if not wait:
-        return server
-    deadline = asyncio.get_running_loop().time() + _READY_S
-    while True:
-        probe = await sandbox.run(["python3", "-c", _PROBE], timeout_s=5)
-        if probe.exit_code == 0:
-            return server
-        status = await sandbox.poll(server)
-        if not status.running or asyncio.get_running_loop().time() > deadline:
-            raise SandboxUnavailable("the package index did not start in the session: "
-                                     + status.stderr.decode(errors="replace")[-500:])
-        await asyncio.sleep(0.05)
+    name = "packages"
+
+    def __init__(self, index: Path) -> None:
+        self._root = index.resolve()
+
+    def answers(self, host: str) -> bool:
+        return host == PACKAGES_HOST
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if request.method not in ("GET", "HEAD"):
+            return web.Response(status=405, text="405 Method Not Allowed\n")
+        relative = request.path.lstrip("/")
+        target = (self._root / relative).resolve()
+        if target != self._root and self._root not in target.parents:
+            return web.Response(status=404, text="404 Not Found\n")
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_file():
+            return web.Response(status=404, text="404 Not Found\n")
+        if target.parent.name == "files":
+            match = _WHEEL.match(target.name)
+            note(request, file=target.name, project=_normalised(match["name"]) if match else target.name)
+            return web.FileResponse(target, headers={"Content-Type": "application/octet-stream"})
+        return web.FileResponse(target, headers={"Content-Type": "text/html; charset=utf-8"})
+
+    async def close(self) -> None:
+        return None
