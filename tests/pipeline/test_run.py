@@ -188,6 +188,10 @@ def same_under_any_executor(episode: Episode) -> dict[str, Any]:
             for stream in ("stdout", "stderr"):
                 message["result"][stream] = CLOCK.sub("<time>", message["result"][stream])
     row["models"].pop("renderer", None)
+    for entry in (row["world"] or {}).get("audit", []):  # the worlds' log: when each call came, and from which
+        del entry["time_s"]
+        if "tool_call" in entry["detail"]:
+            entry["detail"]["tool_call"] = number(entry["detail"]["tool_call"])
     return row
 
 

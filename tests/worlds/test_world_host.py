@@ -20,7 +20,8 @@ from isetrace.worlds.faults import FaultPlan
 SEEDED = Intent(id="i-seeded", natural_language_intent="x", world={
     "pages": [{"url": "https://data.harbour.example.com/api/berths.json", "content_type": "application/json",
                "body": '{"berths": 14, "free": 3}'}],
-    "mail": [{"from": "Ada Brandt <ada@office.test>", "subject": "Berth report due", "body": "By Friday."}]})
+    "mail": [{"from": "Ada Brandt <ada@office.test>", "subject": "Berth report due", "body": "By Friday."}],
+    "repos": [{"name": "berth-planner", "commits": [{"message": "Start", "files": {"plan.txt": "14 berths\n"}}]}]})
 
 
 def _query(name: str, qtype: int = 1) -> bytes:
@@ -52,7 +53,7 @@ def test_faults_are_drawn_at_their_rates_and_the_same_again_for_the_same_session
 
 @needs_bwrap
 async def test_the_worlds_answer_inside_their_session_and_nowhere_else(sandbox_home: Path) -> None:
-    config = world_config(sandbox_home, "worlds.web=true", "worlds.office=true")
+    config = world_config(sandbox_home, "worlds.web=true", "worlds.office=true", "worlds.git=true")
     url = "http://data.harbour.example.com/api/berths.json"
     async with world_session(config, [SEEDED]) as (box, host), world_session(config, episode="ep-2") as (other, _):
         fetched = await box.run(["curl", "-sS", url], timeout_s=20)
@@ -64,6 +65,9 @@ async def test_the_worlds_answer_inside_their_session_and_nowhere_else(sandbox_h
         forced = await other.run(["curl", "-sS", "-m", "5", "-H", "Host: data.harbour.example.com",
                                   "http://127.0.0.1/api/berths.json"], timeout_s=20)
         assert b"berths" not in forced.stdout  # its own loopback is its own world
+        remote = ["git", "ls-remote", "http://git.test/berth-planner.git"]
+        assert (await box.run(remote, timeout_s=20)).exit_code == 0
+        assert (await other.run(remote, timeout_s=20)).exit_code != 0  # the other session's remotes are its own
         inbox = await box.run(["office", "mail", "list_messages"], timeout_s=20)
         assert inbox.exit_code == 0 and b"Berth report due" in inbox.stdout
         assert b"Berth report due" not in (await other.run(["office", "mail", "list_messages"], timeout_s=20)).stdout
@@ -73,9 +77,10 @@ async def test_the_worlds_answer_inside_their_session_and_nowhere_else(sandbox_h
                 probe.sendall(b"GET /api/berths.json HTTP/1.0\r\nHost: data.harbour.example.com\r\n\r\n")
                 assert b"berths" not in probe.recv(4096)
         entries = list(host.audit)
-        assert [(e.world, e.via, e.method, e.host) for e in entries] == [
+        assert [(e.world, e.via, e.method, e.host) for e in entries if e.world != "git"] == [
             ("web", "http", "GET", "data.harbour.example.com"), ("office", "http", "POST", "office.test")]
-        assert entries[0].detail == {"url": url, "found": True} and entries[1].status == 200
+        assert entries[0].detail == {"url": url, "found": True} and entries[-1].status == 200
+        assert [e.world for e in entries].count("git") >= 1  # ls-remote, logged; the other session's is not here
 
 
 @needs_bwrap

@@ -29,7 +29,7 @@ from isetrace.simulate.openclaw_agent import require_openclaw
 from isetrace.simulate.query_pool import load_query_pool
 from isetrace.skills import configured_skills
 from isetrace.stats import stats_report
-from isetrace.worlds.sessions import package_index_dir
+from isetrace.worlds.sessions import require_worlds
 
 __all__ = ["STAGES", "Stage", "run_pipeline"]
 
@@ -142,8 +142,8 @@ async def _model_stages(config: RunConfig, run: RunDir, stages: frozenset[Stage]
 def _check_inputs(config: RunConfig, stages: frozenset[Stage]) -> None:
     """What would otherwise fail late fails now, before the first episode: an export format this machine
     cannot write, a broken skills directory, an unreadable appended-query pool, a missing intents file, an
-    OpenClaw runtime that cannot run here, a drift model without the packages it needs, a package world
-    without wheels (its index is built here, once)."""
+    OpenClaw runtime that cannot run here, a drift model without the packages it needs, worlds on a sandbox
+    that cannot serve them or a package world without wheels (its index is built here, once)."""
     if "export" in stages:
         for spec in config.run.exports:
             get_format(spec.format).require()
@@ -154,8 +154,7 @@ def _check_inputs(config: RunConfig, stages: frozenset[Stage]) -> None:
         if config.simulate.appended_query_file:
             load_query_pool(config.simulate.appended_query_file)
         require_drift_detector(config.simulate.drift_detector)
-        if config.worlds.packages:
-            package_index_dir(config)
+        require_worlds(config)
     if "intents" in stages and config.intents.file is not None and not Path(config.intents.file).is_file():
         raise ConfigError(f"intents.file: no file at {config.intents.file}")
 

@@ -66,6 +66,22 @@ def wheelhouse_dir(config: RunConfig) -> Path:
     return Path(named) if named else Path(sys.prefix) / "wheelhouse"
 
 
+def require_worlds(config: RunConfig) -> None:
+    """Refuse, before the first episode, worlds the run's sessions cannot have: only a bwrap session with its
+    network off has a namespace of its own to serve them in; the package world needs its wheels (the
+    index is built here, once)."""
+    worlds = config.worlds
+    if not worlds.enabled:
+        return
+    if config.sandbox.backend != "bwrap" or config.sandbox.network:
+        on = " ".join(f"-c worlds.{name}=false" for name in worlds.names)
+        raise ConfigError(f"worlds ({', '.join(worlds.names)}) need sandbox.backend bwrap with sandbox.network off "
+                          f"(this run: {config.sandbox.backend}, network {'on' if config.sandbox.network else 'off'});"
+                          f" turn them off with {on}")
+    if worlds.packages:
+        package_index_dir(config)
+
+
 def _worlds_dir(config: RunConfig) -> Path:
     worlds = Path(default_home(config.sandbox.home)) / "worlds"
     worlds.mkdir(parents=True, exist_ok=True)

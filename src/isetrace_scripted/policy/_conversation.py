@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ._phrasing import bare_request, starts_with_verb
 from ._text import SENTENCE_SPLIT, as_str_list, fenced_json_objects, truncate
+from ._world_errands import WORLD_MARKERS
 
 _FENCED = re.compile(r"```[^\n]*\n.*?\n```", re.DOTALL)
 _TABLE_LINES = re.compile(r"(?:^\|.*\|[ \t]*$\n?){2,}", re.MULTILINE)
@@ -142,8 +143,14 @@ def derive_goals(intent: str, given: list[str]) -> tuple[str, ...]:
     if len(goals) < 2:
         clauses = [bare_request(part) for goal in goals for part in _CLAUSE_SPLIT.split(goal)]
         goals = [clause for clause in clauses if clause]
-    if len(goals) > MAX_GOALS:
-        goals = [*goals[: MAX_GOALS - 1], goals[-1]]
+    if len(goals) > MAX_GOALS:  # errands in the worlds are kept whatever the count: their checks await them
+        pinned = [goal for goal in goals if WORLD_MARKERS.search(goal)]
+        rest = [goal for goal in goals if goal not in pinned]
+        kept = set(rest[: max(1, MAX_GOALS - 1 - len(pinned))] + rest[-1:] + pinned)
+        goals = [goal for goal in goals if goal in kept]
+    last_plain = next((goal for goal in reversed(goals) if not WORLD_MARKERS.search(goal)), None)
+    if last_plain is not None and goals[-1] != last_plain:  # the deliverable comes last, not an errand
+        goals = [goal for goal in goals if goal != last_plain] + [last_plain]
     if len(goals) < 2:
         output = named_output(intent) or "summary.md"
         goals.append(f"write a short summary of what you did to `{output}`")

@@ -8,6 +8,7 @@ state machine decides from the real tool results whether the recovery runs.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections.abc import Callable
@@ -54,7 +55,14 @@ class Again:
     call: PolicyToolCall
 
 
-Op = Write | Read | Edit | Shell | Again
+@dataclass(frozen=True)
+class Direct:
+    """A call to a tool other than the shell and file tools (``web_search``, ``web_fetch``), as made."""
+
+    call: PolicyToolCall
+
+
+Op = Write | Read | Edit | Shell | Again | Direct
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,7 @@ def to_call(op: Op, kit: Toolkit) -> PolicyToolCall:
         return kit.edit_file(op.path, op.old, op.new, op.after)
     if isinstance(op, Shell):
         return kit.run(op.command)
-    return op.call
+    return op.call  # Again, Direct
 
 
 def misspell(name: str, rng: random.Random) -> str:
@@ -201,8 +209,13 @@ def choose_kind(text: str) -> str:
 Builder = Callable[[str, random.Random, Toolkit, bool], Plan]
 
 
-def build_plan(history: History, kit: Toolkit, builders: dict[str, Builder]) -> Plan:
-    """The plan for the latest user message; ~30% of work plans contain a planned failure."""
+ErrandBuilder = Callable[[str, random.Random, Toolkit], "Plan | None"]
+
+
+def build_plan(history: History, kit: Toolkit, builders: dict[str, Builder],
+               errand: ErrandBuilder | None = None) -> Plan:
+    """The plan for the latest user message; ~30% of work plans contain a planned failure. A message that
+    is an errand in a world (``errand`` says so by returning its plan) gets that plan."""
     text = history.request
     rng = seeded_rng("agent", text)
     with_failure = rng.random() < 0.3
@@ -213,7 +226,29 @@ def build_plan(history: History, kit: Toolkit, builders: dict[str, Builder]) -> 
         return _retry_plan(history.earlier[-1])
     if _VERIFY.search(prose) and history.earlier:
         return verify_plan(text, history.earlier, kit)
-    return builders.get(choose_kind(text), notes_plan)(text, rng, kit, with_failure)
+    planned = errand(text, rng, kit) if errand is not None else None
+    if planned is None:
+        planned = builders.get(choose_kind(text), notes_plan)(text, rng, kit, with_failure)
+    return with_final_output(planned, text)
+
+
+_FINAL_OUTPUT = re.compile(r"The final output goes in `([^`]+)`")
+
+
+def with_final_output(plan: Plan, text: str) -> Plan:
+    """``plan``, ending with the file the user named as the final output when the plan does not make it
+    (a kind of work whose own output has another name or format)."""
+    named = _FINAL_OUTPUT.search(text)
+    if named is None or named.group(1) in plan.outputs or named.group(1).startswith(("/", "..")):
+        return plan
+    target = named.group(1)
+    made = ", ".join(f"`{name}`" for name in plan.outputs) or "the workspace"
+    if target.endswith(".json"):
+        content = json.dumps({"goal": plan.goal, "files": list(plan.outputs)}, indent=2) + "\n"
+    else:
+        content = f"# {plan.goal[:1].upper()}{plan.goal[1:]}\n\nThe results are in {made}.\n"
+    final = Step(f"write the final output `{target}`", f"wrote the final output `{target}`", (Write(target, content),))
+    return Plan(plan.goal, (*plan.steps, final), (*plan.outputs, target), plan.note)
 
 
 def _retry_plan(exchange: Exchange) -> Plan:

@@ -28,6 +28,8 @@ class ToolBinding:
     old: str = ""
     new: str = ""
     command: str = ""
+    param: str = ""
+    """The one argument of a single-argument role (``search``: the query, ``fetch``: the URL)."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,18 @@ class Toolkit:
     write: ToolBinding | None = None
     read: ToolBinding | None = None
     edit: ToolBinding | None = None
+    search: ToolBinding | None = None
+    fetch: ToolBinding | None = None
+
+    def search_call(self, query: str) -> PolicyToolCall:
+        """A web search; callers check ``search`` first."""
+        assert self.search is not None
+        return PolicyToolCall(self.search.name, {self.search.param: query})
+
+    def fetch_call(self, url: str) -> PolicyToolCall:
+        """A page fetch; callers check ``fetch`` first."""
+        assert self.fetch is not None
+        return PolicyToolCall(self.fetch.name, {self.fetch.param: url})
 
     @property
     def usable(self) -> bool:
@@ -97,7 +111,8 @@ def discover(tools: object) -> Toolkit:
         for role, binding in _bindings(name, params).items():
             found.setdefault(role, binding)
     return Toolkit(
-        shell=found.get("shell"), write=found.get("write"), read=found.get("read"), edit=found.get("edit")
+        shell=found.get("shell"), write=found.get("write"), read=found.get("read"), edit=found.get("edit"),
+        search=found.get("search"), fetch=found.get("fetch"),
     )
 
 
@@ -119,6 +134,10 @@ def _schemas(tools: object) -> list[tuple[str, frozenset[str]]]:
 def _bindings(name: str, params: frozenset[str]) -> dict[str, ToolBinding]:
     """The capabilities one tool offers, judged by its parameter names (and its name, for reads)."""
     roles: dict[str, ToolBinding] = {}
+    if "search" in name.lower() and "query" in params and "web" in name.lower():
+        roles["search"] = ToolBinding(name, param="query")
+    if "fetch" in name.lower() and "url" in params:
+        roles["fetch"] = ToolBinding(name, param="url")
     command = next((param for param in _COMMAND_PARAMS if param in params), None)
     if command:
         roles["shell"] = ToolBinding(name, command=command)

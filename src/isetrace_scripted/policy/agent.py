@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from ._history import Exchange, read_history
 from ._kinds_code import code_plan, data_plan, web_plan
 from ._kinds_ops import automation_plan, docs_plan, files_plan, git_plan, system_plan
+from ._kinds_world import errand_plan
 from ._plans import Builder, Plan, Shell, Step, build_plan, notes_plan, to_call
 from ._prose import Progress, final_reply, reasoning
 from ._reply import PolicyReply
@@ -50,7 +51,7 @@ def respond(body: Mapping[str, object], sloppiness: Sloppiness | None = None) ->
             content=_no_tools_reply(history.request),
             reasoning="No usable tools were offered, so I can only answer in prose." if thinking else None,
         )
-    plan = build_plan(history, kit, BUILDERS)
+    plan = build_plan(history, kit, BUILDERS, errand_plan)
     misplaced, overclaims = slips(sloppiness, messages) if sloppiness is not None else (False, False)
     if misplaced:
         plan = misplace_deliverable(plan, history.request)

@@ -18,6 +18,7 @@ from ._reply import PolicyInputError, PolicyReply
 from ._text import (
     as_str,
     as_str_list,
+    content_text,
     first_fenced_json,
     lower_first,
     pick,
@@ -27,6 +28,7 @@ from ._text import (
 )
 from ._vocab import Vocab, vocab_for
 from ._voice import Level, Voice, first_person_context, voice_of
+from ._world_errands import errands_for, worlds_in_prompt
 
 _EMOJIS = ("🙂", "🙏", "📊", "🚀", "👋", "✅")
 _GREETINGS = {
@@ -133,8 +135,13 @@ def respond(body: Mapping[str, object]) -> PolicyReply:
     spec = first_fenced_json(messages if isinstance(messages, list) else [], "json", "persona")
     if spec is None:
         raise PolicyInputError("intent writer request has no ```json block with a 4D spec (no 'persona' key)")
-    text, checks = render_intent_with_checks(spec)
-    return PolicyReply(content=json.dumps({"intent": text, "checks": checks}, ensure_ascii=False))
+    prompt = "\n".join(content_text(m.get("content")) for m in messages if isinstance(m, Mapping)) \
+        if isinstance(messages, list) else ""
+    text, checks, world = render_intent_with_world(spec, worlds_in_prompt(prompt))
+    reply: dict[str, object] = {"intent": text, "checks": checks}
+    if world:
+        reply["world"] = world
+    return PolicyReply(content=json.dumps(reply, ensure_ascii=False))
 
 
 def render_intent(spec: Mapping[str, object]) -> str:
@@ -145,6 +152,14 @@ def render_intent(spec: Mapping[str, object]) -> str:
 def render_intent_with_checks(spec: Mapping[str, object]) -> tuple[str, list[dict[str, object]]]:
     """The request for one 4D spec and the checks of its deliverable (the file it names must exist with
     content); a pure function of the spec."""
+    text, checks, _ = render_intent_with_world(spec, ())
+    return text, checks
+
+
+def render_intent_with_world(spec: Mapping[str, object], worlds: Sequence[str],
+                             ) -> tuple[str, list[dict[str, object]], dict[str, list[dict[str, object]]]]:
+    """The request, its checks and, in a run with ``worlds``, the seed of its errands in them (see
+    `_world_errands`); a pure function of the spec and the worlds."""
     persona_value = spec.get("persona")
     persona: Mapping[str, object] = persona_value if isinstance(persona_value, Mapping) else {}
     tasks = _tasks_of(spec.get("domains"))
@@ -160,6 +175,9 @@ def render_intent_with_checks(spec: Mapping[str, object]) -> tuple[str, list[dic
     paragraphs = [_opening(persona, voice, rng, with_background=complexity != "simple")]
     paragraphs += [f"{_data_intro(block.noun, voice.level, rng)}\n{block.text}" for block in blocks]
     paragraphs += _task_paragraphs(tasks, voice, vocab, rng, blocks[0].noun if blocks else None)
+    errands = errands_for(families, worlds, vocab, seeded_rng("errands", json.dumps(spec, sort_keys=True)))
+    if errands:
+        paragraphs.append(" ".join(errand.sentence for errand in errands))
     if rules:
         paragraphs.append(" ".join(rng.sample(_CONSTRAINTS, rules)))
     target = datagen.deliverable(families[0], vocab, rng, items)
@@ -168,7 +186,12 @@ def render_intent_with_checks(spec: Mapping[str, object]) -> tuple[str, list[dic
     if signoff:
         paragraphs.append(signoff)
     checks: list[dict[str, object]] = [{"kind": "file_exists", "path": target.filename}]
-    return "\n\n".join(paragraph for paragraph in paragraphs if paragraph), checks
+    world: dict[str, list[dict[str, object]]] = {}
+    for errand in errands:
+        checks += errand.checks
+        for part, entries in errand.seed.items():
+            world.setdefault(part, []).extend(entries)
+    return "\n\n".join(paragraph for paragraph in paragraphs if paragraph), checks, world
 
 
 def _tasks_of(domains: object) -> list[_Task]:
