@@ -13,7 +13,7 @@ from tests.sandbox.backends import needs_bwrap
 from isetrace.config import SandboxConfig
 from isetrace.errors import SandboxUnavailable
 from isetrace.sandbox import SandboxHome, open_sandbox
-from isetrace.sandbox.netns import listen_in_session
+from isetrace.sandbox.netns import _bind_through_nsenter, _member_pid, listen_in_session
 
 
 @needs_bwrap
@@ -79,3 +79,24 @@ def test_etc_files_cannot_replace_the_identity_files_or_leave_etc() -> None:
     for name in ("passwd", "group", "shadow", "../bin/sh", "ssl/cert.pem", ""):
         with pytest.raises(ValidationError, match="not a file sessions may be given"):
             SandboxConfig.model_validate({"etc_files": {name: "x"}})
+
+
+@needs_bwrap
+async def test_the_nsenter_way_binds_the_same_sockets(sandbox_home: Path) -> None:
+    """What a runner that is not root does (a threaded process cannot join a user namespace): a child joins
+    the launcher's user namespace and the session's network namespace and hands the sockets back."""
+    box = await open_sandbox(SandboxConfig.model_validate({"backend": "bwrap"}), SandboxHome(sandbox_home))
+    try:
+        launcher = box.launcher_pid  # type: ignore[attr-defined]
+        made = await _bind_through_nsenter(launcher, _member_pid(launcher), [80], [53])
+        try:
+            assert [(s.type, s.getsockname()) for s in made] == [(socket.SOCK_STREAM, ("127.0.0.1", 80)),
+                                                                 (socket.SOCK_DGRAM, ("127.0.0.1", 53))]
+            taken = await box.run(["python3", "-c", "import socket; socket.socket().bind(('127.0.0.1', 80))"],
+                                  timeout_s=10)
+            assert taken.exit_code != 0  # the port is bound in the session's namespace, by the host's socket
+        finally:
+            for sock in made:
+                sock.close()
+    finally:
+        await box.close()

@@ -9,7 +9,8 @@ the host process, where no command of the agent reaches.
 
 As root the host enters the namespace from a short-lived thread (``setns`` of a network namespace
 applies to the calling thread alone) and the thread ends there. As anyone else the namespace belongs to
-a user namespace the host owns, which a threaded process cannot enter: a small ``nsenter`` child
+user namespaces the host owns, which a threaded process cannot enter: a small ``nsenter`` child joins
+the session launcher's user namespace (where the runner is root) and the session's network namespace,
 creates the sockets and hands them back over a socket pair (``SCM_RIGHTS``).
 """
 
@@ -19,7 +20,6 @@ import asyncio
 import ctypes
 import os
 import socket
-import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +31,8 @@ from isetrace.sandbox.base import Sandbox
 __all__ = ["Listeners", "listen_in_session"]
 
 _MAX_DEPTH = 8
+SYSTEM_PYTHON = "/usr/bin/python3"
+"""What the nsenter child runs (stdlib only): as the session's own uid it may not read the runner's venv."""
 _CLONE_NEWNET = 0x40000000
 _libc = ctypes.CDLL(None, use_errno=True)  # os.setns arrives with Python 3.12
 
@@ -121,11 +123,14 @@ socket.send_fds(channel, [b"ok"], [s.fileno() for s in made])
 """
 
 
-async def _bind_through_nsenter(pid: int, tcp: list[int], udp: list[int]) -> list[socket.socket]:
+async def _bind_through_nsenter(launcher: int, member: int, tcp: list[int], udp: list[int]) -> list[socket.socket]:
+    """The child enters the launcher's user namespace (the outer one, which the runner owns and in which it
+    is root) and the session's network namespace, which belongs to a namespace below it, so root there
+    may bind port 80."""
     ours, theirs = socket.socketpair()
     with ours, theirs:
         child = await asyncio.create_subprocess_exec(
-            "nsenter", f"--target={pid}", "--user", "--net", "--preserve-credentials", sys.executable, "-I", "-S",
+            "nsenter", f"--user=/proc/{launcher}/ns/user", f"--net=/proc/{member}/ns/net", SYSTEM_PYTHON, "-I", "-S",
             "-c", _CHILD, ",".join(map(str, tcp)), ",".join(map(str, udp)), str(theirs.fileno()),
             pass_fds=(theirs.fileno(),), stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE)
@@ -150,7 +155,7 @@ async def listen_in_session(sandbox: Sandbox, *, tcp: Sequence[int], udp: Sequen
         if os.geteuid() == 0:
             made = _bind_as_root(f"/proc/{pid}/ns/net", tcp, udp)
         else:
-            made = await _bind_through_nsenter(pid, tcp, udp)
+            made = await _bind_through_nsenter(launcher, pid, tcp, udp)
     except OSError as exc:
         raise SandboxUnavailable(f"cannot listen in the session's network namespace: {exc}") from exc
     for sock in made:
