@@ -6,6 +6,7 @@ Fake keys are assembled at run time so this file holds no key-shaped literal for
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -149,3 +150,38 @@ def test_findings_say_what_and_where_never_the_value() -> None:
         scanner.check(row, "ep-9")
     assert "episode ep-9" in str(caught.value) and ENV_SECRET not in str(caught.value)
     assert "environment variable SERVICE_TOKEN (at messages[1].content and 1 more)" in str(caught.value)
+
+
+SHAPES = ["OpenAI API key", "OpenAI legacy key", "Anthropic API key", "AWS access key id", "GitHub token",
+          "GitHub fine-grained token", "Slack token", "Google API key", "Hugging Face token", "private key block",
+          "OpenSSH private key", "JSON Web Token"]
+AWKWARD_ENV = {"DEPLOY_TOKEN": 'a"quoted\\back\tslash\nnewline-ünïcode-secret', "AGENT_API_KEY": ENV_SECRET}
+
+
+def _placements(secret: str) -> list[object]:
+    """Rows that hold ``secret`` in every way a row can: a value, inside prose, a key, deep in lists."""
+    return [{"content": secret}, {"messages": [{"content": f"before {secret} after"}]}, {secret: "value"},
+            {"tools": [[{"deep": [f"x\n{secret}\ty"]}]]}, [f'"{secret}"'],
+            {"arguments": json.dumps({"t": secret}, ensure_ascii=False)}]
+
+
+def test_one_look_at_a_row_never_passes_a_row_the_full_scan_would_stop() -> None:
+    scanner = SecretScanner(AWKWARD_ENV)
+    secrets = [fake(kind) for kind in SHAPES] + list(AWKWARD_ENV.values())
+    for secret in secrets:
+        for row in _placements(secret):
+            assert scanner.findings(row), (secret, row)  # the full scan stops each of them…
+            assert scanner.may_hold(row), (secret, row)  # …so the one look must not let them through
+    plain = {"messages": [{"content": "Counted 412 parcels; the report is in summary.md."}], "n": 3, "ok": True}
+    assert not scanner.may_hold(plain)  # a row without any key's first letters passes on one look
+    near_misses = {"messages": [{"content": ORDINARY}]}  # these look twice, and still pass
+    assert scanner.may_hold(near_misses) and not scanner.findings(near_misses)
+
+
+def test_every_key_shape_begins_with_one_of_the_starts_the_one_look_searches_for() -> None:
+    from isetrace.export.secrets import KEY_SHAPES, SHAPE_STARTS
+
+    for kind in SHAPES:
+        secret = fake(kind)
+        matched = [m.group(0) for _, pattern, _ in KEY_SHAPES for m in pattern.finditer(secret)]
+        assert matched and all(text.startswith(SHAPE_STARTS) for text in matched), kind

@@ -1,0 +1,144 @@
+"""Exports and ``ise stats`` at corpus size, against an orjson round trip of the same file in the same run.
+
+Makes a realistic corpus itself — trajectories of 40–70 messages with reasoning, tool calls (shell, file
+and web tools, JSON arguments) and tool results, a few failed, written as ``episodes.jsonl`` — then, each
+in a child process so its peak RSS is its own, measures:
+
+- the baseline: read every line, ``orjson.loads``, ``orjson.dumps``, write (what any tool must at least do);
+- every export format through ``export_episodes`` (the episodes read from the file, the secret scan on);
+- the corpus statistics (``corpus_stats``, as ``ise stats`` computes them).
+
+Prints each one's seconds, its ratio to the baseline (goal ≤ 3) and its peak RSS (goal ≤ 1 GB); the last
+line is one JSON object with every figure.
+
+    .venv/bin/python benchmarks/export.py [--trajectories 25000] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FORMATS = ("ise-openai", "openai-strict", "sharegpt", "hf")
+WORDS = ["depot", "parcels", "late", "rate", "north", "south", "east", "west", "totals", "invoice", "ledger",
+         "quarter", "report", "summary", "draft", "review", "branch", "commit", "test", "fails", "passes", "column",
+         "rows", "mean", "median", "sensor", "reading", "clinic", "ward"]
+
+
+def _text(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words))
+
+
+def make_corpus(path: Path, trajectories: int, seed: int = 0) -> int:
+    """Write ``trajectories`` episodes to ``path``; the bytes written."""
+    from isetrace.records import Episode, Intent, Message, Termination, ToolCall, ToolResult
+
+    rng = random.Random(seed)
+    size = 0
+    with path.open("w", encoding="utf-8") as out:
+        for number in range(trajectories):
+            intent = Intent(id=f"bench-{number:06d}", natural_language_intent=_text(rng, 80),
+                            domains=["file-io", "code-runtime"], tasks=["convert", "summarise"], complexity="medium")
+            messages = [Message(role="system", content=_text(rng, 300))]
+            calls = 0
+            while len(messages) < rng.randint(40, 70):
+                messages.append(Message(role="user", content=_text(rng, rng.randint(20, 80))))
+                for _ in range(rng.randint(2, 5)):
+                    calls += 1
+                    name = rng.choice(("exec", "read", "write", "web_fetch"))
+                    arguments = {"command": f"python3 step_{calls}.py --rows {rng.randint(1, 999)}"} \
+                        if name == "exec" else {"path": f"out/file_{calls}.md", "content": _text(rng, 60)}
+                    call = ToolCall(id=f"call_{number}_{calls}", name=name, arguments=arguments,
+                                    arguments_raw=json.dumps(arguments))
+                    messages.append(Message(role="assistant", content="", reasoning_content=_text(rng, 40),
+                                            tool_calls=[call]))
+                    ok = rng.random() > 0.1
+                    output = _text(rng, rng.randint(10, 200))
+                    result = ToolResult(call_id=call.id, tool=name, ok=ok, exit_code=0 if ok else 1, stdout=output,
+                                        stderr="" if ok else "error: " + _text(rng, 8), duration_s=0.05)
+                    messages.append(Message(role="tool", tool_call_id=call.id, name=name, content=output,
+                                            result=result))
+                messages.append(Message(role="assistant", content=_text(rng, 60), reasoning_content=_text(rng, 30)))
+            episode = Episode(episode_id=intent.id, intents=[intent], messages=messages,
+                              termination=Termination.SUCCESS, provenance="benchmark", verified=True)
+            line = episode.model_dump_json() + "\n"
+            size += len(line.encode("utf-8"))
+            out.write(line)
+    return size
+
+
+def _round_trip(source: Path, target: Path) -> None:
+    import orjson
+
+    with source.open("rb") as lines, target.open("wb") as out:
+        for line in lines:
+            out.write(orjson.dumps(orjson.loads(line)) + b"\n")
+
+
+def _measure(what: str, source: Path, work: Path) -> None:
+    """Run one measurement in this (child) process and print ``seconds peak_rss_mb``."""
+    from isetrace.export import export_episodes
+    from isetrace.jsonl import iter_jsonl
+    from isetrace.records import Episode
+    from isetrace.stats import corpus_stats
+
+    def episodes() -> object:
+        return iter_jsonl(source, Episode, lambda error: None)
+
+    started = time.perf_counter()
+    if what == "round-trip":
+        _round_trip(source, work / "round-trip.jsonl")
+    elif what == "stats":
+        corpus_stats(episodes())  # type: ignore[arg-type]
+    else:
+        suffix = "parquet" if what == "hf" else "jsonl"
+        export_episodes(episodes(), what, work / f"{what}.{suffix}", environ={})  # type: ignore[arg-type]
+    seconds = time.perf_counter() - started
+    print(f"{seconds:.3f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}")
+
+
+def _child(what: str, source: Path, work: Path) -> tuple[float, float]:
+    done = subprocess.run([sys.executable, __file__, "--measure", what, "--source", str(source), "--work", str(work)],
+                          capture_output=True, text=True, check=True)
+    seconds, rss = done.stdout.split()[-2:]
+    return float(seconds), float(rss)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--trajectories", type=int, default=25_000)
+    parser.add_argument("--quick", action="store_true", help="1,000 trajectories, for a check in CI time")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--source", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        _measure(args.measure, args.source, args.work)
+        return
+    count = 1_000 if args.quick else args.trajectories
+    work = Path(tempfile.mkdtemp(prefix="ise-bench-export-"))
+    source = work / "episodes.jsonl"
+    started = time.perf_counter()
+    size = make_corpus(source, count)
+    print(f"corpus: {count:,} trajectories, {size / 1e6:,.0f} MB, made in {time.perf_counter() - started:.0f} s")
+    baseline, baseline_rss = _child("round-trip", source, work)
+    print(f"orjson round trip              {baseline:8.1f} s   peak RSS {baseline_rss:6.0f} MB")
+    figures: dict[str, object] = {"trajectories": count, "corpus_mb": round(size / 1e6, 1),
+                                  "round_trip_s": round(baseline, 2)}
+    for what in (*FORMATS, "stats"):
+        seconds, rss = _child(what, source, work)
+        ratio = seconds / baseline
+        print(f"{what:30} {seconds:8.1f} s   ×{ratio:5.2f} of the round trip (goal ≤ 3)   peak RSS {rss:6.0f} MB")
+        figures[what] = {"seconds": round(seconds, 2), "over_round_trip": round(ratio, 2), "peak_rss_mb": round(rss)}
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
