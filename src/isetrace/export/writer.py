@@ -9,7 +9,6 @@ leaves an existing target untouched.
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import uuid
 from collections import Counter
@@ -17,6 +16,8 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
+
+import orjson
 
 from isetrace.errors import ConfigError
 from isetrace.export.episode_parts import Unrepresentable
@@ -42,13 +43,14 @@ class _Sink(Protocol):
 
 
 class _JsonlSink:
-    """One JSON object per line, UTF-8, made durable before it is renamed into place."""
+    """One JSON object per line, UTF-8 (orjson's compact form: a corpus is written at the speed it is read),
+    made durable before it is renamed into place."""
 
     def __init__(self, path: Path) -> None:
-        self._handle: IO[str] = path.open("w", encoding="utf-8")
+        self._handle: IO[bytes] = path.open("wb")
 
     def write(self, row: dict[str, Any]) -> None:
-        self._handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self._handle.write(orjson.dumps(row) + b"\n")
 
     def close(self) -> None:
         self._handle.flush()
