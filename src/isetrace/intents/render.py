@@ -12,6 +12,7 @@ intent the same way and so stops the stage (:class:`~isetrace.errors.Authenticat
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -82,8 +83,14 @@ class WorldRenderReply(CheckedRenderReply):
 def reply_shape(write_checks: bool, worlds: Sequence[str]) -> type[RenderReply]:
     """The reply a renderer is asked for: the request; its checks; with worlds, their seed too."""
     if worlds:
-        return type("WorldRenderReplyFor", (WorldRenderReply,), {"worlds": tuple(worlds)})
+        return _world_reply(tuple(worlds))
     return CheckedRenderReply if write_checks else RenderReply
+
+
+@functools.cache
+def _world_reply(worlds: tuple[str, ...]) -> type[WorldRenderReply]:
+    """The reply model of a run with ``worlds``: made once, not once an intent (a model class is not free)."""
+    return type("WorldRenderReplyFor", (WorldRenderReply,), {"worlds": worlds})
 
 
 @dataclass(frozen=True)

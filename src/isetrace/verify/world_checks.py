@@ -19,6 +19,7 @@ from isetrace.verify.checks import Check, CheckContext, Outcome, register_check
 from isetrace.worlds.base import AuditEntry
 from isetrace.worlds.git_remote import GitWorld, GitWorldError
 from isetrace.worlds.office import OfficeWorld
+from isetrace.worlds.package_index import project_name
 from isetrace.worlds.urls import normalise_url
 
 __all__ = ["BranchPushed", "EventCreated", "JobFired", "MailSent", "PackageInstalled", "PageFetched", "TicketState"]
@@ -220,7 +221,7 @@ class PackageInstalled(Check):
     async def evaluate(self, context: CheckContext) -> Outcome:
         if context.worlds is None or context.worlds.world("packages") is None:
             return _no_world("packages")
-        project = re.sub(r"[-_.]+", "-", self.name).lower()
+        project = project_name(self.name)
         if not any(e.detail.get("project") == project for e in _calls(context, "packages")):
             return Outcome.of(False, f"{self.name} was never downloaded from the package index")
         shown = await context.sandbox.run(["python3", "-m", "pip", "show", self.name], timeout_s=context.timeout_s)

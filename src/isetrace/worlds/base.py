@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["MAX_AUDIT_ENTRIES", "AuditEntry", "AuditLog", "World", "note", "noted"]
+__all__ = ["MAX_AUDIT_ENTRIES", "AuditEntry", "AuditLog", "World", "host_of", "note", "noted"]
 
 MAX_AUDIT_ENTRIES = 5_000
 """The most entries one session's log keeps; later calls are counted, not kept (an agent in a loop)."""
@@ -76,6 +76,14 @@ def _capped(value: Any) -> Any:
         return {str(key)[:200]: _capped(item) for key, item in list(value.items())[:20]}
     text = value if isinstance(value, str) else repr(value)
     return text if len(text) <= _MAX_DETAIL_CHARS else text[:_MAX_DETAIL_CHARS - 1] + "…"
+
+
+def host_of(request: web.Request) -> str:
+    """The host a request names (``Host`` header): lower case, without port or trailing dot."""
+    host = (request.host or "").strip().lower()
+    if host.startswith("["):
+        return host
+    return host.rsplit(":", 1)[0].rstrip(".")
 
 
 def note(request: web.Request, **detail: Any) -> None:

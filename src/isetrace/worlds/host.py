@@ -26,7 +26,7 @@ from aiohttp import web
 
 from isetrace.sandbox import Sandbox
 from isetrace.sandbox.netns import Listeners, listen_in_session
-from isetrace.worlds.base import AuditLog, World, noted
+from isetrace.worlds.base import AuditLog, World, host_of, noted
 from isetrace.worlds.dns import NameServer
 from isetrace.worlds.faults import FaultPlan, respond_with_fault
 from isetrace.worlds.office import OfficeWorld
@@ -44,13 +44,6 @@ must not take the host's file descriptors and time from the other sessions)."""
 KEEPALIVE_S = 5.0
 """How long an idle connection from the session is kept open."""
 _TOOL_SOCKET = "tools.sock"
-
-
-def _host_of(request: web.Request) -> str:
-    host = (request.host or "").strip().lower()
-    if host.startswith("["):
-        return host
-    return host.rsplit(":", 1)[0].rstrip(".")
 
 
 class WorldHost:
@@ -111,7 +104,7 @@ class WorldHost:
             return await self._serve(request)
 
     async def _serve(self, request: web.Request) -> web.StreamResponse:
-        host = _host_of(request)
+        host = host_of(request)
         world = next((w for w in self.worlds if w.answers(host)), None)
         via = "tool" if _is_unix(request) else "http"
         fault = self.faults.draw() if self.faults is not None and world is not None else None
@@ -121,8 +114,8 @@ class WorldHost:
         try:
             if world is None:
                 response: web.StreamResponse = web.Response(status=404, text=f"no site answers {host!r}\n")
-            elif fault is not None:
-                response = await respond_with_fault(fault, request, self.faults.timeout_s if self.faults else 15.0)
+            elif fault is not None and self.faults is not None:
+                response = await respond_with_fault(fault, request, self.faults.timeout_s)
             else:
                 response = await world.handle(request)
                 if self._jobs is not None and world.name == "office":

@@ -25,12 +25,12 @@ from isetrace.errors import SandboxUnavailable
 from isetrace.worlds.base import note
 from isetrace.worlds.urls import PACKAGES_HOST
 
-__all__ = ["PIP_CONF", "PackagesWorld", "build_simple_index"]
+__all__ = ["PIP_CONF", "PackagesWorld", "build_simple_index", "project_name"]
 
 _WHEEL = re.compile(r"^(?P<name>[A-Za-z0-9_.]+)-(?P<version>[^-]+)-.+\.whl$")
 
 
-def _normalised(name: str) -> str:
+def project_name(name: str) -> str:
     """PEP 503's name normalisation: runs of ``-_.`` become one ``-``, lower case."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -74,7 +74,7 @@ def build_simple_index(wheelhouse: Path, out: Path) -> list[str]:
         attribute = f' data-requires-python="{html.escape(requires)}"' if requires else ""
         name = html.escape(wheel.name)
         link = f'<a href="../../files/{name}#sha256={digest}"{attribute}>{name}</a><br>'
-        projects.setdefault(_normalised(match["name"]), []).append(link)
+        projects.setdefault(project_name(match["name"]), []).append(link)
     for project, links in projects.items():
         (out / "simple" / project).mkdir(parents=True)
         (out / "simple" / project / "index.html").write_text(_page(f"Links for {project}", links), encoding="utf-8")
@@ -117,7 +117,7 @@ class PackagesWorld:
             return web.Response(status=404, text="404 Not Found\n")
         if target.parent.name == "files":
             match = _WHEEL.match(target.name)
-            note(request, file=target.name, project=_normalised(match["name"]) if match else target.name)
+            note(request, file=target.name, project=project_name(match["name"]) if match else target.name)
             return web.FileResponse(target, headers={"Content-Type": "application/octet-stream"})
         return web.FileResponse(target, headers={"Content-Type": "text/html; charset=utf-8"})
 

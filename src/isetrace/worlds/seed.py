@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from isetrace.jsonl import describe_validation_error
+from isetrace.worlds.urls import normalise_url
 
 __all__ = ["CalendarEventSeed", "ChatMessageSeed", "CommitSeed", "ContactSeed", "MailSeed", "NoteSeed", "PageSeed",
            "RepoSeed", "TicketSeed", "TodoSeed", "WorldSeed", "WorldSeedError", "default_seed", "parse_seed",
@@ -49,8 +50,6 @@ class PageSeed(_Seed):
     @field_validator("url")
     @classmethod
     def _absolute(cls, value: str) -> str:
-        from isetrace.worlds.urls import normalise_url
-
         return normalise_url(value)
 
 

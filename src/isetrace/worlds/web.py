@@ -20,7 +20,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from isetrace.worlds.base import note
+from isetrace.worlds.base import host_of, note
 from isetrace.worlds.seed import PageSeed
 from isetrace.worlds.urls import SEARCH_HOST, normalise_url
 
@@ -158,7 +158,7 @@ class WebWorld:
         return results[:count]
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        host = (request.host or "").lower().rsplit(":", 1)[0]
+        host = host_of(request)
         if host == SEARCH_HOST:
             return self._search(request)
         if request.method not in ("GET", "HEAD"):
