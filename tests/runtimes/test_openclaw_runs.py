@@ -40,19 +40,29 @@ TWO_INTENTS = [
 ]
 
 
-def openclaw_cli_runs() -> int:
-    """How many OpenClaw agent turns are running on this machine right now."""
+def openclaw_cli_runs() -> set[str]:
+    """The process ids of the OpenClaw agent turns running on this machine right now; each turn is a new
+    process, so a new id is a new turn."""
     found = subprocess.run(["pgrep", "-f", "openclaw.mjs --profile ise agent --local"], capture_output=True, text=True)
-    return len(found.stdout.split())
+    return set(found.stdout.split())
 
 
-def wait_for(condition: object, timeout: float) -> None:
+def wait_for_a_later_turn(process: subprocess.Popen[str], timeout: float) -> None:
+    """Returns once an OpenClaw turn runs that is not the first one seen (or the run has ended).
+
+    Turns are told apart by their process ids, not by the gap between them: on a fast machine the gap
+    between two turns is shorter than a poll, so waiting for "no turn running" can miss it."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
+    first: set[str] = set()
+    while time.monotonic() < deadline and process.poll() is None:
+        running = openclaw_cli_runs()
+        if running and (not first or running & first):
+            first |= running  # still the first turn (its processes may start one after another)
+        elif running:
             return
-        time.sleep(0.2)
-    raise AssertionError(f"gave up waiting after {timeout} s")
+        time.sleep(0.1)
+    if process.poll() is None:
+        raise AssertionError(f"gave up waiting after {timeout} s for a second OpenClaw turn")
 
 
 def test_a_two_intent_session_killed_mid_turn_resumes_and_records_what_openclaw_really_did(
@@ -63,9 +73,7 @@ def test_a_two_intent_session_killed_mid_turn_resumes_and_records_what_openclaw_
     settings = ["-c", "agent.runtime=openclaw", "-c", f"agent.openclaw_dir={HERE.runtime_dir}",
                 "-c", f"intents.file={intents}", "-c", "simulate.mode=multi", "-c", "run.exports=[ise-openai]"]
     process = ise_run(run_dir, sandbox_home, *settings)
-    wait_for(lambda: openclaw_cli_runs() > 0 or process.poll() is not None, 120)  # the first turn runs
-    wait_for(lambda: openclaw_cli_runs() == 0 or process.poll() is not None, 240)  # and ends
-    wait_for(lambda: openclaw_cli_runs() > 0 or process.poll() is not None, 120)  # the second is under way
+    wait_for_a_later_turn(process, 480)  # the first turn ran and a later one is under way
     assert process.poll() is None, finish(process)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
