@@ -82,3 +82,16 @@ def test_an_export_with_every_episode_filtered_out_is_still_a_valid_parquet_file
     assert summary.written == 0 and summary.skipped_by_reason == {"success": 1}
     table = pq.read_table(path)  # (datasets itself refuses a split with no rows)
     assert table.num_rows == 0 and table.schema.equals(hf_schema())
+
+
+def test_a_corpus_of_several_batches_comes_back_row_for_row_as_converted(tmp_path: Path) -> None:
+    import pyarrow.parquet as parquet  # type: ignore[import-untyped]
+
+    from isetrace.export.hf import _BATCH_ROWS
+
+    source = [episode(ident=f"ep-{n:04d}") for n in range(_BATCH_ROWS * 2 + 7)]
+    path = tmp_path / "train.parquet"
+    assert export_episodes(source, "hf", path, environ={}).written == len(source)
+    table = parquet.read_table(path)
+    assert table.schema.equals(hf_schema())
+    assert table.to_pylist() == [to_hf_row(e) for e in source]  # every value, null and type as converted

@@ -10,6 +10,7 @@ import json
 import re
 from pathlib import Path
 
+import orjson
 import pytest
 from tests.export.episodes import call, calls, episode, plain_episode, result, say, system, user
 from tests.extras import format_params, formats_here
@@ -172,6 +173,8 @@ def test_one_look_at_a_row_never_passes_a_row_the_full_scan_would_stop() -> None
         for row in _placements(secret):
             assert scanner.findings(row), (secret, row)  # the full scan stops each of them…
             assert scanner.may_hold(row), (secret, row)  # …so the one look must not let them through
+            if isinstance(row, dict) and all(isinstance(key, str) for key in row):  # …nor the export's own text
+                assert scanner.may_hold(row, orjson.dumps(row)), (secret, row)
     plain = {"messages": [{"content": "Counted 412 parcels; the report is in summary.md."}], "n": 3, "ok": True}
     assert not scanner.may_hold(plain)  # a row without any key's first letters passes on one look
     near_misses = {"messages": [{"content": ORDINARY}]}  # these look twice, and still pass

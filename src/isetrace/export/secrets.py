@@ -75,11 +75,13 @@ KEY_SHAPES: tuple[tuple[str, re.Pattern[str], Callable[[str], bool]], ...] = (
 )
 """(kind, pattern, a check the matched text must also pass) for every key shape the scan knows."""
 
-SHAPE_STARTS = ("sk-", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xoxb-", "xoxp-",
-                "xoxa-", "xoxr-", "xoxs-", "AIza", "hf_", "-----BEGIN ", "eyJ")
+SHAPE_STARTS = ("sk-", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "AIza", "hf_",
+                "-----BEGIN ", "eyJ")
 """What every match of :data:`KEY_SHAPES` begins with: letters, digits, ``-``, ``_`` and a space, which JSON
-never escapes, so a row whose JSON text holds none of them holds no key shape in any of its strings (looked
-for as plain substrings: far faster than one pattern of alternatives)."""
+never escapes, so a row whose JSON text holds none of them holds no key shape in any of its strings. They
+are looked for as plain substrings, each one pass over the text at memory speed (far faster than one
+pattern of alternatives), so they are as few as the shapes allow (``xox`` stands for Slack's five)."""
+_SHAPE_STARTS_BYTES = tuple(start.encode() for start in SHAPE_STARTS)
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ class SecretScanner:
                     self._needles.append((f"environment variable {name}", variant))
         # each needle as it reads in a row's JSON text (orjson's, as :meth:`may_hold` makes it), where every
         # string is escaped once more
-        self._in_json = sorted({orjson.dumps(needle).decode()[1:-1] for _, needle in self._needles})
+        self._in_json = sorted({orjson.dumps(needle)[1:-1] for _, needle in self._needles})
 
     def kinds(self, text: str) -> list[str]:
         """The kinds of secret in one string (empty when it holds none)."""
@@ -147,25 +149,27 @@ class SecretScanner:
         """Every secret in ``row`` (any nesting of dicts, lists and strings, keys included), in row order."""
         return list(self._walk(row, ""))
 
-    def may_hold(self, row: object) -> bool:
+    def may_hold(self, row: object, text: bytes | None = None) -> bool:
         """Whether ``row`` may hold a secret, from one look at its JSON text: ``False`` means it holds none.
 
-        Every string of the row (keys too) is in that text, escaped as JSON; a key shape's first characters
-        are never escaped, and each of the scan's needles (an environment value as is and as JSON escapes
-        it) is looked for as that escaping writes it. So a row
-        that passes here has no finding, and the string-by-string scan (:meth:`findings`, a regex per shape
-        per string) runs only on the rare row that does not: an export of a whole corpus costs about one
-        serialisation more.
+        ``text`` is ``orjson.dumps(row)`` when the caller has it already (an export writes those bytes), so
+        the row is serialised once. Every string of the row (keys too) is in that text, escaped as JSON; a
+        key shape's first characters are never escaped, and each of the scan's needles (an environment
+        value as is and as JSON escapes it) is looked for as that escaping writes it. So a row that passes
+        here has no finding, and the string-by-string scan (:meth:`findings`, a regex per shape per string)
+        runs only on the rare row that does not.
         """
-        try:
-            text = orjson.dumps(row, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
-        except (TypeError, orjson.JSONEncodeError):  # something JSON cannot hold: look string by string
-            return True
-        return any(start in text for start in SHAPE_STARTS) or any(needle in text for needle in self._in_json)
+        if text is None:
+            try:
+                text = orjson.dumps(row, default=str, option=orjson.OPT_NON_STR_KEYS)
+            except (TypeError, orjson.JSONEncodeError):  # something JSON cannot hold: look string by string
+                return True
+        return any(start in text for start in _SHAPE_STARTS_BYTES) or any(needle in text for needle in self._in_json)
 
-    def check(self, row: object, episode_id: str) -> None:
-        """Raise :class:`~isetrace.errors.DataError` naming the episode and each kind of secret in ``row``."""
-        if not self.may_hold(row):
+    def check(self, row: object, episode_id: str, text: bytes | None = None) -> None:
+        """Raise :class:`~isetrace.errors.DataError` naming the episode and each kind of secret in ``row``
+        (``text``: the row's ``orjson.dumps``, when the caller has it)."""
+        if not self.may_hold(row, text):
             return
         found = self.findings(row)
         if not found:

@@ -35,7 +35,9 @@ the user judged the work wrong, a limit cut it off) is not an example a model sh
 
 
 class _Sink(Protocol):
-    def write(self, row: dict[str, Any]) -> None: ...
+    def write(self, row: dict[str, Any], text: bytes) -> None:
+        """Add ``row``; ``text`` is its ``orjson.dumps``, made once for the secret scan and the file."""
+
 
     def close(self) -> None: ...
 
@@ -49,8 +51,8 @@ class _JsonlSink:
     def __init__(self, path: Path) -> None:
         self._handle: IO[bytes] = path.open("wb")
 
-    def write(self, row: dict[str, Any]) -> None:
-        self._handle.write(orjson.dumps(row) + b"\n")
+    def write(self, row: dict[str, Any], text: bytes) -> None:
+        self._handle.write(text + b"\n")
 
     def close(self) -> None:
         self._handle.flush()
@@ -194,8 +196,9 @@ def export_episodes(
                 except Unrepresentable as exc:
                     skipped[f"unrepresentable: {exc.reason}"] += 1
                     continue
-                scanner.check(row, episode.episode_id)
-                sink.write(row)
+                text = orjson.dumps(row)
+                scanner.check(row, episode.episode_id, text)
+                sink.write(row, text)
                 written += 1
         except BaseException:
             sink.abort()
