@@ -13,6 +13,11 @@ The measured time is the whole run, start and end included.
 
     .venv/bin/python benchmarks/pipeline.py [--episodes 512] [--concurrency 32] [--latency-ms 200]
 
+The model requests go through a recording proxy (:mod:`prefix_proxy`, in a process of its own) that
+measures whether they stay friendly to a serving engine's prefix cache: ``prefix_reuse`` per role is the
+share of requests, after each conversation's first, that begin with the whole of an earlier request of
+that role (1.0 today; a change that rewrites earlier messages or the system prompt per turn drops it).
+
 The last line is one JSON object with the figures.
 """
 
@@ -27,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from isetrace.config import RunConfig, load_config
@@ -37,32 +43,64 @@ from isetrace.sandbox.bwrap import bwrap_problems
 from isetrace.simulate.batch import simulate_all
 
 
-def config_for(args: argparse.Namespace, home: Path, url: str) -> RunConfig:
+def config_for(args: argparse.Namespace, home: Path, url: str, proxy: str) -> RunConfig:
     """Agent and user talk to the scripted endpoint in its own process, as they would to a model server:
-    its CPU is not ours, and it does not share our event loop."""
+    its CPU is not ours, and it does not share our event loop. Their requests pass through the recording
+    proxy, each role on its own path; the renderer's go straight to the endpoint.
+
+    The worlds are off: their errands (a ``pip install``, a clone and a push) take real seconds of tool time
+    that no runner can hide, while the bound counts model latency alone; what is measured is the runner's
+    own cost (``benchmarks/sandbox.py`` measures what the worlds add to a session)."""
     backend = "local" if bwrap_problems() else "bwrap"
     overrides = [f"sandbox.backend={backend}", f"sandbox.home={home}", f"run.concurrency={args.concurrency}",
-                 f"intents.count={args.episodes}", "intents.seed=7", "simulate.date=2026-01-15"]
+                 f"intents.count={args.episodes}", "intents.seed=7", "simulate.date=2026-01-15",
+                 *(f"worlds.{world}=false" for world in ("web", "git", "office", "packages"))]
     for role in ("agent", "user"):
-        overrides += [f"endpoints.{role}.provider=openai", f"endpoints.{role}.base_url={url}",
+        overrides += [f"endpoints.{role}.provider=openai", f"endpoints.{role}.base_url={proxy}/{role}/v1",
                       f"endpoints.{role}.concurrency=1000"]
+    overrides += ["endpoints.renderer.provider=openai", f"endpoints.renderer.base_url={url}"]
     return load_config("offline", overrides, environ={})
 
 
-def start_server(latency_ms: int = 0) -> tuple[subprocess.Popen[str], str]:
-    """The scripted endpoint in a process of its own (so the one measuring does not share its event loop):
-    the process and its base URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "isetrace", "scripted-llm", "serve", "--port", str(port),
-                               "--latency-ms", str(latency_ms)], stderr=subprocess.PIPE, text=True)
+def start_process(command: list[str], what: str) -> tuple[subprocess.Popen[str], str]:
+    """A server in a process of its own (so the one measuring does not share its event loop or CPU): the
+    process and the URL it says it listens on."""
+    server = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     assert server.stderr is not None
     line = server.stderr.readline()
     if "listening on" not in line:
         server.kill()
-        raise SystemExit(f"the scripted endpoint did not start: {line}")
+        raise SystemExit(f"{what} did not start: {line}")
     return server, line.rsplit(" ", 1)[-1].strip()
+
+
+def start_server(latency_ms: int = 0) -> tuple[subprocess.Popen[str], str]:
+    """The scripted endpoint in a process of its own: the process and its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return start_process([sys.executable, "-m", "isetrace", "scripted-llm", "serve", "--port", str(port),
+                          "--latency-ms", str(latency_ms)], "the scripted endpoint")
+
+
+def start_proxy(upstream: str) -> tuple[subprocess.Popen[str], str]:
+    """The recording proxy of ``upstream`` in a process of its own: the process and its URL."""
+    return start_process([sys.executable, str(Path(__file__).with_name("prefix_proxy.py")), "--upstream", upstream],
+                         "the recording proxy")
+
+
+def prefix_reuse(proxy: str, episodes: list[Episode]) -> dict[str, dict[str, float]]:
+    """Per role: the proxy's counts and ``reuse``, the share of requests that continued an earlier one among
+    those that should have (all but each conversation's first: an episode's for the agent, each intent's for
+    the simulated user, who is a new conversation per intent)."""
+    with urllib.request.urlopen(f"{proxy}/prefix-reuse", timeout=30) as reply:
+        counts = json.load(reply)
+    conversations = {"agent": len(episodes), "user": sum(len(e.intents) for e in episodes)}
+    figures = {}
+    for role, seen in counts.items():
+        should = seen["requests"] - conversations[role]
+        figures[role] = {**seen, "reuse": round(seen["continued"] / should, 4) if should > 0 else 1.0}
+    return figures
 
 
 async def make_intents(config: RunConfig) -> list[Intent]:
@@ -116,13 +154,16 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="ise-bench-", dir="/tmp"))
     home.chmod(0o755)
     server, url = start_server(args.latency_ms)
+    proxy_process, proxy = start_proxy(url)
     try:
-        config = config_for(args, home, url)
+        config = config_for(args, home, url, proxy)
         intents = asyncio.run(make_intents(config))
         episodes, wall, cpu = asyncio.run(run(config, intents))
+        reuse = prefix_reuse(proxy, episodes)
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for process in (proxy_process, server):
+            process.terminate()
+            process.wait(timeout=10)
     calls = [model_calls(e) for e in episodes]
     latency = args.latency_ms / 1000.0
     # the bound: C lanes, each busy latency seconds per call; episodes are as long as their call chains
@@ -145,13 +186,19 @@ def main() -> None:
     print(f"an episode takes {episode_s:.2f} s against {latency * sum(calls) / len(calls):.2f} s of model latency; "
           f"lanes stand idle {idle_s:.2f} s per episode (while the first sandboxes start and the last "
           "episodes finish)")
+    print("prefix-cache reuse (requests that begin with a whole earlier request of their role, target 1.0): "
+          + ", ".join(f"{role} {f['reuse']:.3f} ({f['continued']} of {f['requests']} requests)"
+                      for role, f in reuse.items()))
     print(json.dumps({"episodes": len(episodes), "concurrency": args.concurrency, "latency_ms": args.latency_ms,
                       "calls_per_episode": round(sum(calls) / len(calls), 2), "wall_s": round(wall, 3),
                       "episodes_per_min": round(measured_per_s * 60, 2), "bound_per_min": round(bound_per_s * 60, 2),
                       "ratio": round(ratio, 4), "cpu_ms_per_episode": round(cpu / len(episodes) * 1000, 2),
                       "observed_call_latency_ms": round(observed * 1000, 1),
                       "tool_s_per_episode": round(tool_seconds(episodes), 3), "episode_s": round(episode_s, 3),
-                      "idle_lane_s_per_episode": round(idle_s, 3)}))
+                      "idle_lane_s_per_episode": round(idle_s, 3),
+                      "prefix_reuse": {role: f["reuse"] for role, f in reuse.items()},
+                      "prefix_requests": {role: {k: v for k, v in f.items() if k != "reuse"}
+                                          for role, f in reuse.items()}}))
 
 
 if __name__ == "__main__":
