@@ -72,8 +72,12 @@ class RoleReuse:
         return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
 
 
+REUSE = web.AppKey("reuse", dict)
+"""The app's :class:`RoleReuse` per role."""
+
+
 def make_app(upstream: str) -> web.Application:
-    """The proxy of ``upstream`` (a ``…/v1`` URL), recording per role."""
+    """The proxy of ``upstream`` (a ``…/v1`` URL), recording per role in ``app[REUSE]``."""
     roles = {role: RoleReuse() for role in ROLES}
     session: list[aiohttp.ClientSession] = []
 
@@ -102,6 +106,7 @@ def make_app(upstream: str) -> web.Application:
     app.router.add_get("/prefix-reuse", reuse)
     app.router.add_route("*", "/{role}/v1/{rest:.*}", forward)
     app.on_cleanup.append(close)
+    app[REUSE] = roles
     return app
 
 
