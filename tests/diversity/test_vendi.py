@@ -135,3 +135,14 @@ def test_the_curve_refuses_sizes_outside_the_pool() -> None:
     with pytest.raises(ValueError):
         vendi_curve(np.eye(10), [11])
     assert vendi_curve(np.eye(10), []) == []
+
+
+def test_curve_points_on_either_side_of_the_dimension_equal_the_direct_kernel_route() -> None:
+    # fewer rows than dimensions take the n×n kernel, more take the d×d covariance: both are the definition
+    pool = np.random.default_rng(11).standard_normal((400, 300)) * np.random.default_rng(2).uniform(0.5, 3, (400, 1))
+    sizes = [2, 40, 299, 300, 301, 400]
+    for q in (0.5, 1.0, 2.0, math.inf):
+        for size, score in vendi_curve(pool, sizes, q=q):
+            assert score == pytest.approx(direct_vendi(pool[:size], q), rel=1e-9), (size, q)
+    with pytest.raises(ValueError, match="row 7 is all zeros"):  # the kernel route checks its rows too
+        vendi_curve(np.vstack([pool[:7], np.zeros((1, 300)), pool[8:20]]), [10])

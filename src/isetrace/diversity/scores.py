@@ -63,8 +63,8 @@ def _as_matrix(embeddings: npt.ArrayLike) -> npt.NDArray[np.floating[Any]]:
     return matrix
 
 
-def _add_rows(scatter: npt.NDArray[np.float64], rows: npt.NDArray[Any], offset: int) -> None:
-    """Add XᵀX of ``rows``, normalised to unit length in float64, to ``scatter`` in place."""
+def _unit_rows(rows: npt.NDArray[Any], offset: int) -> npt.NDArray[np.float64]:
+    """``rows`` normalised to unit length in float64; a row that is not finite or is all zeros is an error."""
     block = rows.astype(np.float64)
     if not np.all(np.isfinite(block)):
         raise ValueError(f"embeddings contain NaN or infinite values (rows {offset}..{offset + len(rows) - 1})")
@@ -74,17 +74,25 @@ def _add_rows(scatter: npt.NDArray[np.float64], rows: npt.NDArray[Any], offset: 
         raise ValueError(f"embedding row {offset + int(zero[0])} is all zeros: a cosine kernel needs a direction "
                          f"({zero.size} zero row(s) in this block)")
     block /= norms[:, None]
+    return block
+
+
+def _add_rows(scatter: npt.NDArray[np.float64], rows: npt.NDArray[Any], offset: int) -> None:
+    """Add XᵀX of ``rows``, normalised to unit length in float64, to ``scatter`` in place."""
+    block = _unit_rows(rows, offset)
     scatter += block.T @ block
 
 
-def _spectrum(scatter: npt.NDArray[np.float64], count: int) -> npt.NDArray[np.float64]:
-    """Eigenvalues of the covariance ``scatter / count``, as a distribution.
+def _spectrum(scatter: npt.NDArray[np.float64], count: int, dims: int) -> npt.NDArray[np.float64]:
+    """Eigenvalues of ``scatter / count`` (the covariance, or the kernel of fewer rows than ``dims``), as a
+    distribution.
 
-    Eigenvalues below ``d · ε · λ_max`` (numpy's rank tolerance) are rounding noise, not diversity, and
-    are set to zero; left in, they would inflate orders q < 1, where tiny weights count.
+    Eigenvalues below ``dims · ε · λ_max`` (numpy's rank tolerance, for the embeddings' dimension either
+    way) are rounding noise, not diversity, and are set to zero; left in, they would inflate orders q < 1,
+    where tiny weights count.
     """
     values = np.linalg.eigvalsh(scatter / count).astype(np.float64)
-    tolerance = float(values.max()) * values.size * np.finfo(np.float64).eps
+    tolerance = float(values.max()) * dims * np.finfo(np.float64).eps
     kept: npt.NDArray[np.float64] = np.where(values > tolerance, values, 0.0)
     return kept / float(kept.sum())  # the trace is 1 by construction; this only removes rounding
 
@@ -116,7 +124,9 @@ def vendi_score(embeddings: npt.ArrayLike, q: float = 1.0) -> float:
     ``Xᵀ X / n = V (Σ²/n) Vᵀ`` share their nonzero eigenvalues ``σᵢ² / n``; the extra zeros of the larger
     one carry no entropy (0 · log 0 = 0). So the d×d covariance gives the same score as the n×n kernel,
     in O(n·d² + d³) time and O(d²) memory instead of O(n²·d + n³) and O(n²): 50,000 × 384 embeddings
-    need a 384×384 matrix, not a 20 GB one. Arithmetic is float64 whatever the input dtype.
+    need a 384×384 matrix, not a 20 GB one. Fewer rows than dimensions take the n×n kernel, the smaller
+    of the two (a pool of 100 under a 2,048-dimension embedder). Arithmetic is float64 whatever the input
+    dtype.
     """
     _check_order(q)
     matrix = _as_matrix(embeddings)
@@ -133,14 +143,21 @@ def _curve_spectra(
         return []
     if wanted[0] < 1 or wanted[-1] > matrix.shape[0]:
         raise ValueError(f"curve sizes must lie in 1..{matrix.shape[0]}, got {wanted[0]}..{wanted[-1]}")
-    scatter = np.zeros((matrix.shape[1], matrix.shape[1]), dtype=np.float64)
+    dims = matrix.shape[1]
+    scatter: npt.NDArray[np.float64] | None = None  # XᵀX of the rows so far, made once a size reaches dims
     spectra: list[tuple[int, npt.NDArray[np.float64]]] = []
     done = 0
     for size in wanted:
+        if size < dims:  # fewer rows than dimensions: the size×size kernel has the same nonzero eigenvalues
+            unit = _unit_rows(matrix[:size], 0)
+            spectra.append((size, _spectrum(unit @ unit.T, size, dims)))
+            continue
+        if scatter is None:
+            scatter = np.zeros((dims, dims), dtype=np.float64)
         for start in range(done, size, _CHUNK_ROWS):
             _add_rows(scatter, matrix[start:min(start + _CHUNK_ROWS, size)], start)
         done = size
-        spectra.append((size, _spectrum(scatter, size)))
+        spectra.append((size, _spectrum(scatter, size, dims)))
     return spectra
 
 
