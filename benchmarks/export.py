@@ -5,13 +5,15 @@ and web tools, JSON arguments) and tool results, a few failed, written as ``epis
 in a child process so its peak RSS is its own, measures:
 
 - the baseline: read every line, ``orjson.loads``, ``orjson.dumps``, write (what any tool must at least do);
-- every export format through ``export_episodes`` (the episodes read from the file, the secret scan on);
+- every export format as ``ise export`` writes it (``export_file``: the secret scan on, on one worker process
+  per core, ``--workers``), and ``ise-openai`` again in one process, for comparison;
 - the corpus statistics (``corpus_stats``, as ``ise stats`` computes them).
 
 Prints each one's seconds, its ratio to the baseline (goal ≤ 3) and its peak RSS (goal ≤ 1 GB); the last
-line is one JSON object with every figure.
+line is one JSON object with every figure. Peak RSS of an export on workers counts this process and, for
+each worker, the largest worker's peak.
 
-    .venv/bin/python benchmarks/export.py [--trajectories 25000] [--quick]
+    .venv/bin/python benchmarks/export.py [--trajectories 25000] [--quick] [--workers N]
 """
 
 from __future__ import annotations
@@ -82,31 +84,31 @@ def _round_trip(source: Path, target: Path) -> None:
             out.write(orjson.dumps(orjson.loads(line)) + b"\n")
 
 
-def _measure(what: str, source: Path, work: Path) -> None:
-    """Run one measurement in this (child) process and print ``seconds peak_rss_mb``."""
-    from isetrace.export import export_episodes
+def _measure(what: str, source: Path, work: Path, workers: int) -> None:
+    """Run one measurement in this (child) process and print ``seconds peak_rss_mb``: the peak of this
+    process plus, for an export on worker processes, the largest worker's peak for each worker."""
+    from isetrace.export import export_file
     from isetrace.jsonl import iter_jsonl
     from isetrace.records import Episode
     from isetrace.stats import corpus_stats
-
-    def episodes() -> object:
-        return iter_jsonl(source, Episode, lambda error: None)
 
     started = time.perf_counter()
     if what == "round-trip":
         _round_trip(source, work / "round-trip.jsonl")
     elif what == "stats":
-        corpus_stats(episodes())  # type: ignore[arg-type]
-    else:
+        corpus_stats(iter_jsonl(source, Episode, lambda error: None))
+    else:  # as ise export does it
         suffix = "parquet" if what == "hf" else "jsonl"
-        export_episodes(episodes(), what, work / f"{what}.{suffix}", environ={})  # type: ignore[arg-type]
+        export_file(source, what, work / f"{what}.{suffix}", on_error=lambda error: None, environ={}, workers=workers)
     seconds = time.perf_counter() - started
-    print(f"{seconds:.3f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss += workers * resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"{seconds:.3f} {rss:.1f}")
 
 
-def _child(what: str, source: Path, work: Path) -> tuple[float, float]:
-    done = subprocess.run([sys.executable, __file__, "--measure", what, "--source", str(source), "--work", str(work)],
-                          capture_output=True, text=True, check=True)
+def _child(what: str, source: Path, work: Path, workers: int = 1) -> tuple[float, float]:
+    done = subprocess.run([sys.executable, __file__, "--measure", what, "--source", str(source), "--work", str(work),
+                           "--workers", str(workers)], capture_output=True, text=True, check=True)
     seconds, rss = done.stdout.split()[-2:]
     return float(seconds), float(rss)
 
@@ -115,13 +117,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--trajectories", type=int, default=25_000)
     parser.add_argument("--quick", action="store_true", help="1,000 trajectories, for a check in CI time")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="processes an export uses, as ise export --workers (default: one per core)")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--source", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        _measure(args.measure, args.source, args.work)
+        _measure(args.measure, args.source, args.work, args.workers)
         return
+    from isetrace.export.files import default_workers
+
+    workers = args.workers or default_workers()
     count = 1_000 if args.quick else args.trajectories
     work = Path(tempfile.mkdtemp(prefix="ise-bench-export-"))
     source = work / "episodes.jsonl"
@@ -131,12 +138,15 @@ def main() -> None:
     baseline, baseline_rss = _child("round-trip", source, work)
     print(f"orjson round trip              {baseline:8.1f} s   peak RSS {baseline_rss:6.0f} MB")
     figures: dict[str, object] = {"trajectories": count, "corpus_mb": round(size / 1e6, 1),
-                                  "round_trip_s": round(baseline, 2)}
-    for what in (*FORMATS, "stats"):
-        seconds, rss = _child(what, source, work)
+                                  "round_trip_s": round(baseline, 2), "workers": workers}
+    runs = [(what, what, workers) for what in FORMATS] + [("stats", "stats", 1)]
+    if workers > 1:  # what one process does, for comparison
+        runs.insert(1, ("ise-openai, one process", "ise-openai", 1))
+    for label, what, count_workers in runs:
+        seconds, rss = _child(what, source, work, count_workers)
         ratio = seconds / baseline
-        print(f"{what:30} {seconds:8.1f} s   ×{ratio:5.2f} of the round trip (goal ≤ 3)   peak RSS {rss:6.0f} MB")
-        figures[what] = {"seconds": round(seconds, 2), "over_round_trip": round(ratio, 2), "peak_rss_mb": round(rss)}
+        print(f"{label:30} {seconds:8.1f} s   ×{ratio:5.2f} of the round trip (goal ≤ 3)   peak RSS {rss:6.0f} MB")
+        figures[label] = {"seconds": round(seconds, 2), "over_round_trip": round(ratio, 2), "peak_rss_mb": round(rss)}
     print(json.dumps(figures))
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "iter_jsonl",
     "load_jsonl",
     "parse_object",
+    "read_record",
     "write_atomic",
     "write_jsonl",
     "write_rows",
@@ -85,18 +86,25 @@ def iter_jsonl(path: Path, model: type[M], on_error: Callable[[LineError], None]
             text = line.strip()
             if not text:
                 continue
-            record = _read_fast(model, text)
-            if record is not None:
+            record = read_record(model, text)
+            if isinstance(record, str):
+                on_error(LineError(path, number, record))
+            else:
                 yield record
-                continue
-            data = parse_object(text)  # the careful way: accepts what json accepts, and says why a line fails
-            if isinstance(data, str):
-                on_error(LineError(path, number, data))
-                continue
-            try:
-                yield model.model_validate(data)
-            except ValidationError as exc:
-                on_error(LineError(path, number, describe_validation_error(exc)))
+
+
+def read_record(model: type[M], text: str) -> M | str:
+    """One non-blank line as a record, or why it is not one (what :func:`iter_jsonl` reports for it)."""
+    record = _read_fast(model, text)
+    if record is not None:
+        return record
+    data = parse_object(text)  # the careful way: accepts what json accepts, and says why a line fails
+    if isinstance(data, str):
+        return data
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        return describe_validation_error(exc)
 
 
 def load_jsonl(path: Path, model: type[M]) -> tuple[list[M], list[LineError]]:

@@ -28,8 +28,8 @@ def ids(path: Path) -> list[str]:
 def test_public_api_is_exactly_all() -> None:
     assert sorted(isetrace.export.__all__) == sorted([
         "FORMATS", "STRICT_DROPS", "ExportFormat", "ExportSummary", "SecretFinding", "SecretScanner",
-        "Unrepresentable", "export_episodes", "get_format", "hf_schema", "sharegpt_problems", "strict_problems",
-        "to_hf_row", "to_ise_openai", "to_openai_strict", "to_sharegpt",
+        "Unrepresentable", "export_episodes", "export_file", "get_format", "hf_schema", "sharegpt_problems",
+        "strict_problems", "to_hf_row", "to_ise_openai", "to_openai_strict", "to_sharegpt",
     ])
     for name in isetrace.export.__all__:
         assert hasattr(isetrace.export, name), name

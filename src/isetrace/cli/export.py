@@ -17,10 +17,10 @@ import typer
 from isetrace.cli.console import err, report_skipped
 from isetrace.cli.console import out as console
 from isetrace.cli.inputs import episodes_source
-from isetrace.export.writer import FORMATS, ExportSummary, export_episodes, get_format
-from isetrace.jsonl import iter_jsonl
+from isetrace.export.files import PARALLEL_MIN_BYTES, export_file
+from isetrace.export.writer import FORMATS, ExportSummary, get_format
 from isetrace.pipeline.layout import RunPaths
-from isetrace.records import Episode, Termination
+from isetrace.records import Termination
 
 __all__ = ["default_note", "export_command", "export_line", "left_out_by_default", "parse_terminations"]
 
@@ -89,6 +89,10 @@ def export_command(
     verified: Annotated[bool, typer.Option(
         "--verified", help="Keep only episodes whose work is verified (by their checks, reference answer or "
         "judge; never by the simulated user's word alone).")] = False,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="Processes that convert and scan rows (default: one per core; files under "
+        f"{PARALLEL_MIN_BYTES >> 20} MB are done in one). The output is the same with any number.",
+        show_default=False)] = None,
 ) -> None:
     """Export episodes as training data: ise-openai (ISE OpenAI JSONL), openai-strict (spec-exact JSONL),
     sharegpt (LLaMA-Factory JSONL) or hf (Parquet for Hugging Face datasets). Every row carries the system
@@ -99,8 +103,8 @@ def export_command(
     wanted = parse_terminations(include, "--include")
     unwanted = parse_terminations(exclude, "--exclude")
     source = episodes_source(episodes)
-    summary = export_episodes(iter_jsonl(source, Episode, report_skipped), form.name, out, include=wanted,
-                              exclude=unwanted, verified_only=verified, environ=os.environ)
+    summary = export_file(source, form.name, out, on_error=report_skipped, include=wanted, exclude=unwanted,
+                          verified_only=verified, environ=os.environ, workers=workers)
     console.print(export_line(form.name, summary), markup=False, soft_wrap=True)
     kept = left_out_by_default(summary)
     if kept is not None:

@@ -11,6 +11,7 @@ package loads no optional dependency; ``pyarrow`` is imported when a Parquet fil
 from __future__ import annotations
 
 from isetrace.export.episode_parts import Unrepresentable
+from isetrace.export.files import export_file
 from isetrace.export.hf import hf_schema, to_hf_row
 from isetrace.export.openai import STRICT_DROPS, strict_problems, to_ise_openai, to_openai_strict
 from isetrace.export.secrets import SecretFinding, SecretScanner
@@ -26,6 +27,7 @@ __all__ = [
     "SecretScanner",
     "Unrepresentable",
     "export_episodes",
+    "export_file",
     "get_format",
     "hf_schema",
     "sharegpt_problems",

@@ -138,7 +138,8 @@ class ParquetSink:
         self._lines: list[bytes] = []
         self._size = 0
 
-    def write(self, row: dict[str, Any], text: bytes) -> None:
+    def write(self, text: bytes) -> None:
+        """Add a row, as its JSON text."""
         self._lines.append(text)
         self._size += len(text) + 1
         if len(self._lines) >= _BATCH_ROWS or self._size >= _BATCH_BYTES:

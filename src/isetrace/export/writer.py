@@ -14,6 +14,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -23,11 +24,12 @@ from isetrace.errors import ConfigError
 from isetrace.export.episode_parts import Unrepresentable
 from isetrace.export.hf import ParquetSink, to_hf_row
 from isetrace.export.openai import to_ise_openai, to_openai_strict
-from isetrace.export.secrets import SecretScanner
+from isetrace.export.secrets import SecretScanner, credential_variables
 from isetrace.export.sharegpt import to_sharegpt
 from isetrace.records import Episode, Termination
 
-__all__ = ["FORMATS", "ExportFormat", "ExportSummary", "export_episodes", "get_format"]
+__all__ = ["FORMATS", "ExportFormat", "ExportSummary", "Outcome", "RowMaker", "export_episodes", "get_format",
+           "write_outcomes"]
 
 TRAINING_INCLUDE: frozenset[Termination] = frozenset({Termination.SUCCESS})
 """What a training format keeps unless told otherwise: an episode that failed (the agent's endpoint broke,
@@ -35,9 +37,8 @@ the user judged the work wrong, a limit cut it off) is not an example a model sh
 
 
 class _Sink(Protocol):
-    def write(self, row: dict[str, Any], text: bytes) -> None:
-        """Add ``row``; ``text`` is its ``orjson.dumps``, made once for the secret scan and the file."""
-
+    def write(self, text: bytes) -> None:
+        """Add a row, as its ``orjson.dumps`` (made once, for the secret scan and the file)."""
 
     def close(self) -> None: ...
 
@@ -51,7 +52,7 @@ class _JsonlSink:
     def __init__(self, path: Path) -> None:
         self._handle: IO[bytes] = path.open("wb")
 
-    def write(self, row: dict[str, Any], text: bytes) -> None:
+    def write(self, text: bytes) -> None:
         self._handle.write(text + b"\n")
 
     def close(self) -> None:
@@ -150,6 +151,82 @@ def _wanted(termination: Termination, include: Collection[Termination] | None,
     return (include is None or termination in include) and (exclude is None or termination not in exclude)
 
 
+Outcome = bytes | str
+"""What became of one episode: its row's JSON text, or why it was left out (a key of
+:attr:`ExportSummary.skipped_by_reason`)."""
+
+
+@dataclass(frozen=True)
+class RowMaker:
+    """Everything that decides an episode's row — the format, what to keep, the secret scan — in one
+    picklable value, so a worker process makes rows exactly as the exporting process would."""
+
+    fmt: str
+    keep: frozenset[Termination] | None
+    exclude: frozenset[Termination] | None
+    verified_only: bool
+    credentials: tuple[tuple[str, str], ...]
+    """The environment's credentials the scan looks for (:func:`~isetrace.export.secrets.credential_variables`)."""
+
+    @classmethod
+    def build(cls, fmt: str, *, include: Collection[Termination] | None, exclude: Collection[Termination] | None,
+              verified_only: bool, environ: Mapping[str, str] | None) -> RowMaker:
+        """The rules for ``fmt``: ``include`` ``None`` keeps the format's default; ``environ`` ``None`` scans
+        for the credentials of ``os.environ``."""
+        form = get_format(fmt)
+        keep = form.default_include if include is None else include
+        credentials = credential_variables(os.environ if environ is None else environ)
+        return cls(form.name, None if keep is None else frozenset(keep),
+                   None if exclude is None else frozenset(exclude), verified_only, tuple(sorted(credentials.items())))
+
+    @cached_property
+    def _scanner(self) -> SecretScanner:
+        return SecretScanner(dict(self.credentials))
+
+    def row(self, episode: Episode) -> Outcome:
+        """The episode's row as JSON, or why it is left out; :class:`~isetrace.errors.DataError` for a secret."""
+        if not _wanted(episode.termination, self.keep, self.exclude):
+            return episode.termination.value
+        if self.verified_only and not episode.verified:
+            return "not verified"
+        try:
+            row = FORMATS[self.fmt].convert(episode)
+        except Unrepresentable as exc:
+            return f"unrepresentable: {exc.reason}"
+        text = orjson.dumps(row)
+        self._scanner.check(row, episode.episode_id, text)
+        return text
+
+
+def write_outcomes(fmt: str, out_path: Path, outcomes: Iterable[Outcome], *, include_given: bool) -> ExportSummary:
+    """Write the rows among ``outcomes`` to ``out_path`` in format ``fmt``, whole or not at all, and count the
+    rest by reason; ``include_given`` says whether the caller chose what to keep (else the format did)."""
+    form = get_format(fmt)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    temp_path = out_path.with_name(f".{out_path.name}.{uuid.uuid4().hex[:12]}.tmp")
+    temp_path.open("x").close()  # ours alone, with the umask's permissions (mkstemp would make it 0600)
+    skipped: Counter[str] = Counter()
+    written = 0
+    try:
+        sink = form.open_sink(temp_path)
+        try:
+            for outcome in outcomes:
+                if isinstance(outcome, str):
+                    skipped[outcome] += 1
+                    continue
+                sink.write(outcome)
+                written += 1
+        except BaseException:
+            sink.abort()
+            raise
+        sink.close()
+        os.replace(temp_path, out_path)
+    finally:
+        temp_path.unlink(missing_ok=True)
+    return ExportSummary(written=written, skipped_by_reason=dict(skipped), path=out_path,
+                         kept_by_default=None if include_given else form.default_include)
+
+
 def export_episodes(
     episodes: Iterable[Episode],
     fmt: str,
@@ -167,45 +244,12 @@ def export_episodes(
     keeps all); pass every :class:`Termination` to keep all. ``exclude`` drops those that ended for one of
     those (default: none). ``verified_only`` drops every episode whose work is not verified (left out as
     ``not verified``). ``environ`` is where credentials are looked up for the secret scan (default:
-    ``os.environ``). ``episodes`` is consumed once, streaming.
+    ``os.environ``). ``episodes`` is consumed once, streaming; :func:`~isetrace.export.export_file` exports
+    a file of episodes on several cores.
 
     Raises :class:`~isetrace.errors.DataError` naming the episode and the kind of secret when a row
     holds one — and then nothing is written — and :class:`~isetrace.errors.ConfigError` for an unknown
     format.
     """
-    form = get_format(fmt)
-    keep = form.default_include if include is None else include
-    scanner = SecretScanner(os.environ if environ is None else environ)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    temp_path = out_path.with_name(f".{out_path.name}.{uuid.uuid4().hex[:12]}.tmp")
-    temp_path.open("x").close()  # ours alone, with the umask's permissions (mkstemp would make it 0600)
-    skipped: Counter[str] = Counter()
-    written = 0
-    try:
-        sink = form.open_sink(temp_path)
-        try:
-            for episode in episodes:
-                if not _wanted(episode.termination, keep, exclude):
-                    skipped[episode.termination.value] += 1
-                    continue
-                if verified_only and not episode.verified:
-                    skipped["not verified"] += 1
-                    continue
-                try:
-                    row = form.convert(episode)
-                except Unrepresentable as exc:
-                    skipped[f"unrepresentable: {exc.reason}"] += 1
-                    continue
-                text = orjson.dumps(row)
-                scanner.check(row, episode.episode_id, text)
-                sink.write(row, text)
-                written += 1
-        except BaseException:
-            sink.abort()
-            raise
-        sink.close()
-        os.replace(temp_path, out_path)
-    finally:
-        temp_path.unlink(missing_ok=True)
-    return ExportSummary(written=written, skipped_by_reason=dict(skipped), path=out_path,
-                         kept_by_default=form.default_include if include is None else None)
+    maker = RowMaker.build(fmt, include=include, exclude=exclude, verified_only=verified_only, environ=environ)
+    return write_outcomes(maker.fmt, out_path, (maker.row(e) for e in episodes), include_given=include is not None)

@@ -219,11 +219,11 @@ def run_pipeline(
         interrupted, why, stopped = asyncio.run(models())
         if stopped:
             return replace(run.summary(), stopped=why or STOPPED_BY_REQUEST, interrupted=interrupted)
-        episodes = list(run.episodes())
         done = run.summary()
+        episodes = done.episodes > 0  # the corpus is read streaming by each step, never held whole
         if "export" in chosen:
             if episodes:
-                done = replace(done, exports=export_run(config, run.paths, episodes, environ=environ))
+                done = replace(done, exports=export_run(config, run.paths, environ=environ))
             else:
                 say("export: skipped, no episodes to export")
         if "stats" in chosen:

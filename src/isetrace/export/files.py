@@ -1,0 +1,147 @@
+"""Exporting a file of episodes, on every core: the way ``ise export`` and ``ise run`` export a corpus.
+
+Reading an episode (pydantic's validation of its JSON), converting it and scanning the row for secrets
+cost several times what reading and writing its bytes does; one process doing all of it for 25,000
+trajectories is minutes where the disk needs seconds. So the file is cut into chunks of whole lines that
+worker processes turn into rows — each with the same :class:`~isetrace.export.writer.RowMaker` the
+exporting process would use — while this process hands out chunks, writes the rows back in file order
+and reports bad lines in order, so the output is byte for byte what one process makes. A secret in any
+row stops the export and nothing is written, as everywhere.
+
+Small files (and ``workers=1``) are done in this process: starting workers costs more than they save.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Collection, Hashable, Iterator, Mapping
+from pathlib import Path
+
+from isetrace.errors import IseError
+from isetrace.export.writer import ExportSummary, Outcome, RowMaker, write_outcomes
+from isetrace.jsonl import LineError, read_record
+from isetrace.records import Episode, Termination
+
+__all__ = ["PARALLEL_MIN_BYTES", "default_workers", "export_file"]
+
+PARALLEL_MIN_BYTES = 32 << 20
+"""Files smaller than this are exported in this process (a worker takes about a second to start)."""
+_CHUNK_BYTES = 4 << 20
+"""About this many bytes of lines go to a worker at a time: large enough that handing them over is cheap
+next to the work, small enough that a few chunks in flight per worker keep memory flat."""
+
+Line = tuple[int, bytes]
+"""A line's number in the file (1-based) and its bytes."""
+
+
+def default_workers() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _chunks(path: Path) -> Iterator[list[Line]]:
+    """The file's non-blank lines, numbered, in chunks of about :data:`_CHUNK_BYTES`."""
+    chunk: list[Line] = []
+    size = 0
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            chunk.append((number, raw))
+            size += len(raw)
+            if size >= _CHUNK_BYTES:
+                yield chunk
+                chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+KeyOf = Callable[[Episode], Hashable]
+Result = tuple[Hashable, Outcome] | LineError
+"""A line's episode key (``None`` when not asked for) and what became of it, or the line's error."""
+
+
+def _results(maker: RowMaker, path: Path, chunk: list[Line], key_of: KeyOf | None) -> list[Result]:
+    """What became of each line of ``chunk``, in order; runs in a worker or here."""
+    results: list[Result] = []
+    for number, raw in chunk:
+        record = read_record(Episode, raw.decode("utf-8", errors="replace").strip())
+        if isinstance(record, str):
+            results.append(LineError(path, number, record))
+        else:
+            results.append((None if key_of is None else key_of(record), maker.row(record)))
+    return results
+
+
+def _reported(chunks: Iterator[list[Result]], on_error: Callable[[LineError], None],
+              unique: bool) -> Iterator[Outcome]:
+    """The outcomes in file order; bad lines to ``on_error``; with ``unique``, a key's repeats dropped."""
+    seen: set[Hashable] = set()
+    for chunk in chunks:
+        for result in chunk:
+            if isinstance(result, LineError):
+                on_error(result)
+                continue
+            key, outcome = result
+            if unique:
+                if key in seen:
+                    continue
+                seen.add(key)
+            yield outcome
+
+
+def _in_workers(maker: RowMaker, path: Path, workers: int, key_of: KeyOf | None) -> Iterator[list[Result]]:
+    """Chunks handed to ``workers`` processes, at most two each in flight, their results in file order."""
+    # spawned, not forked: the exporting process may be a run with threads and an event loop
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        pending: deque[concurrent.futures.Future[list[Result]]] = deque()
+        try:
+            for chunk in _chunks(path):
+                pending.append(pool.submit(_results, maker, path, chunk, key_of))
+                if len(pending) >= 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        except concurrent.futures.process.BrokenProcessPool as exc:
+            raise IseError(f"an export worker process died while exporting {path} ({exc}); nothing was "
+                           "written. Try again, or with one worker (--workers 1)") from None
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def export_file(
+    source: Path,
+    fmt: str,
+    out_path: Path,
+    *,
+    on_error: Callable[[LineError], None],
+    include: Collection[Termination] | None = None,
+    exclude: Collection[Termination] | None = None,
+    verified_only: bool = False,
+    environ: Mapping[str, str] | None = None,
+    workers: int | None = None,
+    unique_by: KeyOf | None = None,
+) -> ExportSummary:
+    """Export the episodes of the JSONL file ``source`` to ``out_path`` in the format ``fmt``, as
+    :func:`~isetrace.export.export_episodes` would (same rows, same order, same rules); each bad line is
+    handed to ``on_error`` and skipped. ``unique_by`` (a module-level function, as workers receive it by
+    name) keeps only the first episode of each key, as a run directory reads its episodes. ``workers``
+    processes convert (default: one per core; files under :data:`PARALLEL_MIN_BYTES` are done in this
+    process). Raises ``OSError`` when ``source`` cannot be read and :class:`~isetrace.errors.DataError` for a
+    secret (nothing is then written)."""
+    maker = RowMaker.build(fmt, include=include, exclude=exclude, verified_only=verified_only, environ=environ)
+    count = default_workers() if workers is None else max(1, workers)
+    if count > 1 and source.stat().st_size >= PARALLEL_MIN_BYTES:
+        chunks = _in_workers(maker, source, count, unique_by)
+    else:
+        chunks = (_results(maker, source, chunk, unique_by) for chunk in _chunks(source))
+    return write_outcomes(maker.fmt, out_path, _reported(chunks, on_error, unique_by is not None),
+                          include_given=include is not None)
