@@ -108,3 +108,17 @@ def test_scripted_llm_serve_answers_the_real_client() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_stats_prices_the_run_with_its_config_and_a_bad_price_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    from tests.stats.test_cost import run_dir
+
+    root = run_dir(tmp_path, "endpoints.agent.prices={prompt: 0.15, completion: 0.6, cached_prompt: 0.075}")
+    env = {"ISE_CONFIG": ""}
+    priced = ise("stats", str(root), "--embedder", "none", "-c", "endpoints.user.prices={prompt: 1, completion: 2}",
+                 env=env)
+    assert priced.returncode == 0, priced.stderr
+    assert "$0.00180 (agent $0.000781, user $0.00102)" in priced.stdout
+    refused = ise("stats", str(root), "--embedder", "none", "-c", "endpoints.agent.prices.completion=-1", env=env)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "endpoints.agent.prices.completion: Input should be greater than or equal to 0" in refused.stderr

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from isetrace.config import DEFAULT_EXPORTS, RunConfig, config_hash, load_config, masked_view
+from isetrace.config import (
+    DEFAULT_EXPORTS,
+    HASH_IGNORES,
+    PricesConfig,
+    RunConfig,
+    config_hash,
+    load_config,
+    masked_view,
+)
 from isetrace.errors import ConfigError
 from isetrace.records import Termination
 
@@ -174,3 +182,38 @@ def test_an_export_can_keep_only_verified_work_and_is_written_back_so() -> None:
     config = load_config("offline", ["run.exports=[ise-openai, {format: sharegpt, verified: true}]"], environ={})
     assert [spec.verified for spec in config.run.exports] == [False, True]
     assert masked_view(config)["run"]["exports"] == ["ise-openai", {"format": "sharegpt", "verified": True}]
+
+
+def test_prices_are_per_endpoint_in_usd_per_million_tokens(tmp_path: Path) -> None:
+    path = write(tmp_path, REAL + "    prices: {prompt: 0.15, completion: 0.6, cached_prompt: 0.075}\n")
+    prices = load_config(path, environ={}).endpoint("agent").prices
+    assert prices is not None and (prices.prompt, prices.completion, prices.cached_prompt) == (0.15, 0.6, 0.075)
+    plain = load_config(path, ["endpoints.agent.prices={prompt: 3, completion: 15}"], environ={})
+    assert plain.endpoint("agent").prices == PricesConfig(prompt=3.0, completion=15.0)  # cached_prompt: unset
+    assert load_config(write(tmp_path, REAL), environ={}).endpoint("agent").prices is None
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("{prompt: -0.15, completion: 0.6}", r"endpoints\.agent\.prices\.prompt: Input should be greater than or equal"),
+    ("{prompt: 0.15, completion: 0.6, cached_prompt: -1}", r"endpoints\.agent\.prices\.cached_prompt: Input should be"),
+    ("{prompt: 0.15}", r"endpoints\.agent\.prices\.completion: Field required"),
+    ("{prompt: .inf, completion: 0.6}", r"endpoints\.agent\.prices\.prompt: Input should be a finite number"),
+    ("{prompt: cheap, completion: 0.6}", r"endpoints\.agent\.prices\.prompt: Input should be a valid number"),
+    ("{prompt: 0.15, completion: 0.6, cached: 0.075}",
+     r"endpoints\.agent\.prices\.cached: unknown key \(did you mean endpoints\.agent\.prices\.cached_prompt\?\)"),
+])
+def test_bad_prices_are_refused_with_the_dotted_path(tmp_path: Path, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, REAL), [f"endpoints.agent.prices={value}"], environ={})
+
+
+def test_prices_do_not_change_what_a_run_makes_so_not_its_hash() -> None:
+    base = load_config("offline", environ={})
+    priced = load_config("offline", ["endpoints.agent.prices={prompt: 0.15, completion: 0.6}",
+                                      "endpoints.judge.prices={prompt: 1, completion: 2, cached_prompt: 0.5}"],
+                         environ={})
+    assert config_hash(priced) == config_hash(base)
+    assert {f"endpoints.{role}.prices" for role in ("agent", "user", "renderer", "judge")} <= set(HASH_IGNORES)
+    assert masked_view(priced)["endpoints"]["agent"]["prices"] == {"prompt": 0.15, "completion": 0.6,
+                                                                   "cached_prompt": None}
+    assert config_hash(load_config("offline", ["endpoints.agent.temperature=0.1"], environ={})) != config_hash(base)

@@ -234,10 +234,19 @@ class TokenUsage(_Closed):
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_prompt_tokens: int = 0
+    """Of ``prompt_tokens``, those the server says it served from its prompt (prefix) cache, which hosted
+    APIs bill cheaper; zero when it did not say. Episodes written before this field load with zero."""
 
     @property
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
+
+    def plus(self, other: TokenUsage) -> TokenUsage:
+        """Both calls' tokens together: what a reply cost when it took more than one call to get."""
+        return TokenUsage(prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+                          completion_tokens=self.completion_tokens + other.completion_tokens,
+                          cached_prompt_tokens=self.cached_prompt_tokens + other.cached_prompt_tokens)
 
 
 class MessageMeta(_Closed):

@@ -5,7 +5,9 @@ It lets the whole pipeline run offline and lets tests drive the real client over
 ``stream: true``, see :mod:`isetrace_scripted.sse`) and ``GET /v1/models`` on a loopback port, answers
 each request with :func:`isetrace_scripted.policy.respond`, and injects the faults real servers
 produce (:mod:`isetrace_scripted.faults`). Everything it says is labelled ``scripted``: the model
-name it reports is the one asked for, but ``system_fingerprint`` is always ``isetrace-scripted``.
+name it reports is the one asked for, but ``system_fingerprint`` is always ``isetrace-scripted``. Its
+``usage`` counts tokens roughly (:func:`_estimate_tokens`) and reports cached prompt tokens as a server
+with prefix caching would (:func:`_cached_tokens`), so cost and cache figures have something to show.
 
 The role a request is for is recognised from its structure (:func:`isetrace_scripted.policy.detect_role`);
 a caller may name it instead with the ``X-Ise-Role`` header (``renderer``, ``user``, ``agent`` or ``judge``).
@@ -52,6 +54,30 @@ def _error(status: int, message: str, kind: str, headers: dict[str, str] | None 
 def _estimate_tokens(value: Any) -> int:
     """A rough token count (4 characters a token): enough for usage accounting to be exercised."""
     return max(1, len(orjson.dumps(value)) // 4)
+
+
+CACHE_BLOCK = 16
+"""Tokens per block of the modelled prefix cache (vLLM's default block size): prefixes are cached whole blocks."""
+
+
+def _cached_tokens(body: dict[str, Any], prompt_tokens: int) -> int:
+    """The prompt tokens a server with automatic prefix caching would have found cached, by a stateless rule.
+
+    What is modelled: one conversation served on its own, its requests one after another, each repeating
+    the last with the reply and what followed appended. Everything up to and including the request's last
+    assistant message (the tools, the earlier turns, the previous reply itself) was computed for the
+    previous request, so it counts as cached, in whole :data:`CACHE_BLOCK` blocks. What is not: eviction,
+    and prefixes shared across conversations (the same system prompt in every episode), so a
+    conversation's first request is never cached and the share is lower than a busy real server's.
+    Deterministic, whatever order requests arrive in.
+    """
+    messages = body["messages"]
+    last = max((i for i, m in enumerate(messages) if isinstance(m, dict) and m.get("role") == "assistant"),
+               default=None)
+    if last is None:
+        return 0
+    prefix = _estimate_tokens(body.get("tools") or []) + _estimate_tokens(messages[: last + 1])
+    return min(prompt_tokens, prefix // CACHE_BLOCK * CACHE_BLOCK)
 
 
 def _json_object(text: str) -> dict[str, Any] | None:
@@ -245,7 +271,8 @@ class ScriptedServer:
             "choices": [{"index": 0, "message": message, "logprobs": None,
                          "finish_reason": "tool_calls" if tool_calls else "stop"}],
             "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                      "total_tokens": prompt_tokens + completion_tokens},
+                      "total_tokens": prompt_tokens + completion_tokens,
+                      "prompt_tokens_details": {"cached_tokens": _cached_tokens(body, prompt_tokens)}},
         }
 
 

@@ -15,7 +15,7 @@ from isetrace.errors import AuthenticationFailed, ConfigError, EndpointUnavailab
 from isetrace.llm.cache import ResponseCache
 from isetrace.llm.client import EMPTY_REPLY_RETRIES, ChatClient
 from isetrace.llm.model import JSON_ASKS
-from isetrace.llm.usage import RoleUsage
+from isetrace.llm.usage import RoleUsage, UsageMeter
 
 RENDER_SPEC = """Write the request.
 
@@ -224,3 +224,45 @@ async def test_a_reply_body_that_is_not_a_json_object_reads_as_empty() -> None:
             await client(f"http://127.0.0.1:{port}/v1").chat(AGENT_ASK)
     finally:
         await runner.cleanup()
+
+
+async def test_cached_prompt_tokens_reach_the_reply_and_the_roles_usage(endpoint: Any) -> None:
+    url, _ = endpoint
+    chat = client(url)
+    first = await chat.chat(AGENT_ASK, [SHELL_TOOL, WRITE_TOOL])
+    assert first.usage.cached_prompt_tokens == 0  # the conversation's first request: nothing computed before it
+    follow_up = [*AGENT_ASK, {"role": "assistant", "content": first.content or "Looking.", "tool_calls": []},
+                 {"role": "user", "content": "Now do the same for the .tsv files."}]
+    second = await chat.chat(follow_up, [SHELL_TOOL, WRITE_TOOL])
+    assert 0 < second.usage.cached_prompt_tokens < second.usage.prompt_tokens
+    assert chat.usage.cached_prompt_tokens == second.usage.cached_prompt_tokens
+    assert chat.usage.prompt_tokens == first.usage.prompt_tokens + second.usage.prompt_tokens
+
+
+async def test_the_tokens_of_an_empty_reply_asked_again_are_counted_with_the_reply(scripted: Any) -> None:
+    async with scripted() as (url, _):
+        clean = await client(url).chat(AGENT_ASK)
+    async with scripted(empty_reply={"rate": 1.0, "limit": 1}) as (url, _):
+        chat = client(url)
+        reply = await chat.chat(AGENT_ASK)
+    assert reply.attempts == 2 and reply.usage.prompt_tokens == 2 * clean.usage.prompt_tokens
+    assert reply.usage.completion_tokens > clean.usage.completion_tokens  # the empty reply's few tokens too
+    assert chat.usage.prompt_tokens == reply.usage.prompt_tokens
+
+
+async def test_the_tokens_of_an_unusable_json_reply_are_counted_with_the_one_used(scripted: Any) -> None:
+    async with scripted() as (url, _):
+        _, clean = await client(url).chat_structured(JSON_ASK, Rendered)
+    async with scripted(malformed_json={"rate": 1.0, "limit": 1}) as (url, server):
+        chat = client(url)
+        _, reply = await chat.chat_structured(JSON_ASK, Rendered)
+    assert server.requests == 2 and reply.usage.prompt_tokens == 2 * clean.usage.prompt_tokens
+    assert chat.usage.prompt_tokens == reply.usage.prompt_tokens and chat.usage.reasks == 1
+
+
+def test_usage_absorbed_from_another_process_adds_the_cached_tokens_too() -> None:
+    meter = UsageMeter()
+    meter.role("agent").cached_prompt_tokens = 100
+    meter.absorb({"agent": {"calls": 2, "prompt_tokens": 500, "cached_prompt_tokens": 300}, "user": {"calls": 1}})
+    assert meter.role("agent").cached_prompt_tokens == 400 and meter.role("user").cached_prompt_tokens == 0
+    assert meter.as_dict()["agent"]["cached_prompt_tokens"] == 400

@@ -7,6 +7,7 @@ import pytest
 from isetrace.llm.jsonparse import parse_json_object, split_think
 from isetrace.llm.replies import reply_from_completion
 from isetrace.llm.thinking import request_fields
+from isetrace.records import TokenUsage
 
 
 @pytest.mark.parametrize("text", [
@@ -81,6 +82,61 @@ def test_arguments_holding_a_lone_surrogate_are_not_text_and_say_so(arguments: s
 
 def test_missing_usage_counts_zero() -> None:
     assert reply_from_completion(_completion({"content": "hi"}), None).usage.total_tokens == 0
+
+
+def _usage(usage: object) -> TokenUsage:
+    return reply_from_completion({**_completion({"content": "hi"}), "usage": usage}, None).usage
+
+
+def test_cached_prompt_tokens_are_read_where_openai_compatible_servers_and_deepseek_put_them() -> None:
+    openai_shape = {"prompt_tokens": 1200, "completion_tokens": 30, "total_tokens": 1230,
+                    "prompt_tokens_details": {"cached_tokens": 1024, "audio_tokens": 0}}
+    assert _usage(openai_shape) == TokenUsage(prompt_tokens=1200, completion_tokens=30, cached_prompt_tokens=1024)
+    deepseek = {"prompt_tokens": 900, "completion_tokens": 10, "prompt_cache_hit_tokens": 640,
+                "prompt_cache_miss_tokens": 260}
+    assert _usage(deepseek).cached_prompt_tokens == 640
+    assert _usage({"prompt_tokens": 900, "completion_tokens": 10}).cached_prompt_tokens == 0  # vLLM's default
+
+
+@pytest.mark.parametrize(("details", "cached"), [
+    (None, 0),                                  # vLLM without --enable-prompt-tokens-details sends null
+    ({}, 0),
+    ({"cached_tokens": None}, 0),
+    ({"cached_tokens": "400"}, 400),            # a number in a string is still the number
+    ({"cached_tokens": 400.0}, 400),
+    ({"cached_tokens": "lots"}, 0),
+    ({"cached_tokens": "²"}, 0),                # a digit to str.isdigit(), not to int()
+    ({"cached_tokens": "9" * 5000}, 0),         # more digits than int() reads
+    ({"cached_tokens": -50}, 0),
+    ({"cached_tokens": 12.5}, 0),
+    ({"cached_tokens": float("nan")}, 0),       # Python's json reads NaN and Infinity
+    ({"cached_tokens": float("inf")}, 0),
+    ({"cached_tokens": True}, 0),
+    ({"cached_tokens": [400]}, 0),
+    ({"cached_tokens": 1001}, 0),               # more than the prompt: not believed, not clamped
+    ({"cached_tokens": 1000}, 1000),
+    ("cached_tokens: 400", 0),
+    ([400], 0),
+])
+def test_an_untrusted_cached_count_is_read_or_ignored_never_an_error(details: object, cached: int) -> None:
+    usage = _usage({"prompt_tokens": 1000, "completion_tokens": 20, "prompt_tokens_details": details})
+    assert usage == TokenUsage(prompt_tokens=1000, completion_tokens=20, cached_prompt_tokens=cached)
+
+
+@pytest.mark.parametrize("usage", [None, "lots", [1, 2], 42, {"prompt_tokens": "many", "completion_tokens": -3},
+                                   {"prompt_tokens": None, "completion_tokens": {"n": 2}}])
+def test_usage_that_no_server_could_mean_counts_zero(usage: object) -> None:
+    assert _usage(usage) == TokenUsage()
+
+
+def test_a_cached_count_is_never_above_a_prompt_count_that_was_not_believed() -> None:
+    usage = _usage({"prompt_tokens": -1, "completion_tokens": 5, "prompt_tokens_details": {"cached_tokens": 3}})
+    assert usage == TokenUsage(completion_tokens=5)
+
+
+def test_an_old_usage_record_without_the_cached_count_loads_with_zero() -> None:
+    usage = TokenUsage.model_validate_json('{"prompt_tokens": 10, "completion_tokens": 2}')
+    assert usage.cached_prompt_tokens == 0 and usage.total_tokens == 12
 
 
 @pytest.mark.parametrize(("model", "thinking", "expected"), [

@@ -89,8 +89,12 @@ def test_stages_run_one_at_a_time_as_ise_run_stage_does(tmp_path: Path, sandbox_
     second = isetrace.run_pipeline(offline(sandbox_home), run_dir, resume=True, stages=["episodes", "export"])
     assert second.episodes == 2 and list(second.exports) and second.stats is None
     assert not (run_dir / "stats" / "corpus.json").exists()
-    third = isetrace.run_pipeline(offline(sandbox_home), run_dir, resume=True, stages="stats")
+    # prices are not part of what a run makes: it resumes under them, and its statistics put a cost on it
+    priced = offline(sandbox_home, "endpoints.agent.prices={prompt: 0.15, completion: 0.6, cached_prompt: 0.075}")
+    third = isetrace.run_pipeline(priced, run_dir, resume=True, stages="stats")
     assert third.stats is not None and third.stats.path is not None and third.stats.path.exists()
+    cost = json.loads(third.stats.path.read_text())["cost"]
+    assert cost["total"] > 0 and list(cost["by_role"]) == ["agent"] and cost["unpriced_roles"] == ["user"]
     with pytest.raises(ConfigError, match="unknown stage render"):
         isetrace.run_pipeline(offline(sandbox_home), run_dir, resume=True, stages="render")
 

@@ -128,6 +128,19 @@ def test_force_records_the_new_config_and_keeps_the_old_one(tmp_path: Path, conf
         RunDir.open_for_resume(tmp_path, config)
 
 
+def test_a_resume_with_new_prices_is_the_same_run_and_records_them(tmp_path: Path, config: RunConfig) -> None:
+    RunDir.create(tmp_path, config).close()
+    priced = load_config("offline", overrides=["endpoints.agent.prices={prompt: 0.15, completion: 0.6}"])
+    with RunDir.open_for_resume(tmp_path, priced) as run:  # no --force: prices change no data
+        assert run.config_hash == config_hash(config)
+    assert (tmp_path / "config.hash").read_text().strip() == config_hash(config)
+    assert not (tmp_path / "config.previous.yaml").exists()
+    assert RunDir.load_config(tmp_path) == priced  # what `ise stats DIR` prices the run with from now on
+    unchanged = (tmp_path / "config.yaml").stat().st_mtime_ns
+    RunDir.open_for_resume(tmp_path, priced).close()
+    assert (tmp_path / "config.yaml").stat().st_mtime_ns == unchanged  # the same config is not written again
+
+
 def test_load_config_refuses_a_config_with_masked_secrets(tmp_path: Path) -> None:
     secret = load_config("offline", overrides=["endpoints.agent.extra_headers={X-Api-Key: s3cret}"])
     RunDir.create(tmp_path, secret).close()

@@ -13,7 +13,7 @@ from isetrace import run_episode
 from isetrace.llm.endpoints import Endpoints
 from isetrace.llm.replay import ReplayModel, tool_call
 from isetrace.llm.usage import UsageMeter
-from isetrace.records import Intent, Termination
+from isetrace.records import Intent, Termination, TokenUsage
 from isetrace.simulate.user import VERIFY_QUERY
 
 
@@ -79,3 +79,36 @@ async def test_the_offered_skills_are_in_the_workspace_the_prompt_and_the_record
     none = await run_episode([intent], make_config("tools.skills_dir="),
                              endpoints=Endpoints({"agent": ReplayModel(["Hello."]), "user": quiet_user}))
     assert none.skills == [] and "<available_skills>" not in (none.messages[0].content or "")
+
+
+def used(content: str, prompt: int, completion: int, cached: int = 0) -> dict[str, Any]:
+    """A canned reply with the usage its server reported."""
+    return {"content": content, "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
+                                          "prompt_tokens_details": {"cached_tokens": cached}}}
+
+
+async def test_a_user_message_carries_the_tokens_of_every_draft_behind_it(make_config: Any,
+                                                                          toy_intents: list[Intent]) -> None:
+    """An unreadable reply asked again, then a drafted turn regenerated for drift: the message the agent gets
+    records what all three calls cost, so the corpus's tokens and cost include them."""
+    user = ReplayModel([
+        used("Sure, here you go", 50, 5),
+        used(user_says("I apologize for the confusion! I can help you with that. Would you like me to go "
+                       "through the remaining steps?"), 60, 6, 32),
+        used(user_says("Put the word hello in notes.txt."), 70, 7, 48),
+        used(user_says("Re-check it and show me the result."), 90, 9, 64),  # the verification pass
+        used(user_says("Perfect.", completed=True, success=True), 100, 10, 80),
+    ], role="user")
+    agent = ReplayModel([used("Wrote notes.txt.", 500, 20, 0), used("It says hello.", 600, 15, 512)])
+    episode = await run_episode(toy_intents[:1], make_config("simulate.drift_detector=rules"),
+                                endpoints=Endpoints({"agent": agent, "user": user}, UsageMeter()))
+
+    assert episode.termination == Termination.SUCCESS, episode.termination_detail
+    assert episode.drift_regenerations == 1
+    first, second = [m.meta.usage for m in episode.messages if m.role == "user" and m.meta is not None]
+    assert first == TokenUsage(prompt_tokens=180, completion_tokens=18, cached_prompt_tokens=80)
+    assert second == TokenUsage(prompt_tokens=90, completion_tokens=9, cached_prompt_tokens=64)
+    replies = [m.meta.usage for m in episode.messages if m.role == "assistant" and m.meta is not None]
+    assert replies == [TokenUsage(prompt_tokens=500, completion_tokens=20),
+                       TokenUsage(prompt_tokens=600, completion_tokens=15, cached_prompt_tokens=512)]
+    assert user.remaining == agent.remaining == 0

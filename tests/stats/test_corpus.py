@@ -386,6 +386,13 @@ async def test_figures_of_real_offline_episodes_match_a_direct_count(data_dir: P
     assert stats.terminations["success"] == sum(e.termination is Termination.SUCCESS for e in episodes)
     assert stats.distinct_tools_mean >= 1 and stats.cooccurrence
     assert stats.diversity is not None and stats.diversity.items == len(intents) and stats.diversity.vendi > 1
+    written = [m.meta for e in episodes for m in [*e.messages, *(m for sub in e.subagents.values() for m in sub)]
+               if m.meta is not None]
+    tokens = stats.as_dict()["tokens"]
+    assert tokens["total"]["prompt"] == sum(meta.usage.prompt_tokens for meta in written) > 0
+    assert tokens["total"]["cached_prompt"] == sum(meta.usage.cached_prompt_tokens for meta in written)
+    assert set(tokens["by_role"]) == {"agent", "user"}  # the judge's calls are not on the episode
+    assert all(0 < role["cache_hit_share"] < 1 for role in tokens["by_role"].values())  # the scripted prefix cache
 
     run = run_dir_with(tmp_path, episodes, pool=intents)
     stats_command(run, embedder="tfidf-hashing-64")

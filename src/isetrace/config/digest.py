@@ -9,14 +9,26 @@ import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from isetrace.config.models import RunConfig
+from isetrace.config.models import ROLES, RunConfig
 
 __all__ = ["HASH_IGNORES", "MASK", "config_hash", "masked_view"]
 
 
-HASH_IGNORES = ("run.dir", "run.concurrency", "run.executor", "run.ray_address", "run.exports", "cache.path")
-"""Settings that change where or how fast a run goes, never what it produces: left out of the hash, so a
-run can be resumed from a moved directory, with more concurrency, or on Ray."""
+HASH_IGNORES = ("run.dir", "run.concurrency", "run.executor", "run.ray_address", "run.exports", "cache.path",
+                *(f"endpoints.{role}.prices" for role in ROLES))
+"""Settings that change where or how fast a run goes, or what its statistics say, never what it produces:
+left out of the hash, so a run can be resumed from a moved directory, with more concurrency, on Ray, or
+with new prices."""
+
+
+def _drop(data: dict[str, Any], dotted: str) -> None:
+    """Remove the setting at ``dotted`` from ``data``, if it is there (an unset endpoint has no prices)."""
+    *parents, key = dotted.split(".")
+    node: Any = data
+    for part in parents:
+        node = node.get(part) if isinstance(node, dict) else None
+    if isinstance(node, dict):
+        node.pop(key, None)
 
 
 def config_hash(config: RunConfig) -> str:
@@ -24,8 +36,7 @@ def config_hash(config: RunConfig) -> str:
     different data can be told apart (see :data:`HASH_IGNORES`)."""
     data = config.model_dump(mode="json")
     for dotted in HASH_IGNORES:
-        section, key = dotted.split(".")
-        data[section].pop(key, None)
+        _drop(data, dotted)
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 

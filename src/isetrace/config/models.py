@@ -32,6 +32,7 @@ __all__ = [
     "ExportFormat",
     "ExportSpec",
     "IntentsConfig",
+    "PricesConfig",
     "RunConfig",
     "RunSection",
     "SandboxConfig",
@@ -53,6 +54,20 @@ OFFLINE_HINT = "configs/offline.yaml"
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, validate_default=True)
+
+
+class PricesConfig(_Section):
+    """What an endpoint's tokens cost, in USD per million tokens, for ``ise stats`` to put a cost on the
+    corpus. Only statistics read it: prices are not part of a run's config hash, so a run resumes under new
+    ones."""
+
+    prompt: float = Field(ge=0.0, allow_inf_nan=False)
+    """Price of a million prompt (input) tokens."""
+    completion: float = Field(ge=0.0, allow_inf_nan=False)
+    """Price of a million completion (output) tokens, reasoning included."""
+    cached_prompt: float | None = Field(None, ge=0.0, allow_inf_nan=False)
+    """Price of a million prompt tokens the server reports as served from its prompt cache; unset, they
+    cost ``prompt``."""
 
 
 class EndpointConfig(_Section):
@@ -102,6 +117,9 @@ class EndpointConfig(_Section):
     """Extra JSON fields merged into every request body (server-specific options)."""
     extra_headers: dict[str, str] = Field(default_factory=dict)
     """Extra HTTP headers sent with every request. Values are masked by ``ise config show``."""
+    prices: PricesConfig | None = None
+    """What this endpoint's tokens cost (``{prompt, completion, cached_prompt}``, USD per million), for the
+    cost figures of ``ise stats``; unset, its tokens are counted but not priced."""
 
     @field_validator("provider")
     @classmethod

@@ -32,6 +32,7 @@ from isetrace.llm.retry import backoff_delay, classify, error_body, retry_after_
 from isetrace.llm.structured import WEAKER, StructuredMode, names_response_format, response_format
 from isetrace.llm.thinking import request_fields
 from isetrace.llm.usage import RoleUsage
+from isetrace.records import TokenUsage
 
 __all__ = ["EMPTY_REPLY_RETRIES", "ChatClient"]
 
@@ -174,6 +175,7 @@ class ChatClient:
         self.usage.calls += 1
         self.usage.prompt_tokens += reply.usage.prompt_tokens
         self.usage.completion_tokens += reply.usage.completion_tokens
+        self.usage.cached_prompt_tokens += reply.usage.cached_prompt_tokens
         if self._cache is not None:
             self._cache.put(key, self.config.model, reply.completion)
         return reply
@@ -216,10 +218,15 @@ class ChatClient:
                                 self.role, mode, exc.reason, weaker)
 
     async def _complete(self, body: dict[str, Any], offered: set[str] | None) -> ChatReply:
-        """Send ``body`` until a non-empty reply comes back, within the retry budgets."""
+        """Send ``body`` until a non-empty reply comes back, within the retry budgets.
+
+        The reply's usage includes the empty replies asked again before it: the server spent (and a
+        hosted API bills) those tokens too, a thinking model's cut-off reasoning often most of them.
+        """
         failures = 0
         empties = 0
         attempts = 0
+        spent = TokenUsage()
         while True:
             attempts += 1
             self.usage.attempts += 1
@@ -256,6 +263,8 @@ class ChatClient:
                 continue
             reply = reply_from_completion(_completion_json(raw.content), offered)
             reply.attempts = attempts
+            spent = spent.plus(reply.usage)
+            reply.usage = spent
             if not reply.is_empty:
                 return reply
             empties += 1

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from isetrace.errors import LLMReplyError
 from isetrace.llm.replies import ChatReply
 from isetrace.llm.structured import read_reply
+from isetrace.records import TokenUsage
 
 __all__ = ["JSON_ASKS", "MAX_RAW_CHARS", "ChatModel", "ask_structured"]
 
@@ -72,11 +73,15 @@ async def ask_structured(ask: Callable[[int], Awaitable[ChatReply]], reply_model
     """Ask (``ask(n)`` for the n-th time, from 1) until a reply reads as ``reply_model``, ``asks`` times in all.
 
     After the last unusable reply, :class:`LLMReplyError` says why, with the raw reply cut at
-    :data:`MAX_RAW_CHARS`. A broken object is never read for a part.
+    :data:`MAX_RAW_CHARS`. A broken object is never read for a part. The reply returned carries the usage
+    of every ask, the unusable ones included: they are what it cost to get.
     """
     total = max(1, asks)
+    spent = TokenUsage()
     for number in range(1, total + 1):
         reply = await ask(number)
+        spent = spent.plus(reply.usage)
+        reply.usage = spent
         value, problem = read_reply(reply.content, reply_model)
         if value is not None:
             return value, reply

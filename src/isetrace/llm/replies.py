@@ -3,7 +3,8 @@
 All the ways servers differ in what they return are absorbed here: reasoning under
 ``reasoning_content`` (vLLM, SGLang, DeepSeek), ``reasoning`` (Ollama, OpenRouter) or inline in a
 ``<think>`` block; tool-call arguments that are not valid JSON; tools that were never offered;
-missing usage. Nothing downstream needs to know which server it talked to.
+usage that is missing, or that no server could mean (:func:`token_usage`). Nothing downstream needs to
+know which server it talked to.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from isetrace.llm.jsonparse import split_think
 from isetrace.records import TokenUsage, ToolCall
 
-__all__ = ["ChatReply", "reply_from_completion"]
+__all__ = ["ChatReply", "reply_from_completion", "token_usage"]
 
 
 @dataclass
@@ -74,6 +75,47 @@ def _tool_calls(message: dict[str, Any], offered: Collection[str] | None) -> lis
     return calls
 
 
+_MAX_DIGITS = 15
+"""The longest token count read from a string: a quadrillion tokens is already no real reply's."""
+
+
+def _count(value: object) -> int | None:
+    """A token count as the server wrote it, or ``None`` when it is not one: a whole, non-negative number
+    (``12``, ``12.0`` and ``"12"`` are; ``null``, ``true``, ``-3``, ``1.5``, ``"many"`` and ``NaN`` are not)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        # ASCII digits only: isdigit() alone passes "²", which int() refuses, and int() refuses 4,300 digits
+        return int(value) if value.isascii() and value.isdigit() and len(value) <= _MAX_DIGITS else None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and value >= 0 else None  # is_integer(): False for inf and NaN
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    return None
+
+
+def _cached(usage: dict[str, Any]) -> int | None:
+    """The cached prompt tokens a reply reports: ``prompt_tokens_details.cached_tokens`` (OpenAI, vLLM,
+    SGLang), else ``prompt_cache_hit_tokens`` (DeepSeek)."""
+    details = usage.get("prompt_tokens_details")
+    if isinstance(details, dict) and details.get("cached_tokens") is not None:
+        return _count(details["cached_tokens"])
+    return _count(usage.get("prompt_cache_hit_tokens"))
+
+
+def token_usage(usage: object) -> TokenUsage:
+    """The ``usage`` of a completion, read as untrusted input: a count that is missing or not a whole
+    non-negative number counts zero, and a cached count above the prompt's own is not believed (zero),
+    so a cost is never computed cheaper than the prompt could have been."""
+    if not isinstance(usage, dict):
+        return TokenUsage()
+    prompt = _count(usage.get("prompt_tokens")) or 0
+    cached = _cached(usage) or 0
+    return TokenUsage(prompt_tokens=prompt, completion_tokens=_count(usage.get("completion_tokens")) or 0,
+                      cached_prompt_tokens=cached if cached <= prompt else 0)
+
+
 def reply_from_completion(completion: dict[str, Any], offered_tools: Collection[str] | None) -> ChatReply:
     """Read the first choice of a chat completion (as plain JSON) into a :class:`ChatReply`.
 
@@ -88,16 +130,12 @@ def reply_from_completion(completion: dict[str, Any], offered_tools: Collection[
     inline, content = split_think(content)
     if not reasoning and inline:
         reasoning = inline
-    usage = completion.get("usage") or {}
     return ChatReply(
         content=content,
         reasoning=reasoning or None,
         tool_calls=_tool_calls(message, offered_tools),
         finish_reason=str(choice.get("finish_reason") or ""),
         model=str(completion.get("model") or ""),
-        usage=TokenUsage(
-            prompt_tokens=int(usage.get("prompt_tokens") or 0),
-            completion_tokens=int(usage.get("completion_tokens") or 0),
-        ),
+        usage=token_usage(completion.get("usage")),
         completion=completion,
     )

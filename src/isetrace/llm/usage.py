@@ -27,6 +27,8 @@ class RoleUsage:
     cache_hits: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_prompt_tokens: int = 0
+    """Of ``prompt_tokens``, those the server reported as served from its prompt cache."""
     latency_s: float = 0.0
     """Wall time spent waiting for replies, retries and backoff included."""
     structured_output: str = ""

@@ -14,7 +14,7 @@ from isetrace.errors import ConfigError
 from isetrace.jsonl import write_atomic
 from isetrace.pipeline.layout import RunPaths
 
-__all__ = ["config_diff", "masked_keys", "read_config_data", "store_config"]
+__all__ = ["config_diff", "masked_keys", "read_config_data", "refresh_config", "store_config"]
 
 
 def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
@@ -64,6 +64,18 @@ def store_config(paths: RunPaths, config: RunConfig) -> None:
     text = _CONFIG_HEADER + yaml.safe_dump(masked_view(config), sort_keys=False, allow_unicode=True)
     write_atomic(paths.config, text.encode("utf-8"))
     write_atomic(paths.config_hash, f"{config_hash(config)}\n".encode())
+
+
+def refresh_config(paths: RunPaths, config: RunConfig) -> None:
+    """Store ``config`` again when it differs from the stored one only in what the hash ignores (new prices,
+    more concurrency): config.yaml then says what the run goes on with, and ``ise stats`` prices the run
+    with the prices it was last resumed under."""
+    try:
+        same = read_config_data(paths.config) == masked_view(config)
+    except ConfigError:  # unreadable: the hash still vouches for the config, so write it whole again
+        same = False
+    if not same:
+        store_config(paths, config)
 
 
 def masked_keys(data: Mapping[str, Any]) -> list[str]:

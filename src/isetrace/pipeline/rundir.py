@@ -3,7 +3,7 @@
 Everything a run produces lives in one directory, written so that ``kill -9`` at any moment loses at
 most the episodes in flight and duplicates nothing::
 
-    <dir>/config.yaml          the resolved config (secrets masked; they are never stored)
+    <dir>/config.yaml          the resolved config it last ran under (secrets masked; they are never stored)
     <dir>/config.hash          config_hash() of that config: the commit mark of a run
     <dir>/config.previous.yaml the config before the last forced resume under a different one
     <dir>/intents/             Stage I files (sampled, rendered, intents, failures, dropped, stats)
@@ -41,7 +41,13 @@ from isetrace.errors import ConfigError
 from isetrace.jsonl import LineError, append_jsonl, describe_validation_error, iter_jsonl, write_atomic
 from isetrace.pipeline._lock import RunLock
 from isetrace.pipeline._repair import RepairReport, TornTail, cut_tail, scan_records
-from isetrace.pipeline._stored_config import config_diff, masked_keys, read_config_data, store_config
+from isetrace.pipeline._stored_config import (
+    config_diff,
+    masked_keys,
+    read_config_data,
+    refresh_config,
+    store_config,
+)
 from isetrace.pipeline.done import EpisodeFailure, RunKey, episode_key
 from isetrace.pipeline.layout import IntentFiles, RunPaths
 from isetrace.records import Episode, Termination, session_key
@@ -168,7 +174,8 @@ class RunDir:
 
         When ``config`` is not the run's (a different :func:`config_hash`), raises :class:`ConfigError`
         listing each setting that changed, unless ``force``: then the new config is recorded and the
-        old one kept as ``config.previous.yaml``. Episodes keep the hash they were made under.
+        old one kept as ``config.previous.yaml``. Episodes keep the hash they were made under. A config
+        that differs only in what the hash ignores (prices, concurrency…) is recorded as the run's.
         """
         paths = RunPaths(Path(path))
         if not paths.config_hash.is_file():
@@ -181,6 +188,8 @@ class RunDir:
             wanted = config_hash(config)
             if stored != wanted:
                 cls._change_config(paths, config, stored, wanted, force=force)
+            else:
+                refresh_config(paths, config)
             for directory in paths.directories():
                 directory.mkdir(exist_ok=True)
             return cls(paths, config, lock)

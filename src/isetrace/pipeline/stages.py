@@ -29,6 +29,7 @@ from isetrace.simulate.openclaw_agent import require_openclaw
 from isetrace.simulate.query_pool import load_query_pool
 from isetrace.skills import configured_skills
 from isetrace.stats import stats_report
+from isetrace.stats.cost import configured_prices
 from isetrace.worlds.sessions import require_worlds
 
 __all__ = ["STAGES", "Stage", "run_pipeline"]
@@ -231,7 +232,8 @@ def run_pipeline(
                 intents = run.paths.intents.intents
                 done = replace(done, stats=stats_report(run.paths.episodes, embedder=config.intents.embedder,
                                                         intents=intents if intents.is_file() else None,
-                                                        json_path=run.paths.corpus_stats))
+                                                        json_path=run.paths.corpus_stats,
+                                                        prices=configured_prices(config)))
             else:
                 say("stats: skipped, no episodes to count")
         return done

@@ -30,6 +30,7 @@ import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
+from functools import reduce
 
 from isetrace.config import RunConfig, config_hash
 from isetrace.drift import make_drift_detector
@@ -45,6 +46,7 @@ from isetrace.records import (
     Message,
     MessageMeta,
     Termination,
+    TokenUsage,
     Verification,
     session_key,
 )
@@ -194,8 +196,10 @@ async def _user_turns(run: _Run, agent: TakesTurns, intent: Intent) -> None:
             if run.verifier is not None:
                 await run.verifier.intent_ended(intent)
             return
-        last = state.replies[-1]
-        run.messages.append(Message(role="user", content=turn.query, meta=reply_meta("user", simulator.client, last)))
+        # the message costs what its drafts cost: a draft regenerated for drift was paid for too
+        spent = reduce(lambda total, reply: total.plus(reply.usage), state.replies, TokenUsage())
+        meta = reply_meta("user", simulator.client, state.replies[-1]).model_copy(update={"usage": spent})
+        run.messages.append(Message(role="user", content=turn.query, meta=meta))
         agent_turn = await run.agent_turn(agent)
         agent_reply = with_digest(agent_turn.reply, digest_turn(agent_turn.messages))
 

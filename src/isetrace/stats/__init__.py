@@ -1,5 +1,6 @@
 """Corpus statistics: the paper's table from episodes (:mod:`.corpus`), with the diversity of their
-intents measured by :mod:`isetrace.diversity`, computed and written as JSON by :func:`stats_report`.
+intents measured by :mod:`isetrace.diversity` and what they took in tokens and money (:mod:`.cost`),
+computed and written as JSON by :func:`stats_report`.
 
 Importing this package loads numpy only; torch and sentence-transformers are imported when a model
 embedder is made.

@@ -16,25 +16,30 @@ What is counted, so the figures can be compared with the published ones:
 - the tool error rate is over tool messages that carry a structured result: failed (``ok`` false, a
   command's non-zero exit included) over all. A failure is *recovered* when a later call of the same tool
   succeeds in the same agent turn, that is before the next user message: what the user does about it
-  afterwards is the user's recovery, not the agent's.
+  afterwards is the user's recovery, not the agent's (:mod:`.tools`);
+- tokens and cost (:mod:`.cost`) count the sub-agent sessions with the main conversation: they are what
+  it took to make the trajectory.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from isetrace.diversity.scores import distinct_n, level_counts, vendi_score
+from isetrace.stats.cost import UsageTally
+from isetrace.stats.tools import ToolTally
 from isetrace.stats.verification import VerificationTally
 from isetrace.stats.worlds import WorldTally
 
 if TYPE_CHECKING:  # annotations only: importing the statistics should not load the record models
+    from isetrace.config import PricesConfig
     from isetrace.diversity.embeddings import Embedder
-    from isetrace.records import Episode, Intent, Message, ToolResult
+    from isetrace.records import Episode, Intent
 
 __all__ = [
     "ISE_REFERENCE",
@@ -144,6 +149,8 @@ class CorpusStats:
     diversity: IntentDiversity | None = None
     verification: VerificationTally = field(default_factory=VerificationTally)
     worlds: WorldTally = field(default_factory=WorldTally)
+    usage: UsageTally = field(default_factory=UsageTally)
+    """Tokens per trajectory and per role, the prompt cache's share, and the cost where prices were given."""
     reference: dict[str, float] = field(default_factory=lambda: dict(ISE_REFERENCE))
 
     # ------------------------------------------------------------------------------------------- derived
@@ -212,6 +219,7 @@ class CorpusStats:
             "diversity": self.diversity.as_dict() if self.diversity is not None else None,
             "verification": self.verification.as_dict(),
             "worlds": self.worlds.as_dict(),
+            **self.usage.as_dict(),
             "reference": {"source": "ISE (published)", "vendi_embedder": ISE_REFERENCE_EMBEDDER,
                           **self.reference, "complexity_prior": dict(ISE_COMPLEXITY_PRIOR)},
         }
@@ -255,7 +263,7 @@ class CorpusStats:
             StatRow("Drift regenerations", f"{self.drift_regenerations:,} in {self.drift_episodes:,} trajectories", ""),
             StatRow("Sub-agent sessions", f"{self.subagent_sessions:,} ({self.subagent_tool_calls:,} tool calls)", ""),
         ]
-        tallies = [*self.verification.table_rows(), *self.worlds.table_rows()]
+        tallies = [*self.verification.table_rows(), *self.worlds.table_rows(), *self.usage.table_rows()]
         return rows + [StatRow(label, value, "") for label, value in tallies]
 
     def _vendi_row(self) -> StatRow:
@@ -278,43 +286,6 @@ def _number(value: float | None) -> str:
 # --------------------------------------------------------------------------------------------- computing
 
 
-def _failure_kind(result: ToolResult) -> str:
-    if result.error_kind:
-        return result.error_kind
-    if result.timed_out:
-        return "timeout"
-    if result.exit_code not in (None, 0):
-        return "nonzero_exit"
-    return "failed"
-
-
-@dataclass
-class _ToolTally:
-    """Tool results of the corpus, and the failures recovered within their agent turn."""
-
-    results: int = 0
-    failures: int = 0
-    recoveries: int = 0
-    kinds: Counter[str] = field(default_factory=Counter)
-
-    def add(self, messages: Sequence[Message]) -> None:
-        pending: Counter[str] = Counter()  # failed calls of this agent turn not yet followed by a success
-        for message in messages:
-            if message.role == "user":
-                pending.clear()
-                continue
-            result = message.result
-            if message.role != "tool" or result is None:
-                continue
-            self.results += 1
-            if result.ok:
-                self.recoveries += pending.pop(result.tool, 0)
-            else:
-                self.failures += 1
-                self.kinds[_failure_kind(result)] += 1
-                pending[result.tool] += 1
-
-
 def _complexity_split(intents: Iterable[Intent]) -> dict[str, int]:
     return level_counts(intents, _LEVELS)
 
@@ -334,6 +305,7 @@ def corpus_stats(
     intents: Iterable[Intent] | None = None,
     embedder: Embedder | None = None,
     top_pairs: int = 10,
+    prices: Mapping[str, PricesConfig] | None = None,
 ) -> CorpusStats:
     """The statistics of ``episodes``, read once (a generator streams a large file in constant memory).
 
@@ -341,7 +313,8 @@ def corpus_stats(
     figures and diversity describe it, else they describe the distinct intents of the episodes (first
     occurrence of each id wins either way). ``embedder``, when given, embeds the intents' rendered texts
     for the Vendi score (q = 1), reported with the embedder's name; Distinct-1/2/3 come with it.
-    ``top_pairs`` bounds the tool co-occurrence list. An empty corpus gives zeros, not an error.
+    ``top_pairs`` bounds the tool co-occurrence list. ``prices`` (role → prices) puts a cost on the tokens
+    (:mod:`.cost`). An empty corpus gives zeros, not an error.
     """
     from isetrace.records import Termination  # the episodes exist, so the records are loaded already
 
@@ -352,11 +325,12 @@ def corpus_stats(
     terminations: Counter[str] = Counter()
     provenance: Counter[str] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
-    tools = _ToolTally()
-    verification, worlds = VerificationTally(), WorldTally()
+    tools = ToolTally()
+    verification, worlds, usage = VerificationTally(), WorldTally(), UsageTally(dict(prices or {}))
     for episode in episodes:
         verification.add(episode)
         worlds.add(episode)
+        usage.add(episode)
         for intent in episode.intents:
             seen.setdefault(intent.id, intent)
         user_turns.append(episode.user_turns)
@@ -410,4 +384,5 @@ def corpus_stats(
         diversity=_diversity(described, embedder) if embedder is not None else None,
         verification=verification,
         worlds=worlds,
+        usage=usage,
     )

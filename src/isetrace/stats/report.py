@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from isetrace.jsonl import LineError, iter_jsonl, load_jsonl
 from isetrace.records import Episode, Intent
 from isetrace.stats.corpus import CorpusStats, corpus_stats
+
+if TYPE_CHECKING:
+    from isetrace.config import PricesConfig
 
 __all__ = ["StatsReport", "stats_report"]
 
@@ -44,13 +48,15 @@ def stats_report(
     embedder: str = "auto",
     json_path: Path | None = None,
     on_skipped: Callable[[LineError], None] | None = None,
+    prices: Mapping[str, PricesConfig] | None = None,
 ) -> StatsReport:
     """The statistics of the episodes file ``episodes`` (read once, streaming), beside the intent pool
     ``intents`` when given; written to ``json_path`` as JSON when given and there was an episode.
 
     ``embedder`` names the embedder for the Vendi score (``auto``, ``minilm``, ``tfidf``, a local
     sentence-transformers model), or ``none`` to skip it. Each line of either file that is not a valid
-    record is handed to ``on_skipped`` (default: logged) and left out.
+    record is handed to ``on_skipped`` (default: logged) and left out. ``prices`` (role → prices, as
+    :func:`~isetrace.stats.cost.configured_prices` reads them from a config) put a cost on the tokens.
     """
     skipped = on_skipped or _log_skipped
     pool = None
@@ -63,7 +69,7 @@ def stats_report(
         from isetrace.diversity.embeddings import make_embedder  # loads torch only for a model embedder
 
         use = make_embedder(embedder)
-    stats = corpus_stats(iter_jsonl(episodes, Episode, skipped), intents=pool, embedder=use)
+    stats = corpus_stats(iter_jsonl(episodes, Episode, skipped), intents=pool, embedder=use, prices=prices)
     target = json_path if stats.trajectories else None
     if target is not None:
         target.parent.mkdir(parents=True, exist_ok=True)
