@@ -7,6 +7,12 @@ exactly as the local runner does and adds each worker's usage to the run's, so t
 its resume rules do not change. Endpoint concurrency limits then hold per
 worker process; size ``endpoints.*.concurrency`` and ``run.concurrency`` together. API keys named by
 ``api_key_env`` are passed to the workers from the driver's environment.
+
+A worker or node that dies under an episode (a node preempted, a raylet killed, the OOM killer) is
+Ray's failure, not the episode's: Ray runs the task again elsewhere (:data:`SYSTEM_RETRIES`), and when
+it gives up the episode is not recorded as a failure — a recorded failure is done for good, and resume
+would never run it again — but counted as interrupted, and the run stops so that ``ise run --resume``
+runs it on a healthier cluster.
 """
 
 from __future__ import annotations
@@ -28,6 +34,14 @@ from isetrace.simulate.episode import run_episode
 
 __all__ = ["episode_job", "run_episodes_on_ray"]
 
+SYSTEM_RETRIES = 3
+"""How many times Ray runs an episode again when its worker process or its node dies under it (Ray's
+default for tasks, made explicit here because the runner relies on it). Running one again is safe: a
+task writes nothing to the run directory — the driver records what it returns, once — and the sandbox
+of the attempt that died ends with its worker (``--die-with-parent``). An exception the episode itself
+raises is never retried (``retry_exceptions=False``): it is our bug or a refused key, and would fail
+the same way again."""
+
 
 def episode_job(config_json: str, intents_json: list[str], episode_id: str) -> str:
     """One episode, start to end, in whatever process runs it; returns ``{"episode", "usage"}`` as JSON."""
@@ -42,6 +56,13 @@ def episode_job(config_json: str, intents_json: list[str], episode_id: str) -> s
 def _key_variables(config: RunConfig) -> dict[str, str]:
     names = {e.api_key_env for role in ROLES if (e := getattr(config.endpoints, role)) is not None and e.api_key_env}
     return {name: os.environ[name] for name in sorted(names) if name in os.environ}
+
+
+def _lost_by_ray(ray: Any, error: BaseException) -> bool:
+    """Whether Ray, not the episode, failed the task: every Ray error other than the one that carries an
+    exception the task's own code raised (``RayTaskError``): a dead node or worker, a lost object, a
+    runtime environment that could not be set up."""
+    return isinstance(error, ray.exceptions.RayError) and not isinstance(error, ray.exceptions.RayTaskError)
 
 
 def _ray() -> Any:
@@ -67,7 +88,7 @@ async def run_episodes_on_ray(
     if not ray.is_initialized():
         ray.init(address=config.run.ray_address, include_dashboard=False, log_to_driver=False,
                  runtime_env={"env_vars": _key_variables(config)})
-    task = ray.remote(num_cpus=1)(episode_job)
+    task = ray.remote(num_cpus=1, max_retries=SYSTEM_RETRIES, retry_exceptions=False)(episode_job)
     config_json = config.model_dump_json()
     outcome = EpisodeStageOutcome()
     budget = Budget(config.run.max_llm_calls, config.run.max_tokens)
@@ -92,7 +113,14 @@ async def run_episodes_on_ray(
                 cause = getattr(exc, "cause", None)
                 outcome.refuse(cause if isinstance(cause, AuthenticationFailed) else exc, stop)
                 continue
-            except Exception as exc:  # the task or its worker failed: recorded with why, never lost
+            except Exception as exc:
+                if _lost_by_ray(ray, exc):  # not recorded, so a resume runs it again; see the module's docstring
+                    outcome.interrupted += 1
+                    if outcome.stopped_because is None:
+                        outcome.stopped_because = f"Ray could not run an episode: {type(exc).__name__}"
+                    stop.set()
+                    continue
+                # the episode's own code failed: recorded with why, never lost
                 outcome.failed(run, group, f"ray task failed: {type(exc).__name__}: {exc}", on_episode)
                 continue
             if usage is not None:
