@@ -12,11 +12,14 @@ With a few episodes per lane those two dominate, and the ratio measures them ins
 The measured time is the whole run, start and end included.
 
     .venv/bin/python benchmarks/pipeline.py [--episodes 512] [--concurrency 32] [--latency-ms 200]
+                                            [--drift-detector auto|rules|model]
 
-The model requests go through a recording proxy (:mod:`prefix_proxy`, in a process of its own) that
-measures whether they stay friendly to a serving engine's prefix cache: ``prefix_reuse`` per role is the
-share of requests, after each conversation's first, that begin with the whole of an earlier request of
-that role (1.0 today; a change that rewrites earlier messages or the system prompt per turn drops it).
+First, a few episodes' model requests go through a recording proxy (:mod:`prefix_proxy`, in a process of
+its own) that measures whether they stay friendly to a serving engine's prefix cache: ``prefix_reuse`` per
+role is the share of requests, after each conversation's first, that begin with the whole of an earlier
+request of that role (1.0 today; a change that rewrites earlier messages or the system prompt per turn
+drops it). The timed run then talks to the endpoint directly. It also reports the endpoint's CPU and how
+busy the machine's cores were: near 100 %, the ratio measures a CPU-bound machine, not the runner.
 
 The last line is one JSON object with the figures.
 """
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import socket
 import subprocess
@@ -33,6 +37,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 from isetrace.config import RunConfig, load_config
@@ -43,10 +48,10 @@ from isetrace.sandbox.bwrap import bwrap_problems
 from isetrace.simulate.batch import simulate_all
 
 
-def config_for(args: argparse.Namespace, home: Path, url: str, proxy: str) -> RunConfig:
+def config_for(args: argparse.Namespace, home: Path, url: str, proxy: str | None = None) -> RunConfig:
     """Agent and user talk to the scripted endpoint in its own process, as they would to a model server:
-    its CPU is not ours, and it does not share our event loop. Their requests pass through the recording
-    proxy, each role on its own path; the renderer's go straight to the endpoint.
+    its CPU is not ours, and it does not share our event loop. With ``proxy``, their requests pass through
+    the recording proxy, each role on its own path; the renderer's always go straight to the endpoint.
 
     The worlds are off: their errands (a ``pip install``, a clone and a push) take real seconds of tool time
     that no runner can hide, while the bound counts model latency alone; what is measured is the runner's
@@ -54,9 +59,11 @@ def config_for(args: argparse.Namespace, home: Path, url: str, proxy: str) -> Ru
     backend = "local" if bwrap_problems() else "bwrap"
     overrides = [f"sandbox.backend={backend}", f"sandbox.home={home}", f"run.concurrency={args.concurrency}",
                  f"intents.count={args.episodes}", "intents.seed=7", "simulate.date=2026-01-15",
-                 *(f"worlds.{world}=false" for world in ("web", "git", "office", "packages"))]
+                 *(f"worlds.{world}=false" for world in ("web", "git", "office", "packages")),
+                 f"simulate.drift_detector={args.drift_detector}"]
     for role in ("agent", "user"):
-        overrides += [f"endpoints.{role}.provider=openai", f"endpoints.{role}.base_url={proxy}/{role}/v1",
+        base_url = url if proxy is None else f"{proxy}/{role}/v1"
+        overrides += [f"endpoints.{role}.provider=openai", f"endpoints.{role}.base_url={base_url}",
                       f"endpoints.{role}.concurrency=1000"]
     overrides += ["endpoints.renderer.provider=openai", f"endpoints.renderer.base_url={url}"]
     return load_config("offline", overrides, environ={})
@@ -89,6 +96,16 @@ def start_proxy(upstream: str) -> tuple[subprocess.Popen[str], str]:
                          "the recording proxy")
 
 
+REUSE_SAMPLE = 32
+"""Episodes run through the recording proxy for the prefix-cache figure."""
+
+
+def process_cpu_s(pid: int) -> float:
+    """User and system CPU seconds another process has used so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def prefix_reuse(proxy: str, episodes: list[Episode]) -> dict[str, dict[str, float]]:
     """Per role: the proxy's counts and ``reuse``, the share of requests that continued an earlier one among
     those that should have (all but each conversation's first: an episode's for the agent, each intent's for
@@ -109,16 +126,45 @@ async def make_intents(config: RunConfig) -> list[Intent]:
     return stage.kept
 
 
-async def run(config: RunConfig, intents: list[Intent]) -> tuple[list[Episode], float, float]:
+@dataclass
+class Timed:
+    """A timed batch of episodes: wall seconds, CPU seconds of this process and of its children (the
+    sandboxes and what runs in them), and how late the event loop ran its callbacks."""
+
+    episodes: list[Episode]
+    wall: float
+    own_cpu: float
+    children_cpu: float
+    loop_lag_ms: float
+    """The mean delay of a callback scheduled every 10 ms: how busy this process's event loop was."""
+
+    @property
+    def cpu(self) -> float:
+        return self.own_cpu + self.children_cpu
+
+
+async def _lag(samples: list[float]) -> None:
+    loop = asyncio.get_running_loop()
+    while True:
+        asked = loop.time()
+        await asyncio.sleep(0.01)
+        samples.append(loop.time() - asked - 0.01)
+
+
+async def run(config: RunConfig, intents: list[Intent]) -> Timed:
     async with open_endpoints(config, ["agent", "user"], environ={}) as endpoints:
         cpu = time.process_time()
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        lags: list[float] = []
+        monitor = asyncio.create_task(_lag(lags))
         started = time.perf_counter()
         episodes = await simulate_all(intents, config, endpoints, lambda _: None)
         wall = time.perf_counter() - started
+        monitor.cancel()
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        used = (time.process_time() - cpu) + (after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime)
-    return episodes, wall, used
+    return Timed(episodes, wall, time.process_time() - cpu,
+                 after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime,
+                 sum(lags) / max(1, len(lags)) * 1000)
 
 
 def model_calls(episode: Episode) -> int:
@@ -150,16 +196,25 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=512)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--latency-ms", type=int, default=200)
+    parser.add_argument("--drift-detector", default="auto", choices=("auto", "rules", "model"),
+                        help="simulate.drift_detector: the model (auto, with the embed extra) reads every user "
+                             "turn, about 10-15 ms of CPU each; rules measures the runner without it")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="ise-bench-", dir="/tmp"))
     home.chmod(0o755)
     server, url = start_server(args.latency_ms)
     proxy_process, proxy = start_proxy(url)
     try:
-        config = config_for(args, home, url, proxy)
+        config = config_for(args, home, url)
         intents = asyncio.run(make_intents(config))
-        episodes, wall, cpu = asyncio.run(run(config, intents))
-        reuse = prefix_reuse(proxy, episodes)
+        # the prefix-cache figure from a first few episodes through the proxy; the timed run goes direct, as
+        # a real one would (the proxy's parsing would take CPU from the runner on a small machine)
+        sample = asyncio.run(run(config_for(args, home, url, proxy), intents[:REUSE_SAMPLE]))
+        reuse = prefix_reuse(proxy, sample.episodes)
+        server_cpu = process_cpu_s(server.pid)
+        timed = asyncio.run(run(config, intents))
+        server_cpu = process_cpu_s(server.pid) - server_cpu
+        episodes, wall, cpu = timed.episodes, timed.wall, timed.cpu
     finally:
         for process in (proxy_process, server):
             process.terminate()
@@ -178,9 +233,15 @@ def main() -> None:
           f"measured/bound = {ratio:.3f} (target ≥ 0.9)")
     seen = observed_latencies(episodes)
     observed = sum(seen) / len(seen)
-    print(f"our CPU time per episode {cpu / len(episodes) * 1000:.1f} ms (wall {wall:.1f} s); "
+    print(f"our CPU time per episode {cpu / len(episodes) * 1000:.1f} ms ({timed.own_cpu / len(episodes) * 1000:.1f} "
+          f"in the runner's process, the rest in sandboxes; wall {wall:.1f} s); the runner's event loop ran "
+          f"callbacks {timed.loop_lag_ms:.1f} ms late on average; "
           f"model call latency as the client saw it {observed * 1000:.0f} ms (nominal {args.latency_ms}); "
           f"tool time per episode {tool_seconds(episodes):.2f} s")
+    cores = len(os.sched_getaffinity(0))
+    busy = (cpu + server_cpu) / (wall * cores)
+    print(f"the endpoint used {server_cpu / len(episodes) * 1000:.1f} ms of CPU per episode; with ours, "
+          f"{busy:.0%} of this machine's {cores} cores (near 100 %, the run is CPU-bound, not latency-bound)")
     episode_s = mean_episode_seconds(episodes)
     idle_s = args.concurrency * wall / len(episodes) - episode_s
     print(f"an episode takes {episode_s:.2f} s against {latency * sum(calls) / len(calls):.2f} s of model latency; "
@@ -190,12 +251,17 @@ def main() -> None:
           + ", ".join(f"{role} {f['reuse']:.3f} ({f['continued']} of {f['requests']} requests)"
                       for role, f in reuse.items()))
     print(json.dumps({"episodes": len(episodes), "concurrency": args.concurrency, "latency_ms": args.latency_ms,
+                      "drift_detector": args.drift_detector,
                       "calls_per_episode": round(sum(calls) / len(calls), 2), "wall_s": round(wall, 3),
                       "episodes_per_min": round(measured_per_s * 60, 2), "bound_per_min": round(bound_per_s * 60, 2),
                       "ratio": round(ratio, 4), "cpu_ms_per_episode": round(cpu / len(episodes) * 1000, 2),
+                      "runner_cpu_ms_per_episode": round(timed.own_cpu / len(episodes) * 1000, 2),
+                      "loop_lag_ms": round(timed.loop_lag_ms, 2),
                       "observed_call_latency_ms": round(observed * 1000, 1),
                       "tool_s_per_episode": round(tool_seconds(episodes), 3), "episode_s": round(episode_s, 3),
                       "idle_lane_s_per_episode": round(idle_s, 3),
+                      "endpoint_cpu_ms_per_episode": round(server_cpu / len(episodes) * 1000, 2),
+                      "machine_cpu_busy": round(busy, 3), "cores": cores,
                       "prefix_reuse": {role: f["reuse"] for role, f in reuse.items()},
                       "prefix_requests": {role: {k: v for k, v in f.items() if k != "reuse"}
                                           for role, f in reuse.items()}}))

@@ -8,6 +8,7 @@ file, and how the detector's verdict carries the rules' evidence.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import json
 from pathlib import Path
@@ -190,3 +191,24 @@ def test_without_the_embed_extra_auto_falls_back_and_model_is_refused(monkeypatc
     require_drift_detector("auto")
     fallback = make_drift_detector.__wrapped__("auto")
     assert fallback.name == "rules" and "rules alone" in caplog.text
+
+
+@needs_embed
+async def test_the_episode_loop_s_judgement_is_the_same_and_leaves_the_loop_free(detector: DriftDetector) -> None:
+    rows = load_labelled(SETS / "heldout_a.jsonl")[:24]
+    ticks = 0
+
+    async def ticking() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0)
+            ticks += 1
+
+    ticker = asyncio.create_task(ticking())
+    try:  # many episodes at once, as a run asks
+        verdicts = await asyncio.gather(*(detector.judge_async(row.text, intent="Tidy the vendor list.",
+                                                               turn_index=2) for row in rows))
+    finally:
+        ticker.cancel()
+    assert verdicts == [detector.judge(row.text, intent="Tidy the vendor list.", turn_index=2) for row in rows]
+    assert ticks > len(rows)  # the loop ran other work while the model read the turns

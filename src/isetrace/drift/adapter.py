@@ -150,7 +150,8 @@ class DriftModel:
                       batch_size: int = 64) -> npt.NDArray[np.float64]:
         """The probability that each text is a turn out of the user's perspective; ``verdicts`` are the
         rules' verdicts on the same texts when the caller has them already."""
-        self.net.eval()
+        if self.net.training:  # eval() walks every module: once, not every turn
+            self.net.eval()
         rules = torch.from_numpy(_rule_rows(verdicts) if verdicts is not None else rule_inputs(texts))
         out = [torch.sigmoid(self.net(*self._tokens(texts[i:i + batch_size]), rules[i:i + batch_size])).double()
                .numpy() for i in range(0, len(texts), batch_size)]

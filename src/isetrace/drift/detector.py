@@ -13,8 +13,10 @@ and ten-odd milliseconds a turn afterwards.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
+import weakref
 from typing import TYPE_CHECKING, Literal
 
 from isetrace.diversity.embeddings import embed_extra_available
@@ -56,7 +58,21 @@ class DriftDetector:
         verdict = detect_drift(turn, intent=intent, turn_index=turn_index)
         if self.model is None:
             return verdict
-        probability = float(self.model.probabilities([turn], [verdict])[0])
+        return self._decide(turn, verdict, float(self.model.probabilities([turn], [verdict])[0]))
+
+    async def judge_async(self, turn: str, *, intent: str = "", turn_index: int = 0) -> DriftVerdict:
+        """:meth:`judge` for the episode loop: the model runs in a worker thread, one turn at a time per
+        process, so the tens of milliseconds of a forward pass never stall the other episodes' requests
+        and tools (the verdict is the same as :meth:`judge`'s)."""
+        verdict = detect_drift(turn, intent=intent, turn_index=turn_index)
+        if self.model is None:
+            return verdict
+        async with _model_turn():
+            probabilities = await asyncio.to_thread(self.model.probabilities, [turn], [verdict])
+        return self._decide(turn, verdict, float(probabilities[0]))
+
+    def _decide(self, turn: str, verdict: DriftVerdict, probability: float) -> DriftVerdict:
+        assert self.model is not None
         perspective = [f for f in verdict.findings if f.kind in PERSPECTIVE_KINDS]
         others = [f for f in verdict.findings if f.kind not in PERSPECTIVE_KINDS]
         if probability < self.model.threshold:
@@ -65,6 +81,19 @@ class DriftDetector:
             perspective = [DriftFinding("model", f"p={probability:.2f} {excerpt(turn)}")]
         findings = (*perspective, *others)
         return DriftVerdict(drifted=bool(findings), findings=findings)
+
+
+_TURNS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _model_turn() -> asyncio.Lock:
+    """The running loop's lock on the model: one forward pass at a time (they would only contend for the
+    same cores), queued in the order the turns asked."""
+    loop = asyncio.get_running_loop()
+    lock = _TURNS.get(loop)
+    if lock is None:
+        lock = _TURNS[loop] = asyncio.Lock()
+    return lock
 
 
 @functools.cache

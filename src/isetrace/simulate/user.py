@@ -136,7 +136,8 @@ class UserSimulator:
                 regenerations += 1
                 notes = [{"role": "system", "content": _NOTHING_ASKED_YET}]
                 continue
-            verdict = self.drift.judge(turn.query, intent=self.intent.natural_language_intent, turn_index=state.turns)
+            verdict = await self.drift.judge_async(turn.query, intent=self.intent.natural_language_intent,
+                                                   turn_index=state.turns)
             if not verdict.drifted:
                 break
             if regenerations >= self.drift_retries:
