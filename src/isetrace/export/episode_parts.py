@@ -54,5 +54,10 @@ def arguments_text(call: ToolCall) -> str:
     not always generate valid JSON").
     """
     if call.arguments is not None:
-        return json.dumps(call.arguments, ensure_ascii=False)
+        return _encode(call.arguments)
     return call.arguments_raw
+
+
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+"""``json.dumps(value, ensure_ascii=False)``, with its encoder made once: dumps makes a new one per call
+whenever an option differs from its defaults, and a corpus has millions of tool calls."""

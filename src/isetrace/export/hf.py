@@ -17,7 +17,7 @@ column                  Arrow type
 ``messages``            list<struct<role, content, reasoning_content, tool_calls, tool_call_id, name,
                         success>>; ``tool_calls`` is list<struct<id, type, function: struct<name,
                         arguments>>>; every field a string except ``success`` (bool)
-``tools``               string: the JSON list of the OpenAI function schemas offered
+``tools``               string: the JSON list of the OpenAI function schemas offered (compact JSON)
 ``final_output``        string
 ``metadata``            string: the JSON object of the ISE metadata (persona, domains, tasks, …)
 ======================  ====================================================================================
@@ -39,9 +39,10 @@ Why these choices: Arrow gives every element of a list one type, so
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from isetrace.errors import ConfigError
 from isetrace.export.episode_parts import system_prompt
@@ -84,9 +85,9 @@ def to_hf_row(episode: Episode) -> dict[str, Any]:
         "enable_thinking": row["enable_thinking"],
         "system": system_prompt(episode),
         "messages": [_message(lenient) for lenient in row["messages"]],
-        "tools": json.dumps(row["tools"], ensure_ascii=False),
+        "tools": orjson.dumps(row["tools"]).decode(),
         "final_output": row["final_output"],
-        "metadata": json.dumps(row["metadata"], ensure_ascii=False),
+        "metadata": orjson.dumps(row["metadata"]).decode(),
     }
 
 
