@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from isetrace.config import RunConfig
 from isetrace.records import Episode, Intent
-from isetrace.simulate.batch import longest_first, simulate_all
+from isetrace.simulate.batch import longest_first, run_groups, simulate_all
 
 
 def _intent(id_: str, tasks: int, complexity: str = "medium", words: int = 10) -> Intent:
@@ -37,3 +38,24 @@ async def test_simulate_all_starts_the_longest_session_first_and_returns_input_o
 
 def _first_intent(episode: Episode) -> str:
     return episode.intents[0].id
+
+
+async def test_a_long_run_holds_one_task_per_lane_not_one_per_episode(make_config: Callable[..., RunConfig]) -> None:
+    config = make_config("run.concurrency=4")
+    groups = [[_intent(f"i{n}", 1 + n % 3)] for n in range(300)]
+    running = most = tasks_seen = 0
+    done: list[str] = []
+
+    async def work(group: list[Intent], opener: object) -> None:
+        nonlocal running, most, tasks_seen
+        running += 1
+        most = max(most, running)
+        tasks_seen = max(tasks_seen, len(asyncio.all_tasks()))
+        await asyncio.sleep(0)
+        running -= 1
+        done.append(group[0].id)
+
+    await run_groups(groups, config, work)
+    assert sorted(done) == sorted(g[0].id for g in groups) and most == 4
+    assert tasks_seen < 20  # the lanes, the sandbox opener's and the test's own: not 300
+    assert done[:4] == [g[0].id for g in longest_first(groups)][:4]  # still the longest first

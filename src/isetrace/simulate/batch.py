@@ -79,20 +79,21 @@ async def run_groups(
 
     The scheduling every runner of episodes shares; ``work`` runs one episode and keeps its result. An
     :class:`~isetrace.errors.AuthenticationFailed` out of ``work`` cancels the other episodes (their
-    sandboxes closed, nothing recorded) and is raised as it is.
+    sandboxes closed, nothing recorded) and is raised as it is. ``run.concurrency`` lanes each take the
+    next group when their episode ends, so a run of 100,000 episodes holds 32 tasks, not 100,000.
     """
     _settle_heap()
-    gate = asyncio.Semaphore(config.run.concurrency)
+    queue = iter(longest_first(groups))  # shared by the lanes: next() never yields to the loop
 
-    async def one(group: list[Intent], opener: SessionOpener) -> None:
-        async with gate:
+    async def lane(opener: SessionOpener) -> None:
+        for group in queue:
             await work(group, opener)
 
     try:
         async with SessionOpener(session_sandbox_config(config), spares=_spare_sandboxes(config)) as opener, \
                 asyncio.TaskGroup() as tasks:
-            for group in longest_first(groups):
-                tasks.create_task(one(group, opener))
+            for _ in range(min(config.run.concurrency, len(groups))):
+                tasks.create_task(lane(opener))
     except* AuthenticationFailed as refused:
         # one refused key stops every episode alike: say it once, as itself, not as a group of them
         raise refused.exceptions[0] from None
