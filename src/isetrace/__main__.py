@@ -2,4 +2,5 @@
 
 from isetrace.cli import main
 
-main()
+if __name__ == "__main__":  # not when a worker process (an export's, say) imports its parent's main module
+    main()

@@ -348,9 +348,12 @@ def _content_words(text: str) -> list[str]:
     return words
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)
 def _intent_words(intent: str) -> tuple[int, frozenset[str]]:
-    """How many content words the intent has, and which: the same for every turn of its conversation."""
+    """How many content words the intent has, and which: the same for every turn of its conversation.
+
+    Kept for the intents in flight (``run.concurrency`` sessions, a few intents each), not for the run: an
+    entry is some 14 KB, and 1,024 of them were a run's memory growing for its first thousand episodes."""
     words = _content_words(intent)
     return len(words), frozenset(words)
 
