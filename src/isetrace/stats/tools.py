@@ -9,14 +9,27 @@ recovery, not the agent's.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from isetrace.records import Message, ToolResult
 
-__all__ = ["ToolTally", "failure_kind"]
+__all__ = ["ToolTally", "failure_kind", "turn_results"]
+
+TURN_STARTS = None
+"""What :func:`turn_results` yields where a user message starts a new agent turn."""
+
+
+def turn_results(messages: Iterable[Message]) -> Iterator[ToolResult | None]:
+    """The tool results of a conversation in order, and :data:`TURN_STARTS` (``None``) at every user
+    message: what counting "recovered in the same agent turn" walks through."""
+    for message in messages:
+        if message.role == "user":
+            yield TURN_STARTS
+        elif message.role == "tool" and message.result is not None:
+            yield message.result
 
 
 def failure_kind(result: ToolResult) -> str:
@@ -41,12 +54,9 @@ class ToolTally:
 
     def add(self, messages: Sequence[Message]) -> None:
         pending: Counter[str] = Counter()  # failed calls of this agent turn not yet followed by a success
-        for message in messages:
-            if message.role == "user":
+        for result in turn_results(messages):
+            if result is TURN_STARTS:
                 pending.clear()
-                continue
-            result = message.result
-            if message.role != "tool" or result is None:
                 continue
             self.results += 1
             if result.ok:

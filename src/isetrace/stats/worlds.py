@@ -13,6 +13,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from isetrace.stats.tools import TURN_STARTS, turn_results
+
 if TYPE_CHECKING:
     from isetrace.records import Episode
 
@@ -45,12 +47,9 @@ class WorldTally:
                 if call:
                     faults[str(call)].add(kind)
         pending: list[tuple[str, str]] = []  # (tool, fault kind) failed in this agent turn, not yet recovered
-        for message in episode.messages:
-            if message.role == "user":
+        for result in turn_results(episode.messages):
+            if result is TURN_STARTS:
                 pending.clear()
-                continue
-            result = message.result
-            if message.role != "tool" or result is None:
                 continue
             if result.ok:
                 self.recovered.update(kind for tool, kind in pending if tool == result.tool)
