@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel
+from tests.chat_server import serving
 from tests.llm.clients import client, opened
 
 from isetrace.config import EndpointConfig
@@ -212,18 +213,9 @@ async def test_a_reply_body_that_is_not_a_json_object_reads_as_empty() -> None:
     async def not_an_object(request: web.Request) -> web.Response:
         return web.Response(text="[1, 2, 3]", content_type="application/json")
 
-    app = web.Application()
-    app.router.add_post("/v1/chat/completions", not_an_object)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
+    async with serving(not_an_object) as url:
         with pytest.raises(LLMReplyError, match="empty reply"):
-            await client(f"http://127.0.0.1:{port}/v1").chat(AGENT_ASK)
-    finally:
-        await runner.cleanup()
+            await client(url).chat(AGENT_ASK)
 
 
 async def test_cached_prompt_tokens_reach_the_reply_and_the_roles_usage(endpoint: Any) -> None:

@@ -14,9 +14,11 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from aiohttp import web
+from tests.chat_server import serving
 from tests.pipeline.test_run import finish, ise_run
 from tests.runtimes.installed import HERE, needs_openclaw
 from tests.sandbox.backends import needs_bwrap
@@ -164,17 +166,9 @@ async def probe_endpoint(tmp_path: Path) -> AsyncIterator[tuple[str, list[dict[s
         await response.write_eof()
         return response
 
-    app = web.Application()
-    app.router.add_post("/v1/chat/completions", complete)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port_box.append(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{port_box[0]}/v1", received
-    finally:
-        await runner.cleanup()
+    async with serving(complete) as url:
+        port_box.append(urlsplit(url).port or 0)
+        yield url, received
 
 
 async def test_from_inside_an_openclaw_exec_the_host_stays_out_of_reach(

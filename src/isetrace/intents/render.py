@@ -27,7 +27,7 @@ from isetrace.records import Intent
 from isetrace.verify import CheckError, checks_schema, describe_kinds, parse_check
 from isetrace.worlds.seed import WorldSeed, WorldSeedError, parse_seed, seed_record
 
-if TYPE_CHECKING:  # the client is handed in; loading it (and its SDK) here would slow every ``ise`` start
+if TYPE_CHECKING:  # the client is handed in; loading it (and aiohttp) here would slow every ``ise`` start
     from isetrace.llm.model import ChatModel
 
 __all__ = ["CheckedRenderReply", "RenderOutcome", "RenderReply", "WorldRenderReply", "render_intents", "reply_shape",

@@ -1,7 +1,8 @@
 """The one way isetrace talks to a model: an async chat client for one role's endpoint.
 
-It speaks the OpenAI chat-completions protocol through the official ``openai`` SDK (whose own retries
-are switched off: retrying is decided here, once, for every server). Around each call it adds what a
+It speaks the OpenAI chat-completions protocol over :mod:`isetrace.llm.wire` (a body encoded once and
+posted as it is: the official SDK's layers cost the runner more CPU than the rest of a call). Retrying is
+decided here, once, for every server. Around each call it adds what a
 days-long run needs: a concurrency limit per endpoint, retries with backoff on transient failures,
 clear errors on permanent ones, an optional replay cache, usage accounting, the tolerant reading
 of replies in :mod:`isetrace.llm.replies`, and structured replies (:mod:`isetrace.llm.structured`):
@@ -12,7 +13,6 @@ bounded re-ask when a reply still does not fit.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import random
@@ -20,7 +20,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-import openai
+import orjson
 from pydantic import BaseModel
 
 from isetrace.config import EndpointConfig
@@ -32,6 +32,7 @@ from isetrace.llm.retry import backoff_delay, classify, error_body, retry_after_
 from isetrace.llm.structured import WEAKER, StructuredMode, names_response_format, response_format
 from isetrace.llm.thinking import request_fields
 from isetrace.llm.usage import RoleUsage
+from isetrace.llm.wire import ChatWire, WireError, WireStatus
 from isetrace.records import TokenUsage
 
 __all__ = ["EMPTY_REPLY_RETRIES", "ChatClient"]
@@ -44,7 +45,7 @@ EMPTY_REPLY_RETRIES = 2
 Reply = TypeVar("Reply", bound=BaseModel)
 
 _NO_KEY = "not-needed"
-"""Sent when no key is configured: the SDK insists on one, and local servers ignore it."""
+"""Sent when no key is configured: some servers insist on a bearer token, and local ones ignore it."""
 
 
 def _api_key(role: str, config: EndpointConfig, environ: Mapping[str, str]) -> str:
@@ -92,14 +93,8 @@ class ChatClient:
         self._fixed_fields = {**request_fields(config.model, config.thinking_style, config.thinking),
                               **config.extra_body}
         """What every request of this endpoint carries besides messages, tools and sampling settings."""
-        self._sdk = openai.AsyncOpenAI(
-            base_url=base_url,
-            api_key=_api_key(role, config, os.environ if environ is None else environ),
-            max_retries=0,
-            timeout=config.timeout_s,
-            default_headers=config.extra_headers or None,
-            http_client=openai.DefaultAioHttpClient(timeout=config.timeout_s),
-        )
+        self._wire = ChatWire(base_url, _api_key(role, config, os.environ if environ is None else environ),
+                              config.timeout_s, config.extra_headers)
 
     @property
     def model(self) -> str:
@@ -232,16 +227,10 @@ class ChatClient:
             self.usage.attempts += 1
             try:
                 async with self._gate:
-                    # The body goes whole as extra_body: the SDK then sends it as it is, instead of walking
-                    # every message of a long conversation through its type transforms on every call
-                    # (measured: two thirds of our CPU per episode in benchmarks/pipeline.py).
-                    # The raw response is read as JSON once, not built into SDK models and dumped back.
-                    raw = await self._sdk.chat.completions.with_raw_response.create(
-                        model=body["model"], messages=[], extra_body={k: v for k, v in body.items() if k != "model"},
-                    )
-            except openai.APIError as exc:
+                    raw = await self._wire.post(body)
+            except WireError as exc:
                 verdict = classify(exc)
-                if isinstance(exc, openai.APIStatusError):
+                if isinstance(exc, WireStatus):
                     log.debug("%s endpoint: HTTP %d, whole body: %s", self.role, exc.status_code, error_body(exc))
                 if not verdict.retry:
                     rejected = AuthenticationFailed if verdict.auth else RequestRejected
@@ -261,7 +250,7 @@ class ChatClient:
                 self.usage.retries += 1
                 await asyncio.sleep(delay)
                 continue
-            reply = reply_from_completion(_completion_json(raw.content), offered)
+            reply = reply_from_completion(_completion_json(raw), offered)
             reply.attempts = attempts
             spent = spent.plus(reply.usage)
             reply.usage = spent
@@ -279,13 +268,13 @@ class ChatClient:
 
     async def aclose(self) -> None:
         """Close the HTTP connections."""
-        await self._sdk.close()
+        await self._wire.aclose()
 
 
 def _completion_json(content: bytes) -> dict[str, Any]:
     """A completion body as plain JSON; a body that is not a JSON object reads as an empty reply."""
     try:
-        data = json.loads(content)
-    except ValueError:
+        data = orjson.loads(content)
+    except orjson.JSONDecodeError:
         return {}
     return data if isinstance(data, dict) else {}

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from time import time
 
-import openai
+from isetrace.llm.wire import WireConnectionFailed, WireStatus, WireTimeout, WireTooLarge
 
 __all__ = ["MAX_BACKOFF_S", "MAX_REASON_CHARS", "Verdict", "backoff_delay", "classify", "error_body",
            "is_request_validation_error", "one_line", "retry_after_s"]
@@ -56,7 +56,7 @@ def one_line(text: str, limit: int = MAX_REASON_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def error_body(exc: openai.APIStatusError) -> str:
+def error_body(exc: WireStatus) -> str:
     """The whole error text the server sent: its ``error.message`` when it has one, else the raw body."""
     body = exc.body
     if isinstance(body, dict):
@@ -66,42 +66,45 @@ def error_body(exc: openai.APIStatusError) -> str:
         if isinstance(inner, str):
             return inner
         return json.dumps(inner, ensure_ascii=False, default=str)
-    if isinstance(body, str) and body:
-        return body
-    return getattr(exc, "message", "") or str(exc)
+    if isinstance(body, str):
+        return body or "(no error text)"
+    return json.dumps(body, ensure_ascii=False, default=str)
 
 
-def _status_text(exc: openai.APIStatusError) -> str:
+def _status_text(exc: WireStatus) -> str:
     return one_line(f"HTTP {exc.status_code}: {error_body(exc)}")
 
 
-def _is_context_overflow(exc: openai.APIStatusError) -> bool:
+def _is_context_overflow(exc: WireStatus) -> bool:
     text = error_body(exc).lower()
-    code = str(getattr(exc, "code", "") or "").lower()
+    code = (exc.code or "").lower()
     return "context_length" in code or any(
         marker in text for marker in ("context length", "context_length", "maximum context", "too many tokens",
                                       "exceed context window")
     )
 
 
-def is_request_validation_error(exc: openai.APIStatusError) -> bool:
+def is_request_validation_error(exc: WireStatus) -> bool:
     """Whether the server says the request itself is malformed, whatever status it chose to say it with."""
     return bool(_VALIDATION.search(error_body(exc)))
 
 
 def classify(exc: BaseException) -> Verdict:
-    """Decide whether ``exc`` (raised by the OpenAI SDK) is transient, and describe it for a person."""
-    if isinstance(exc, openai.APITimeoutError):
+    """Decide whether ``exc`` (raised by :class:`~isetrace.llm.wire.ChatWire`) is transient, and describe it for
+    a person."""
+    if isinstance(exc, WireTimeout):
         return Verdict(True, "the request timed out")
-    if isinstance(exc, openai.APIConnectionError):
-        return Verdict(True, one_line(f"the connection failed ({exc.__cause__ or exc})"))
-    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
-        return Verdict(False, f"{_status_text(exc)} — check the API key variable (api_key_env) of this endpoint",
-                       auth=True)
-    if isinstance(exc, openai.NotFoundError):
-        return Verdict(False, f"{_status_text(exc)} — check base_url and the model name")
-    if isinstance(exc, openai.APIStatusError):
+    if isinstance(exc, WireConnectionFailed):
+        return Verdict(True, one_line(f"the connection failed ({exc})"))
+    if isinstance(exc, WireTooLarge):
+        return Verdict(False, one_line(f"{exc} — the server is not answering like a chat-completions endpoint"))
+    if isinstance(exc, WireStatus):
         status = exc.status_code
+        if status in (401, 403):
+            return Verdict(False, f"{_status_text(exc)} — check the API key variable (api_key_env) of this endpoint",
+                           auth=True)
+        if status == 404:
+            return Verdict(False, f"{_status_text(exc)} — check base_url and the model name")
         if status >= 500 and is_request_validation_error(exc):
             return Verdict(False, f"{_status_text(exc)} — the server could not read the request; "
                                   "retrying cannot help")
@@ -115,10 +118,9 @@ def classify(exc: BaseException) -> Verdict:
 
 def retry_after_s(exc: BaseException) -> float | None:
     """The delay the server asked for in ``Retry-After`` (seconds or an HTTP date), if any."""
-    response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None)
-    if headers is None:
+    if not isinstance(exc, WireStatus):
         return None
+    headers = exc.headers
     value = headers.get("retry-after-ms")
     if value is not None:
         try:

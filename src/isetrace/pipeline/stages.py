@@ -85,7 +85,7 @@ async def _model_stages(config: RunConfig, run: RunDir, stages: frozenset[Stage]
                         environ: Mapping[str, str]) -> tuple[int, str | None]:
     """Intents, then episodes, on one set of endpoints; returns how many episodes were in flight when the
     run stopped, and why the episode stage stopped it (a budget) if it did."""
-    # imported here: the model client and its SDK are slow to load, and the steps after them need neither
+    # imported here: the model client and its HTTP library are slow to load, and the steps after them need neither
     from isetrace.llm.endpoints import Endpoints, open_endpoints
     from isetrace.pipeline.run import intents_stage, pending_groups, record_usage, run_episodes
 
