@@ -105,7 +105,7 @@ RESULTS: dict[str, Check] = {
     "ping": _shape({"pid": _int, "uid": _int, "python": _str, "workspace": _str}),
     "run": _shape({"exit_code": _int, "duration_s": _number, "timed_out": _bool, **_OUTPUT}),
     "read": _shape({"data": _bytes, "size": _int}),
-    "write": _shape({"size": _int}),
+    "write": _shape({"size": _int, "created": _bool}),
     "list": _shape({"entries": _list(_shape({"name": _str, "kind": _kind, "size": _int}))}),
     "realpath": _shape({"path": _str}),
     "start": _shape({"process_id": _str}),

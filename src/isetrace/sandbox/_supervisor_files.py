@@ -186,10 +186,18 @@ class Files:
             os.close(fd)
 
     def write(self, path: str, data: bytes) -> dict[str, Any]:
-        """Create or replace a regular file (parents made), within the file-size limit."""
+        """Create or replace a regular file (parents made), within the file-size limit; ``created`` says
+        which (the caller need not list the directory to know)."""
         if self.file_size_mb and len(data) > self.file_size_mb << 20:
             raise OSError(errno.EFBIG, f"file too large (limit {self.file_size_mb} MB)")
-        fd = self.open(path, os.O_WRONLY | os.O_CREAT | os.O_NONBLOCK | os.O_NOCTTY)
+        flags = os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY
+        try:
+            fd, created = self.open(path, flags | os.O_CREAT | os.O_EXCL), True
+        except FileExistsError:  # something is there (a link too: the plain open refuses to follow it)
+            try:
+                fd, created = self.open(path, flags), False
+            except FileNotFoundError:  # removed in between: made after all
+                fd, created = self.open(path, flags | os.O_CREAT), True
         try:
             _regular(fd, "write")
             os.ftruncate(fd, 0)
@@ -198,7 +206,7 @@ class Files:
                 view = view[os.write(fd, view):]
         finally:
             os.close(fd)
-        return {"size": len(data)}
+        return {"size": len(data), "created": created}
 
     def list(self, path: str) -> dict[str, Any]:
         """A directory's entries, sorted by name, each with its kind (a link is a link, never followed)."""

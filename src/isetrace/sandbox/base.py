@@ -118,10 +118,11 @@ class Sandbox(Protocol):
         """
         ...
 
-    async def write_file(self, path: str, data: bytes) -> None:
-        """Create or replace a regular file, making parent directories. Raises ``IsADirectoryError``,
-        ``PermissionError``, or ``OSError`` (the file-size limit; a FIFO or device; a symbolic link inside
-        the workspace)."""
+    async def write_file(self, path: str, data: bytes) -> bool:
+        """Create or replace a regular file, making parent directories: ``True`` when the file is new,
+        ``False`` when one was replaced. Raises ``IsADirectoryError``, ``PermissionError``, or ``OSError``
+        (the file-size limit; a FIFO, socket or device: ``EINVAL`` or ``ENXIO``; a symbolic link inside the
+        workspace)."""
         ...
 
     async def list_dir(self, path: str = ".") -> list[DirEntry]:

@@ -120,7 +120,8 @@ async def background_processes(box: Sandbox) -> None:
 
 async def file_round_trip(box: Sandbox) -> None:
     payload = bytes(range(256)) * 4
-    await box.write_file("a/b/data.bin", payload)
+    expect(await box.write_file("a/b/data.bin", b"first") is True, "a new file was not reported as created")
+    expect(await box.write_file("a/b/data.bin", payload) is False, "a replaced file was reported as created")
     expect(await box.read_file("a/b/data.bin") == payload, "file bytes changed on the round trip")
     entries = await box.list_dir("a/b")
     expect([(e.name, e.kind, e.size) for e in entries] == [("data.bin", "file", 1024)], f"listing: {entries}")

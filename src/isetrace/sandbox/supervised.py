@@ -200,8 +200,9 @@ class SupervisedSandbox:
         data: bytes = reply["data"]
         return data
 
-    async def write_file(self, path: str, data: bytes) -> None:
-        await self.request("write", path=path, data=bytes(data))
+    async def write_file(self, path: str, data: bytes) -> bool:
+        created: bool = (await self.request("write", path=path, data=bytes(data)))["created"]
+        return created
 
     async def list_dir(self, path: str = ".") -> list[DirEntry]:
         return [DirEntry(**entry) for entry in (await self.request("list", path=path))["entries"]]

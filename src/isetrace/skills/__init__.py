@@ -41,7 +41,7 @@ SOURCE = "openclaw-workspace"
 
 
 class _Writer(Protocol):
-    async def write_file(self, path: str, data: bytes) -> None: ...
+    async def write_file(self, path: str, data: bytes) -> object: ...
 
 
 @dataclass(frozen=True)

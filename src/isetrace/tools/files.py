@@ -12,6 +12,8 @@ pass the names they offer so messages use the model's own vocabulary.
 
 from __future__ import annotations
 
+import errno
+
 from isetrace.errors import ToolError
 from isetrace.tools._reading import (
     BINARY_SNIFF,
@@ -77,24 +79,19 @@ async def write_text(ctx: ToolContext, path: str, content: str, *, path_param: s
     """Create or replace a file (parent directories are made)."""
     where = await resolve_path(ctx, path, param=path_param)
     data = content.encode()
-    parent, _, name = where.real.rpartition("/")
     try:
-        kinds = [entry.kind for entry in await ctx.sandbox.list_dir(parent or "/") if entry.name == name]
-    except OSError:
-        kinds = []  # no parent yet (the write makes it), or a file in its place (the write says so)
-    if kinds == ["other"]:
-        raise ToolError(f"{where.given} is {NOT_REGULAR}; write replaces regular files only. Remove it first "
-                        "with a shell command (rm) if a file should take its place")
-    try:
-        await ctx.sandbox.write_file(where.real, data)
+        created = await ctx.sandbox.write_file(where.real, data)
     except IsADirectoryError:
         raise ToolError(f"{where.given} is a directory; give a file path") from None
     except NotADirectoryError:
         raise ToolError(f"{where.given}: a parent of this path is a file, not a directory") from None
     except OSError as exc:
+        if exc.errno in (errno.EINVAL, errno.ENXIO):  # the sandbox refuses a FIFO, socket or device
+            raise ToolError(f"{where.given} is {NOT_REGULAR}; write replaces regular files only. Remove it "
+                            "first with a shell command (rm) if a file should take its place") from None
         raise refusal(where, exc, "write") from None
     lines = content.count("\n") + (0 if content.endswith("\n") or not content else 1)
-    verb = "Overwrote" if kinds else "Created"
+    verb = "Created" if created else "Overwrote"
     return ToolOutput(content=f"{verb} {where.shown} ({len(data)} bytes, {lines} line{'' if lines == 1 else 's'}).",
                       files_changed=(where.shown,))
 
