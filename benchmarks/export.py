@@ -22,6 +22,7 @@ import argparse
 import json
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -113,6 +114,36 @@ def _child(what: str, source: Path, work: Path, workers: int = 1) -> tuple[float
     return float(seconds), float(rss)
 
 
+def _measure_all(work: Path, count: int, workers: int) -> dict[str, object]:
+    """Make the corpus in ``work`` and measure everything against its round trip; each output is removed
+    once measured, so the disk holds the corpus and one output at a time."""
+    source = work / "episodes.jsonl"
+    started = time.perf_counter()
+    size = make_corpus(source, count)
+    print(f"corpus: {count:,} trajectories, {size / 1e6:,.0f} MB, made in {time.perf_counter() - started:.0f} s")
+    baseline, baseline_rss = _child("round-trip", source, work)
+    print(f"orjson round trip              {baseline:8.1f} s   peak RSS {baseline_rss:6.0f} MB")
+    figures: dict[str, object] = {"trajectories": count, "corpus_mb": round(size / 1e6, 1),
+                                  "round_trip_s": round(baseline, 2), "workers": workers}
+    runs = [(what, what, workers) for what in FORMATS] + [("stats", "stats", 1)]
+    if workers > 1:  # what one process does, for comparison
+        runs.insert(1, ("ise-openai, one process", "ise-openai", 1))
+    for label, what, count_workers in runs:
+        _clear_outputs(work, keep=source)
+        seconds, rss = _child(what, source, work, count_workers)
+        ratio = seconds / baseline
+        print(f"{label:30} {seconds:8.1f} s   ×{ratio:5.2f} of the round trip (goal ≤ 3)   peak RSS {rss:6.0f} MB",
+              flush=True)
+        figures[label] = {"seconds": round(seconds, 2), "over_round_trip": round(ratio, 2), "peak_rss_mb": round(rss)}
+    return figures
+
+
+def _clear_outputs(work: Path, keep: Path) -> None:
+    for path in work.iterdir():
+        if path != keep and path.is_file():
+            path.unlink()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--trajectories", type=int, default=25_000)
@@ -131,22 +162,10 @@ def main() -> None:
     workers = args.workers or default_workers()
     count = 1_000 if args.quick else args.trajectories
     work = Path(tempfile.mkdtemp(prefix="ise-bench-export-"))
-    source = work / "episodes.jsonl"
-    started = time.perf_counter()
-    size = make_corpus(source, count)
-    print(f"corpus: {count:,} trajectories, {size / 1e6:,.0f} MB, made in {time.perf_counter() - started:.0f} s")
-    baseline, baseline_rss = _child("round-trip", source, work)
-    print(f"orjson round trip              {baseline:8.1f} s   peak RSS {baseline_rss:6.0f} MB")
-    figures: dict[str, object] = {"trajectories": count, "corpus_mb": round(size / 1e6, 1),
-                                  "round_trip_s": round(baseline, 2), "workers": workers}
-    runs = [(what, what, workers) for what in FORMATS] + [("stats", "stats", 1)]
-    if workers > 1:  # what one process does, for comparison
-        runs.insert(1, ("ise-openai, one process", "ise-openai", 1))
-    for label, what, count_workers in runs:
-        seconds, rss = _child(what, source, work, count_workers)
-        ratio = seconds / baseline
-        print(f"{label:30} {seconds:8.1f} s   ×{ratio:5.2f} of the round trip (goal ≤ 3)   peak RSS {rss:6.0f} MB")
-        figures[label] = {"seconds": round(seconds, 2), "over_round_trip": round(ratio, 2), "peak_rss_mb": round(rss)}
+    try:
+        figures = _measure_all(work, count, workers)
+    finally:  # a corpus-size run writes gigabytes: none of it is kept
+        shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(figures))
 
 
