@@ -251,15 +251,15 @@ def main() -> None:
     calls = [model_calls(e) for e in episodes]
     latency = args.latency_ms / 1000.0
     # the bound: C lanes, each busy latency seconds per call; episodes are as long as their call chains
-    bound_per_s = args.concurrency / (latency * (sum(calls) / len(calls)))
+    model_s = latency * sum(calls) / len(calls)  # an episode's model latency
+    bound_per_s = args.concurrency / model_s
     if len(episodes) < args.concurrency:  # fewer episodes than lanes: the longest chain bounds the run
         bound_per_s = len(episodes) / (latency * max(calls))
     measured_per_s = len(episodes) / wall
     ratio = measured_per_s / bound_per_s
     commands = command_seconds(episodes)
     # the same lanes, each also busy while its episode's commands run
-    orchestration_bound_per_s = bound_per_s * (latency * sum(calls) / len(calls)) / (
-        latency * sum(calls) / len(calls) + commands)
+    orchestration_bound_per_s = bound_per_s * model_s / (model_s + commands)
     orchestration = measured_per_s / orchestration_bound_per_s
     print(f"episodes {len(episodes)}, concurrency {args.concurrency}, latency {args.latency_ms} ms, "
           f"model calls per episode mean {sum(calls) / len(calls):.1f} (max {max(calls)})")
@@ -281,7 +281,7 @@ def main() -> None:
           f"{timed.machine_kernel:.0%} in the kernel (near 100 %, the run is CPU-bound, not latency-bound)")
     episode_s = mean_episode_seconds(episodes)
     idle_s = args.concurrency * wall / len(episodes) - episode_s
-    print(f"an episode takes {episode_s:.2f} s against {latency * sum(calls) / len(calls):.2f} s of model latency; "
+    print(f"an episode takes {episode_s:.2f} s against {model_s:.2f} s of model latency; "
           f"lanes stand idle {idle_s:.2f} s per episode (while the first sandboxes start and the last "
           "episodes finish)")
     print("prefix-cache reuse (requests that begin with a whole earlier request of their role, target 1.0): "

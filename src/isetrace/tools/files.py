@@ -12,8 +12,6 @@ pass the names they offer so messages use the model's own vocabulary.
 
 from __future__ import annotations
 
-import errno
-
 from isetrace.errors import ToolError
 from isetrace.tools._reading import (
     BINARY_SNIFF,
@@ -22,6 +20,7 @@ from isetrace.tools._reading import (
     NOT_REGULAR,
     page_lines,
     read_capped,
+    reason,
     refusal,
 )
 from isetrace.tools.context import ToolContext
@@ -86,7 +85,7 @@ async def write_text(ctx: ToolContext, path: str, content: str, *, path_param: s
     except NotADirectoryError:
         raise ToolError(f"{where.given}: a parent of this path is a file, not a directory") from None
     except OSError as exc:
-        if exc.errno in (errno.EINVAL, errno.ENXIO):  # the sandbox refuses a FIFO, socket or device
+        if reason(exc) == NOT_REGULAR:  # the sandbox refused a FIFO, socket or device
             raise ToolError(f"{where.given} is {NOT_REGULAR}; write replaces regular files only. Remove it "
                             "first with a shell command (rm) if a file should take its place") from None
         raise refusal(where, exc, "write") from None
