@@ -156,7 +156,8 @@ def test_findings_say_what_and_where_never_the_value() -> None:
 SHAPES = ["OpenAI API key", "OpenAI legacy key", "Anthropic API key", "AWS access key id", "GitHub token",
           "GitHub fine-grained token", "Slack token", "Google API key", "Hugging Face token", "private key block",
           "OpenSSH private key", "JSON Web Token"]
-AWKWARD_ENV = {"DEPLOY_TOKEN": 'a"quoted\\back\tslash\nnewline-ünïcode-secret', "AGENT_API_KEY": ENV_SECRET}
+AWKWARD_ENV = {"DEPLOY_TOKEN": 'a"quoted\\back\tslash\nnewline-ünïcode-secret', "AGENT_API_KEY": ENV_SECRET,
+               "DB_PASSWORD": "p(a+)*[s]|s.w?rd^${1}"}  # what a pattern would read as its own syntax
 
 
 def _placements(secret: str) -> list[object]:

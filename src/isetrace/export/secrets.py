@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
+import re2  # type: ignore[import-untyped]
 
 from isetrace.errors import DataError
 
@@ -79,9 +81,22 @@ SHAPE_STARTS = ("sk-", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "
                 "-----BEGIN ", "eyJ")
 """What every match of :data:`KEY_SHAPES` begins with: letters, digits, ``-``, ``_`` and a space, which JSON
 never escapes, so a row whose JSON text holds none of them holds no key shape in any of its strings. They
-are looked for as plain substrings, each one pass over the text at memory speed (far faster than one
-pattern of alternatives), so they are as few as the shapes allow (``xox`` stands for Slack's five)."""
-_SHAPE_STARTS_BYTES = tuple(start.encode() for start in SHAPE_STARTS)
+are looked for as literal substrings, all in one pass (:func:`_any_of`), and are as few as the shapes allow
+(``xox`` stands for Slack's five)."""
+
+
+def _any_of(needles: Iterable[bytes]) -> Any:
+    """One RE2 automaton that finds any of ``needles`` as bytes, in a single pass over a text.
+
+    The pre-scan looks at every byte an export writes, for a dozen and more substrings. One substring
+    search after another reads the text once per needle, and Python's ``re`` tries every alternative at
+    nearly every position; RE2 runs one automaton over the text once. On the rows of 2,000 trajectories
+    (89 MB of JSON) that took 1.0 s, 2.1 s and 0.2 s. Every byte of a needle is written as ``\\xHH`` and
+    matched as Latin-1, so a needle is a literal byte string whatever it holds (punctuation, UTF-8, a NUL).
+    """
+    options = re2.Options()
+    options.encoding = re2.Options.Encoding.LATIN1
+    return re2.compile(b"|".join(b"".join(b"\\x%02x" % byte for byte in needle) for needle in needles), options)
 
 
 @dataclass(frozen=True)
@@ -122,7 +137,8 @@ class SecretScanner:
                     self._needles.append((f"environment variable {name}", variant))
         # each needle as it reads in a row's JSON text (orjson's, as :meth:`may_hold` makes it), where every
         # string is escaped once more
-        self._in_json = sorted({orjson.dumps(needle)[1:-1] for _, needle in self._needles})
+        in_json = {orjson.dumps(needle)[1:-1] for _, needle in self._needles}
+        self._prefilter = _any_of([start.encode() for start in SHAPE_STARTS] + sorted(in_json))
 
     def kinds(self, text: str) -> list[str]:
         """The kinds of secret in one string (empty when it holds none)."""
@@ -164,7 +180,7 @@ class SecretScanner:
                 text = orjson.dumps(row, default=str, option=orjson.OPT_NON_STR_KEYS)
             except (TypeError, orjson.JSONEncodeError):  # something JSON cannot hold: look string by string
                 return True
-        return any(start in text for start in _SHAPE_STARTS_BYTES) or any(needle in text for needle in self._in_json)
+        return self._prefilter.search(text) is not None
 
     def check(self, row: object, episode_id: str, text: bytes | None = None) -> None:
         """Raise :class:`~isetrace.errors.DataError` naming the episode and each kind of secret in ``row``
