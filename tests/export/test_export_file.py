@@ -80,6 +80,27 @@ def test_the_default_keeps_and_skips_as_the_format_says_and_unique_keeps_the_fir
     assert len(rows) == summary.written == 41 and "Again?" not in rows[-1]  # the repeat is dropped
 
 
+@pytest.mark.parametrize("fmt", format_params())
+def test_repeats_are_left_out_of_the_packed_rows_wherever_they_fall(fmt: str, tmp_path: Path,
+                                                                     small_chunks: None) -> None:
+    episodes = corpus()
+    # a repeat right after its first (the same chunk), one far from it (another chunk), one of a skipped episode
+    repeats = [(4, episode([system(), user("Again?"), say("Once more.")], ident="ep-003")),
+               (40, episode([system(), user("Later?"), say("Much later.")], ident="ep-010")),
+               (50, plain_episode("ep-001", Termination.SUCCESS))]
+    lines = [e.model_dump_json() for e in episodes]
+    for at, repeat in reversed(repeats):
+        lines.insert(at, repeat.model_dump_json())
+    source = write_lines(tmp_path / "episodes.jsonl", lines)
+    suffix = ".parquet" if fmt == "hf" else ".jsonl"
+    expected = export_episodes(episodes, fmt, tmp_path / f"first{suffix}", environ={})
+    for workers in (1, 2):
+        summary = export_file(source, fmt, tmp_path / f"w{workers}{suffix}", on_error=lambda _: None, environ={},
+                              workers=workers, unique_by=_episode_id)
+        assert (summary.written, summary.skipped_by_reason) == (expected.written, expected.skipped_by_reason)
+        assert read_back(tmp_path / f"w{workers}{suffix}") == read_back(tmp_path / f"first{suffix}")
+
+
 def _episode_id(episode: Episode) -> str:
     return episode.episode_id  # module level: workers receive it by name
 

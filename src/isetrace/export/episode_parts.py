@@ -8,10 +8,13 @@ import copy
 import json
 from typing import Any
 
+import orjson
+
 from isetrace.errors import DataError
 from isetrace.records import Episode, ToolCall
 
-__all__ = ["Unrepresentable", "arguments_text", "arguments_value", "final_output", "system_prompt"]
+__all__ = ["Unrepresentable", "arguments_text", "arguments_value", "final_output", "json_copy", "json_text",
+           "system_prompt"]
 
 
 class Unrepresentable(DataError):
@@ -42,8 +45,19 @@ def final_output(episode: Episode) -> str:
 
 
 def arguments_value(call: ToolCall) -> dict[str, Any] | str:
-    """The call's arguments as an object (a copy) where they parsed, else the raw text the model wrote."""
-    return copy.deepcopy(call.arguments) if call.arguments is not None else call.arguments_raw
+    """The call's arguments as an object where they parsed, else the raw text the model wrote. The object is
+    the call's own, not a copy: for encoding at once (a corpus has millions of calls), never for changing."""
+    return call.arguments if call.arguments is not None else call.arguments_raw
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON data (tool schemas, skills), made through orjson: several times faster than
+    ``copy.deepcopy``, which a row pays for every schema it carries; ``copy.deepcopy`` for what orjson
+    cannot hold (an integer past 64 bits). Like the export's own writing, it turns a NaN into null."""
+    try:
+        return orjson.loads(orjson.dumps(value))
+    except (TypeError, orjson.JSONEncodeError):
+        return copy.deepcopy(value)
 
 
 def arguments_text(call: ToolCall) -> str:
@@ -54,10 +68,10 @@ def arguments_text(call: ToolCall) -> str:
     not always generate valid JSON").
     """
     if call.arguments is not None:
-        return _encode(call.arguments)
+        return json_text(call.arguments)
     return call.arguments_raw
 
 
-_encode = json.JSONEncoder(ensure_ascii=False).encode
+json_text = json.JSONEncoder(ensure_ascii=False).encode
 """``json.dumps(value, ensure_ascii=False)``, with its encoder made once: dumps makes a new one per call
 whenever an option differs from its defaults, and a corpus has millions of tool calls."""

@@ -4,8 +4,9 @@ Reading an episode (pydantic's validation of its JSON), converting it and scanni
 cost several times what reading and writing its bytes does; one process doing all of it for 25,000
 trajectories is minutes where the disk needs seconds. So the file is cut into chunks of whole lines that
 worker processes turn into rows — each with the same :class:`~isetrace.export.writer.RowMaker` the
-exporting process would use — while this process hands out chunks, writes the rows back in file order
-and reports bad lines in order, so the output is byte for byte what one process makes. A secret in any
+exporting process would use — and pack in the file's own form (JSONL lines; Arrow for Parquet, so this
+process does not parse every row again), while this process hands out chunks, writes the packed rows back
+in file order and reports bad lines in order, so the output is what one process makes. A secret in any
 row stops the export and nothing is written, as everywhere.
 
 Small files (and ``workers=1``) are done in this process: starting workers costs more than they save.
@@ -21,7 +22,8 @@ from collections.abc import Callable, Collection, Hashable, Iterator, Mapping
 from pathlib import Path
 
 from isetrace.errors import IseError
-from isetrace.export.writer import ExportSummary, Outcome, RowMaker, write_outcomes
+from isetrace.export.packed import Packed
+from isetrace.export.writer import ExportSummary, RowMaker, Written, write_outcomes
 from isetrace.jsonl import LineError, read_record
 from isetrace.records import Episode, Termination
 
@@ -63,45 +65,60 @@ def _chunks(path: Path) -> Iterator[list[Line]]:
 
 
 KeyOf = Callable[[Episode], Hashable]
-Result = tuple[Hashable, Outcome] | LineError
-"""A line's episode key (``None`` when not asked for) and what became of it, or the line's error."""
+Result = tuple[Hashable, str | None] | LineError
+"""A line's episode key (``None`` when not asked for) and why it was left out (``None``: it is a row, in the
+chunk's packed rows), or the line's error."""
+Chunk = tuple[list[Result], bytes]
+"""Each line's result, and the chunk's rows packed in the file's own form (:class:`Packed`), in order."""
 
 
-def _results(maker: RowMaker, path: Path, chunk: list[Line], key_of: KeyOf | None) -> list[Result]:
-    """What became of each line of ``chunk``, in order; runs in a worker or here."""
+def _results(maker: RowMaker, path: Path, chunk: list[Line], key_of: KeyOf | None) -> Chunk:
+    """What became of each line of ``chunk``, in order, and its rows packed; runs in a worker or here."""
     results: list[Result] = []
+    rows: list[bytes] = []
     for number, raw in chunk:
         record = read_record(Episode, raw.decode("utf-8", errors="replace").strip())
         if isinstance(record, str):
             results.append(LineError(path, number, record))
-        else:
-            results.append((None if key_of is None else key_of(record), maker.row(record)))
-    return results
+            continue
+        outcome = maker.row(record)
+        if isinstance(outcome, bytes):
+            rows.append(outcome)
+        results.append((None if key_of is None else key_of(record), None if isinstance(outcome, bytes) else outcome))
+    return results, maker.pack(rows)
 
 
-def _reported(chunks: Iterator[list[Result]], on_error: Callable[[LineError], None],
-              unique: bool) -> Iterator[Outcome]:
-    """The outcomes in file order; bad lines to ``on_error``; with ``unique``, a key's repeats dropped."""
+def _reported(chunks: Iterator[Chunk], on_error: Callable[[LineError], None], unique: bool) -> Iterator[Written]:
+    """The outcomes in file order, each chunk's rows as one :class:`Packed`; bad lines to ``on_error``; with
+    ``unique``, a key's repeats left out of what is written."""
     seen: set[Hashable] = set()
-    for chunk in chunks:
-        for result in chunk:
+    for results, packed in chunks:
+        keep: list[bool] = []
+        for result in results:
             if isinstance(result, LineError):
                 on_error(result)
                 continue
-            key, outcome = result
+            key, skipped = result
             if unique:
                 if key in seen:
+                    if skipped is None:
+                        keep.append(False)
                     continue
                 seen.add(key)
-            yield outcome
+            if skipped is None:
+                keep.append(True)
+            else:
+                yield skipped
+        if keep:
+            yield Packed(packed, tuple(keep))
 
 
-def _in_workers(maker: RowMaker, path: Path, workers: int, key_of: KeyOf | None) -> Iterator[list[Result]]:
+def _in_workers(maker: RowMaker, path: Path, workers: int, key_of: KeyOf | None) -> Iterator[Chunk]:
     """Chunks handed to ``workers`` processes, at most two each in flight, their results in file order."""
     # spawned, not forked: the exporting process may be a run with threads and an event loop
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        pending: deque[concurrent.futures.Future[list[Result]]] = deque()
+        pending: deque[concurrent.futures.Future[Chunk]] = deque()
         try:
             for chunk in _chunks(path):
                 pending.append(pool.submit(_results, maker, path, chunk, key_of))

@@ -47,29 +47,27 @@ import orjson
 from isetrace.errors import ConfigError
 from isetrace.export.episode_parts import system_prompt
 from isetrace.export.openai import to_ise_openai
+from isetrace.export.packed import Packed
 from isetrace.records import Episode
 
-__all__ = ["MESSAGE_FIELDS", "ParquetSink", "hf_schema", "to_hf_row"]
+__all__ = ["MESSAGE_FIELDS", "ParquetSink", "hf_schema", "pack_rows", "to_hf_row"]
 
 MESSAGE_FIELDS = ("role", "content", "reasoning_content", "tool_calls", "tool_call_id", "name", "success")
 """The keys of every message in the ``messages`` column, in order."""
 
 _BATCH_ROWS = 256
 _BATCH_BYTES = 64 << 20
-"""A batch is written when it has this many rows or this many bytes of JSON, whichever comes first."""
+"""A batch is written (one row group) when it has this many rows or this many bytes (JSON text, or Arrow data
+for packed rows), whichever comes first."""
+
+
+_NO_FIELDS = dict.fromkeys(MESSAGE_FIELDS)
 
 
 def _message(lenient: dict[str, Any]) -> dict[str, Any]:
-    """A message of the ISE row with every one of :data:`MESSAGE_FIELDS` (null where it has none)."""
-    return {
-        "role": lenient["role"],
-        "content": lenient["content"],
-        "reasoning_content": lenient.get("reasoning_content"),
-        "tool_calls": lenient.get("tool_calls") or None,
-        "tool_call_id": lenient.get("tool_call_id"),
-        "name": lenient.get("name"),
-        "success": lenient.get("success"),
-    }
+    """A message of the ISE row with every one of :data:`MESSAGE_FIELDS` (null where it has none). The ISE
+    message's keys are among them, and it has ``tool_calls`` only when there are some."""
+    return {**_NO_FIELDS, **lenient}
 
 
 def to_hf_row(episode: Episode) -> dict[str, Any]:
@@ -94,6 +92,7 @@ def to_hf_row(episode: Episode) -> dict[str, Any]:
 def _pyarrow() -> Any:
     try:
         import pyarrow  # type: ignore[import-untyped]
+        import pyarrow.ipc  # type: ignore[import-untyped]
         import pyarrow.parquet  # type: ignore[import-untyped]
     except ModuleNotFoundError as exc:
         raise ConfigError("the hf format needs pyarrow, which is not installed; install it with: "
@@ -119,44 +118,86 @@ def hf_schema() -> Any:
     ])
 
 
+def _parse_rows(rows: list[bytes]) -> Any:
+    """Rows' JSON text → an Arrow table of the dataset's schema, by Arrow's JSON reader: several times faster
+    than converting Python objects with ``Table.from_pylist``, and just as strict — a row with a key or a
+    type the schema does not have is an error, not a null."""
+    pa = _pyarrow()
+    import pyarrow.json  # type: ignore[import-untyped]
+
+    schema = hf_schema()
+    data = b"\n".join(rows) + b"\n"
+    # one block for the whole batch: the reader needs every row inside one block
+    options = pyarrow.json.ReadOptions(use_threads=False, block_size=len(data) + 1)
+    parse = pyarrow.json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
+    return pyarrow.json.read_json(pa.py_buffer(data), read_options=options, parse_options=parse)
+
+
+def pack_rows(rows: list[bytes]) -> bytes:
+    """Rows' JSON text as one Arrow IPC stream (:class:`~isetrace.export.packed.Packed`): the parsing is done
+    where the rows are made, and the process writing the file only encodes Parquet."""
+    pa = _pyarrow()
+    if not rows:
+        return b""
+    table = _parse_rows(rows)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as stream:
+        stream.write_table(table)
+    return bytes(sink.getvalue())
+
+
 class ParquetSink:
     """Writes rows to one Parquet file in batches, so a large corpus never sits in memory whole.
 
-    A batch is built by Arrow's JSON reader from the rows' JSON text (which the export has made already for
-    its secret scan) against the dataset's schema: several times faster than converting Python objects
-    with ``Table.from_pylist``, and just as strict — a row with a key or a type the schema does not have is
-    an error, not a null.
+    Rows come as JSON text (:meth:`write`, which the export has made already for its secret scan) or packed
+    as Arrow by a worker (:meth:`write_packed`); a batch becomes a row group once it has
+    :data:`_BATCH_ROWS` rows or :data:`_BATCH_BYTES` bytes.
     """
 
     def __init__(self, path: Path) -> None:
         pa = _pyarrow()
-        import pyarrow.json  # type: ignore[import-untyped]
-
         self._pa = pa
         self._schema = hf_schema()
-        self._parse = pyarrow.json.ParseOptions(explicit_schema=self._schema, unexpected_field_behavior="error")
         self._writer = pa.parquet.ParquetWriter(str(path), self._schema, compression="zstd")
         self._lines: list[bytes] = []
+        self._tables: list[Any] = []
+        self._rows = 0
         self._size = 0
 
     def write(self, text: bytes) -> None:
         """Add a row, as its JSON text."""
         self._lines.append(text)
+        self._rows += 1
         self._size += len(text) + 1
-        if len(self._lines) >= _BATCH_ROWS or self._size >= _BATCH_BYTES:
+        self._flush_if_full()
+
+    def write_packed(self, packed: Packed) -> None:
+        """Add the rows of ``packed`` (an Arrow IPC stream from :func:`pack_rows`) that it keeps."""
+        if not packed.data:
+            return
+        self._parse_lines()  # rows given one by one before these stay before them
+        table = self._pa.ipc.open_stream(packed.data).read_all()
+        if not all(packed.keep):
+            table = table.filter(self._pa.array(packed.keep, type=self._pa.bool_()))
+        self._tables.append(table)
+        self._rows += table.num_rows
+        self._size += table.nbytes
+        self._flush_if_full()
+
+    def _parse_lines(self) -> None:
+        if self._lines:
+            self._tables.append(_parse_rows(self._lines))
+            self._lines = []
+
+    def _flush_if_full(self) -> None:
+        if self._rows >= _BATCH_ROWS or self._size >= _BATCH_BYTES:
             self._flush()
 
     def _flush(self) -> None:
-        if not self._lines:
-            return
-        import pyarrow.json
-
-        data = b"\n".join(self._lines) + b"\n"
-        self._lines, self._size = [], 0
-        # one block for the whole batch: the reader needs every row inside one block
-        options = pyarrow.json.ReadOptions(use_threads=False, block_size=len(data) + 1)
-        table = pyarrow.json.read_json(self._pa.py_buffer(data), read_options=options, parse_options=self._parse)
-        self._writer.write_table(table)
+        self._parse_lines()
+        if self._tables:
+            self._writer.write_table(self._pa.concat_tables(self._tables))
+        self._tables, self._rows, self._size = [], 0, 0
 
     def close(self) -> None:
         """Write what is buffered and finish the file."""
@@ -165,5 +206,5 @@ class ParquetSink:
 
     def abort(self) -> None:
         """Stop without finishing; the caller deletes the file."""
-        self._lines = []
+        self._lines, self._tables = [], []
         self._writer.close()

@@ -53,11 +53,10 @@ as unrepresentable. :func:`strict_problems` is the checker.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 from typing import Any
 
-from isetrace.export.episode_parts import Unrepresentable, arguments_text, final_output
+from isetrace.export.episode_parts import Unrepresentable, arguments_text, final_output, json_copy
 from isetrace.export.openclaw_session import session_entry
 from isetrace.records import Episode, Intent, Message, Termination, ToolCall
 
@@ -195,8 +194,8 @@ def to_ise_openai(episode: Episode) -> dict[str, Any]:
         "total_steps": episode.tool_call_count,
         "enable_thinking": thinking,
         "messages": [_ise_message(m) for m in episode.messages],
-        "tools": copy.deepcopy(episode.tools),
-        "skills": copy.deepcopy(episode.skills),
+        "tools": json_copy(episode.tools),
+        "skills": json_copy(episode.skills),
         "final_output": final_output(episode),
         "intent_id": final.id if final is not None else "",
         "metadata": _metadata(episode, thinking),
@@ -220,7 +219,7 @@ def to_openai_strict(episode: Episode) -> dict[str, Any]:
 
     Raises :class:`~isetrace.export.Unrepresentable` when the conversation breaks the spec's rules.
     """
-    row = {"messages": [_strict_message(m) for m in episode.messages], "tools": copy.deepcopy(episode.tools)}
+    row = {"messages": [_strict_message(m) for m in episode.messages], "tools": json_copy(episode.tools)}
     problems = strict_problems(row)
     if problems:
         raise Unrepresentable(f"not valid OpenAI chat: {problems[0]}")

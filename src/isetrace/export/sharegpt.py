@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from isetrace.export.episode_parts import Unrepresentable, arguments_value, system_prompt
+from isetrace.export.episode_parts import Unrepresentable, arguments_value, json_text, system_prompt
 from isetrace.records import Episode, Message
 
 __all__ = ["OBSERVATION_SEPARATOR", "sharegpt_problems", "to_sharegpt"]
@@ -54,7 +54,7 @@ def _think(message: Message, include_reasoning: bool) -> str:
 
 def _function_call(message: Message) -> str:
     calls = [{"name": c.name, "arguments": arguments_value(c)} for c in message.tool_calls]
-    return json.dumps(calls[0] if len(calls) == 1 else calls, ensure_ascii=False)
+    return json_text(calls[0] if len(calls) == 1 else calls)
 
 
 def _turns(episode: Episode, include_reasoning: bool) -> list[tuple[str, str]]:
@@ -114,7 +114,7 @@ def to_sharegpt(episode: Episode, *, include_reasoning: bool = True) -> dict[str
     conversations = [{"from": "system", "value": system}] if system else []
     conversations += [{"from": tag, "value": value} for tag, value in turns]
     return {"conversations": conversations, "system": system,
-            "tools": json.dumps(episode.tools, ensure_ascii=False)}
+            "tools": json_text(episode.tools)}
 
 
 def sharegpt_problems(row: object) -> list[str]:

@@ -22,14 +22,15 @@ import orjson
 
 from isetrace.errors import ConfigError
 from isetrace.export.episode_parts import Unrepresentable
-from isetrace.export.hf import ParquetSink, to_hf_row
+from isetrace.export.hf import ParquetSink, pack_rows, to_hf_row
 from isetrace.export.openai import to_ise_openai, to_openai_strict
+from isetrace.export.packed import Packed, pack_lines
 from isetrace.export.secrets import SecretScanner, credential_variables
 from isetrace.export.sharegpt import to_sharegpt
 from isetrace.records import Episode, Termination
 
-__all__ = ["FORMATS", "ExportFormat", "ExportSummary", "Outcome", "RowMaker", "export_episodes", "get_format",
-           "write_outcomes"]
+__all__ = ["FORMATS", "ExportFormat", "ExportSummary", "Outcome", "Packed", "RowMaker", "Written", "export_episodes",
+           "get_format", "write_outcomes"]
 
 TRAINING_INCLUDE: frozenset[Termination] = frozenset({Termination.SUCCESS})
 """What a training format keeps unless told otherwise: an episode that failed (the agent's endpoint broke,
@@ -39,6 +40,9 @@ the user judged the work wrong, a limit cut it off) is not an example a model sh
 class _Sink(Protocol):
     def write(self, text: bytes) -> None:
         """Add a row, as its ``orjson.dumps`` (made once, for the secret scan and the file)."""
+
+    def write_packed(self, packed: Packed) -> None:
+        """Add the rows of ``packed`` that it keeps, in order."""
 
     def close(self) -> None: ...
 
@@ -54,6 +58,13 @@ class _JsonlSink:
 
     def write(self, text: bytes) -> None:
         self._handle.write(text + b"\n")
+
+    def write_packed(self, packed: Packed) -> None:
+        if all(packed.keep):
+            self._handle.write(packed.data)
+            return
+        lines = packed.data.split(b"\n")[:-1]  # what pack_lines made: one line per row
+        self._handle.write(pack_lines([line for line, kept in zip(lines, packed.keep, strict=True) if kept]))
 
     def close(self) -> None:
         self._handle.flush()
@@ -79,6 +90,8 @@ class ExportFormat:
     suffix: str = ".jsonl"
     needs: tuple[str, str] | None = None
     """``(module, extra)``: a module the format writes with, and the extra of ``pyproject.toml`` that has it."""
+    pack: Callable[[list[bytes]], bytes] = field(default=pack_lines, repr=False)
+    """Rows (their JSON text) → the file's own form, for :class:`Packed`; runs where the rows are made."""
 
     def require(self) -> None:
         """Raises :class:`~isetrace.errors.ConfigError` when this machine cannot write the format, naming
@@ -106,7 +119,7 @@ FORMATS: dict[str, ExportFormat] = {
     "sharegpt": ExportFormat("sharegpt", "ShareGPT for LLaMA-Factory: {conversations, system, tools} (JSONL)",
                              to_sharegpt, _JsonlSink, TRAINING_INCLUDE),
     "hf": ExportFormat("hf", "Hugging Face dataset: one Parquet file, one row per trajectory",
-                       to_hf_row, ParquetSink, TRAINING_INCLUDE, ".parquet", needs=("pyarrow", "hf")),
+                       to_hf_row, ParquetSink, TRAINING_INCLUDE, ".parquet", needs=("pyarrow", "hf"), pack=pack_rows),
 }
 """Every export format, by the name the CLI and :func:`export_episodes` take."""
 
@@ -155,6 +168,9 @@ Outcome = bytes | str
 """What became of one episode: its row's JSON text, or why it was left out (a key of
 :attr:`ExportSummary.skipped_by_reason`)."""
 
+Written = Outcome | Packed
+"""What :func:`write_outcomes` takes: an episode's outcome, or rows already packed (:class:`Packed`)."""
+
 
 @dataclass(frozen=True)
 class RowMaker:
@@ -197,8 +213,12 @@ class RowMaker:
         self._scanner.check(row, episode.episode_id, text)
         return text
 
+    def pack(self, rows: list[bytes]) -> bytes:
+        """Rows that :meth:`row` made, in the file's own form (:class:`Packed`)."""
+        return FORMATS[self.fmt].pack(rows)
 
-def write_outcomes(fmt: str, out_path: Path, outcomes: Iterable[Outcome], *, include_given: bool) -> ExportSummary:
+
+def write_outcomes(fmt: str, out_path: Path, outcomes: Iterable[Written], *, include_given: bool) -> ExportSummary:
     """Write the rows among ``outcomes`` to ``out_path`` in format ``fmt``, whole or not at all, and count the
     rest by reason; ``include_given`` says whether the caller chose what to keep (else the format did)."""
     form = get_format(fmt)
@@ -213,9 +233,12 @@ def write_outcomes(fmt: str, out_path: Path, outcomes: Iterable[Outcome], *, inc
             for outcome in outcomes:
                 if isinstance(outcome, str):
                     skipped[outcome] += 1
-                    continue
-                sink.write(outcome)
-                written += 1
+                elif isinstance(outcome, Packed):
+                    sink.write_packed(outcome)
+                    written += sum(outcome.keep)
+                else:
+                    sink.write(outcome)
+                    written += 1
         except BaseException:
             sink.abort()
             raise
