@@ -1,7 +1,8 @@
 """Exports and ``ise stats`` at corpus size, against an orjson round trip of the same file in the same run.
 
 Makes a realistic corpus itself — trajectories of 40–70 messages with reasoning, tool calls (shell, file
-and web tools, JSON arguments) and tool results, a few failed, written as ``episodes.jsonl`` — then, each
+and web tools, JSON arguments) and tool results, a few failed, each with the tool schemas and skills a
+session offers, written as ``episodes.jsonl`` — then, each
 in a child process so its peak RSS is its own, measures:
 
 - the baseline: read every line, ``orjson.loads``, ``orjson.dumps``, write (what any tool must at least do);
@@ -42,9 +43,14 @@ def _text(rng: random.Random, words: int) -> str:
 def make_corpus(path: Path, trajectories: int, seed: int = 0) -> int:
     """Write ``trajectories`` episodes to ``path``; the bytes written."""
     from isetrace.records import Episode, Intent, Message, Termination, ToolCall, ToolResult
+    from isetrace.skills import load_skills, skill_entry
+    from isetrace.tools import get_dialect
 
     rng = random.Random(seed)
     size = 0
+    # what a real episode carries besides its messages: the tool schemas offered and the skills listed
+    tools = get_dialect("openclaw").schemas()
+    skills = [skill_entry(skill, "/workspace") for skill in load_skills()]
     with path.open("w", encoding="utf-8") as out:
         for number in range(trajectories):
             intent = Intent(id=f"bench-{number:06d}", natural_language_intent=_text(rng, 80),
@@ -69,7 +75,7 @@ def make_corpus(path: Path, trajectories: int, seed: int = 0) -> int:
                     messages.append(Message(role="tool", tool_call_id=call.id, name=name, content=output,
                                             result=result))
                 messages.append(Message(role="assistant", content=_text(rng, 60), reasoning_content=_text(rng, 30)))
-            episode = Episode(episode_id=intent.id, intents=[intent], messages=messages,
+            episode = Episode(episode_id=intent.id, intents=[intent], messages=messages, tools=tools, skills=skills,
                               termination=Termination.SUCCESS, provenance="benchmark", verified=True)
             line = episode.model_dump_json() + "\n"
             size += len(line.encode("utf-8"))

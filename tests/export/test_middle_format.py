@@ -83,3 +83,21 @@ def test_status_arguments_success_and_steps_take_the_recipes_values() -> None:
     assert mine["metadata"]["domains"][0].keys() == {"name", "description", "selected_tasks"}
     assert mine["intent_id"] == mine["session_finalized_by_intent_id"] == mine["source_intent_ids"][-1]
     assert "id" not in mine["metadata"]["persona"]  # the recipe's persona has none, and none is made up
+
+
+def test_the_tool_report_is_measured_for_each_list_of_schemas_and_each_row_owns_its_copy() -> None:
+    from tests.export.episodes import TOOLS
+
+    wider = [*TOOLS, {"type": "function", "function": {"name": "grep", "description": "Search files.",
+                                                       "parameters": {"type": "object", "properties": {
+                                                           "pattern": {"type": "string", "description": "é, ü"}}}}}]
+    rows = [to_ise_openai(episode(tools=tools, ident=f"ep-{n}")) for n, tools in enumerate([TOOLS, wider, TOOLS])]
+    reports = [row["metadata"]["session"]["systemPromptReport"]["tools"] for row in rows]
+    for report, tools in zip(reports, [TOOLS, wider, TOOLS], strict=True):
+        assert [e["schemaChars"] for e in report["entries"]] == [
+            len(json.dumps(t["function"]["parameters"], ensure_ascii=False)) for t in tools]
+        assert report["schemaChars"] == sum(e["schemaChars"] for e in report["entries"])
+    reports[0]["entries"][0]["schemaChars"] = -1  # a caller changing one row…
+    assert reports[2]["entries"][0]["schemaChars"] > 0  # …changes no other
+    again = to_ise_openai(episode())["metadata"]["session"]["systemPromptReport"]["tools"]
+    assert again["entries"][0]["schemaChars"] > 0

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 from isetrace.export.episode_parts import system_prompt
 from isetrace.records import Episode, Termination
 from isetrace.skills import skills_prompt
@@ -35,6 +37,26 @@ def _millis(episode: Episode) -> int:
 
 
 def _tool_entries(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """OpenClaw's report of each tool offered. Every episode of a run carries the same schemas, and measuring
+    them (``schemaChars`` is the length of Python's JSON of the parameters) is most of what this entry
+    costs, so the measures are kept per distinct list of schemas (by its JSON bytes), for a few lists."""
+    try:
+        key = orjson.dumps(tools)
+    except (TypeError, orjson.JSONEncodeError):  # not JSON data: measured as it is, not kept
+        return _measure_tools(tools)
+    entries = _MEASURED.get(key)
+    if entries is None:
+        if len(_MEASURED) >= _MEASURED_MAX:
+            _MEASURED.clear()
+        entries = _MEASURED[key] = _measure_tools(tools)
+    return [dict(entry) for entry in entries]  # each row its own, as if measured for it
+
+
+_MEASURED: dict[bytes, list[dict[str, Any]]] = {}
+_MEASURED_MAX = 16
+
+
+def _measure_tools(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
     entries = []
     for tool in tools:
         function = tool.get("function", {}) if isinstance(tool, dict) else {}
