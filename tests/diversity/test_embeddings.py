@@ -103,6 +103,15 @@ def test_tfidf_cosines_equal_sklearn_when_buckets_do_not_collide() -> None:
     assert np.allclose(ours @ ours.T, reference @ reference.T, atol=1e-6)
 
 
+def test_tfidf_made_a_block_of_rows_at_a_time_equals_one_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [ANCHOR, "", SIMILAR, "!!!", UNRELATED, "sales sales", "a b c d e f", "quarterly figures"] * 3
+    whole = TfidfEmbedder(64).embed(texts)
+    monkeypatch.setattr(embeddings_module, "_EMBED_BLOCK_ROWS", 5)  # blocks that end mid-pool and at its end
+    assert np.array_equal(TfidfEmbedder(64).embed(texts), whole)
+    monkeypatch.setattr(embeddings_module, "_EMBED_BLOCK_ROWS", 1)
+    assert np.array_equal(TfidfEmbedder(64).embed(texts), whole)
+
+
 def test_tfidf_refuses_a_useless_dimension() -> None:
     with pytest.raises(ValueError):
         TfidfEmbedder(1)
