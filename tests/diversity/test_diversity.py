@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import math
 import random
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
 
 import isetrace.diversity
-from isetrace.diversity import coverage, distinct_n, diversity_report, vendi_score, word_tokens
+from isetrace.diversity import coverage, distinct_n, distinct_scores, diversity_report, vendi_score, word_tokens
 from isetrace.intents.library import ComplexityLevel, Domain, Library, TaskSpec
 from isetrace.records import Intent, IntentMetadata, Persona
 
@@ -18,7 +19,7 @@ from isetrace.records import Intent, IntentMetadata, Persona
 def test_the_public_api_is_exactly_all() -> None:
     assert sorted(isetrace.diversity.__all__) == sorted([
         "MINILM_NAME", "AxisCoverage", "Coverage", "DiversityReport", "Embedder", "LibraryAxes", "MiniLMEmbedder",
-        "SentenceTransformerEmbedder", "TfidfEmbedder", "coverage", "distinct_n", "diversity_report",
+        "SentenceTransformerEmbedder", "TfidfEmbedder", "coverage", "distinct_n", "distinct_scores", "diversity_report",
         "make_embedder", "vendi_curve", "vendi_score", "word_tokens",
     ])
     for name in isetrace.diversity.__all__:
@@ -42,6 +43,21 @@ def test_distinct_n_on_hand_counted_cases() -> None:
     assert distinct_n(texts, 3) == 1.0
     assert distinct_n(["go go go go"], 1) == pytest.approx(1 / 4)
     assert distinct_n(["go go go go"], 2) == pytest.approx(1 / 3)
+
+
+def test_distinct_scores_read_the_texts_once_and_equal_each_distinct_n() -> None:
+    texts = ["the cat sat", "The cat ran", "a dog", "", "go go go go"]
+    read = []
+
+    def once() -> Iterator[str]:  # a generator: a second read would find it empty
+        for text in texts:
+            read.append(text)
+            yield text
+
+    assert distinct_scores(once(), (1, 2, 3, 4)) == {n: distinct_n(texts, n) for n in (1, 2, 3, 4)}
+    assert read == texts
+    with pytest.raises(ValueError):
+        distinct_scores(texts, (2, 0))
 
 
 def test_ngrams_never_span_two_texts() -> None:

@@ -32,6 +32,7 @@ __all__ = [
     "LibraryAxes",
     "coverage",
     "distinct_n",
+    "distinct_scores",
     "diversity_report",
     "level_counts",
     "vendi_curve",
@@ -174,25 +175,39 @@ def vendi_curve(embeddings: npt.ArrayLike, sizes: Iterable[int], q: float = 1.0)
 
 def distinct_n(texts: Iterable[str], n: int) -> float:
     """Distinct n-grams over all n-grams (Li et al., 2016), on lowercased word tokens; n-grams never
-    span two texts. 0.0 when no text is ``n`` words long.
+    span two texts. 0.0 when no text is ``n`` words long."""
+    return distinct_scores(texts, (n,))[n]
+
+
+def distinct_scores(texts: Iterable[str], ns: Iterable[int] = (1, 2, 3)) -> dict[int, float]:
+    """:func:`distinct_n` for each of ``ns``, the texts read and tokenised once (the tokenising is most of
+    the work: a report asks for Distinct-1, -2 and -3 of the same pool).
 
     Tokens are numbered and each n-gram is packed into one integer, so a 50,000-text pool is counted
     with a sort of integers instead of a set of millions of string tuples (the fallback when the
     vocabulary is too large to pack).
     """
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
+    sizes = list(ns)
+    for n in sizes:
+        if n < 1:
+            raise ValueError(f"n must be >= 1, got {n}")
     vocabulary: dict[str, int] = {}
     documents = [[vocabulary.setdefault(token, len(vocabulary)) for token in word_tokens(text)] for text in texts]
-    total = sum(max(0, len(doc) - n + 1) for doc in documents)
+    ids = np.fromiter((token for doc in documents for token in doc), dtype=np.int64)
+    lengths = np.fromiter((len(doc) for doc in documents), dtype=np.int64, count=len(documents))
+    return {n: _distinct(documents, ids, lengths, len(vocabulary), n) for n in sizes}
+
+
+def _distinct(documents: list[list[int]], ids: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64],
+              vocabulary: int, n: int) -> float:
+    """Distinct-``n`` of numbered ``documents`` (``ids``: their tokens end to end; ``lengths``: each one's)."""
+    total = int(np.maximum(lengths - n + 1, 0).sum())
     if total == 0:
         return 0.0
-    bits = max(1, (len(vocabulary) - 1).bit_length())
+    bits = max(1, (vocabulary - 1).bit_length())
     if bits * n > 63:
         unique = {tuple(doc[i:i + n]) for doc in documents for i in range(len(doc) - n + 1)}
         return len(unique) / total
-    ids = np.fromiter((token for doc in documents for token in doc), dtype=np.int64)
-    lengths = np.fromiter((len(doc) for doc in documents), dtype=np.int64, count=len(documents))
     starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
     position = np.arange(ids.size, dtype=np.int64) - starts
     valid = np.flatnonzero(position <= np.repeat(lengths, lengths) - n)
@@ -373,7 +388,7 @@ def diversity_report(
         vendi=_score_from_spectrum(full, 1.0),
         vendi_q2=_score_from_spectrum(full, 2.0),
         vendi_inf=_score_from_spectrum(full, math.inf),
-        distinct={n: distinct_n(texts, n) for n in (1, 2, 3)},
+        distinct=distinct_scores(texts),
         curve=[(size, _score_from_spectrum(spectrum, 1.0)) for size, spectrum in spectra],
         coverage=coverage(intents, library) if intents is not None and library is not None else None,
     )

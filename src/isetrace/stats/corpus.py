@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from isetrace.diversity.scores import distinct_n, level_counts, vendi_score
+from isetrace.diversity.scores import distinct_scores, level_counts, vendi_score
 from isetrace.stats.cost import UsageTally
 from isetrace.stats.tools import ToolTally
 from isetrace.stats.verification import VerificationTally
@@ -296,7 +296,7 @@ def _diversity(intents: Sequence[Intent], embedder: Embedder) -> IntentDiversity
         return None
     embeddings = embedder.embed(texts)
     return IntentDiversity(embedder=embedder.name, dimension=int(embeddings.shape[1]), items=len(texts),
-                           vendi=vendi_score(embeddings), distinct={n: distinct_n(texts, n) for n in (1, 2, 3)})
+                           vendi=vendi_score(embeddings), distinct=distinct_scores(texts))
 
 
 def corpus_stats(
