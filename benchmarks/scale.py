@@ -14,9 +14,11 @@ would; the time to reopen the run directory — repair its torn tail and rebuild
 ``episodes.jsonl`` — is measured then and again on the finished run, against the run's whole time
 (goal: under 5 %).
 
-    .venv/bin/python benchmarks/scale.py [--intents 100000] [--quick] [--concurrency 32]
+    .venv/bin/python benchmarks/scale.py [--intents 100000] [--quick] [--concurrency 32] [--keep]
 
-``--quick`` is 5,000 intents. The last line is one JSON object with every figure.
+``--quick`` is 5,000 intents. Each stage's figures are printed as it ends (at 100,000 intents the run
+takes hours), and the last line is one JSON object with every figure. The run directory is removed at
+the end unless ``--keep``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -113,6 +116,8 @@ def run_stage(name: str, command: list[str], log: Path, episodes: LineCounter | 
     stage.peak_rss_mb = usage.ru_maxrss / 1024
     if process.returncode != 0 and kill_at is None:
         raise SystemExit(f"stage {name} failed with exit code {process.returncode}; see {log}")
+    # said as each stage ends: a run of hours that is stopped early still tells what it measured
+    print(f"  {stage.name:28} {stage.seconds:9.1f} s   peak RSS {stage.peak_rss_mb:7.0f} MB", flush=True)
     return stage
 
 
@@ -155,15 +160,18 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="5,000 intents")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--embedder", default="tfidf", help="intents.embedder (default tfidf; minilm is slower)")
+    parser.add_argument("--keep", action="store_true", help="keep the run directory (gigabytes at 100,000 intents)")
     args = parser.parse_args()
     if args.quick:
         args.intents = 5_000
+    print(f"{args.intents:,} intents; each stage's figures as it ends", flush=True)
     work = Path(tempfile.mkdtemp(prefix="ise-bench-scale-", dir="/tmp"))
     home = work / "home"
     home.mkdir()
     work.chmod(0o755)
     home.chmod(0o755)
     run_dir = work / "run"
+    print(f"run directory {run_dir}, its log {work / 'run.log'}", flush=True)
     ise = [sys.executable, "-m", "isetrace", "run"]
     server, url = start_server(0)
     stages: list[Stage] = []
@@ -177,6 +185,7 @@ def main() -> None:
         first = run_stage("episodes (killed halfway)", [*resume, "--stage", "episodes"], log, counter,
                           kill_at=max(1, intents // 2))
         killed_reopen, killed_keys = reopen_seconds(run_dir)
+        print(f"  reopen after the kill: {killed_reopen:.2f} s for {killed_keys:,} done", flush=True)
         second = run_stage("episodes (resumed)", [*resume, "--stage", "episodes"], log, counter)
         stages += [first, second]
         finished_reopen, finished_keys = reopen_seconds(run_dir)
@@ -185,13 +194,13 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
     total = sum(stage.seconds for stage in stages)
     episodes = counter.count()
     samples = first.samples + second.samples
     growth = growth_kb_per_episode(second.samples)
     print(f"{args.intents:,} intents asked for, {episodes:,} episodes; run {total:.0f} s in all")
-    for stage in stages:
-        print(f"  {stage.name:28} {stage.seconds:9.1f} s   peak RSS {stage.peak_rss_mb:7.0f} MB")
     rss = [r for _, r in samples if r]
     print(f"episode RSS: {min(rss, default=0):.0f}–{max(rss, default=0):.0f} MB; growth after warm-up "
           f"{growth if growth is not None else float('nan'):.2f} KB per episode (second half of the resumed stage)")
