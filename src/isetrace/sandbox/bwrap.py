@@ -253,11 +253,16 @@ async def open_bwrap(config: SandboxConfig, home: SandboxHome) -> SupervisedSand
     identity: HostIdentity | None = None
     cgroup: SessionCgroup | None = None
 
+    def remove() -> None:
+        if cgroup is not None:
+            cgroup.remove()
+        remove_session_dir(scratch)
+
     async def cleanup() -> None:
         try:
-            if cgroup is not None:
-                cgroup.remove()
-            remove_session_dir(scratch)
+            # in a thread: a workspace's files (and a cgroup that takes a moment to empty) would otherwise
+            # hold up every other session's event loop work at the end of each episode
+            await asyncio.to_thread(remove)
         finally:
             if identity is not None:
                 identity.release()  # last: the uid is free once nothing of the session is left

@@ -8,6 +8,7 @@ have ``python3``.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 from pathlib import Path
@@ -79,9 +80,12 @@ async def open_docker(config: SandboxConfig, home: SandboxHome) -> SupervisedSan
     settings = supervisor_settings(config, WORKSPACE, HOME)
     settings["limits"] = {**settings["limits"], "memory_mb": None, "max_processes": None}
 
-    async def cleanup() -> None:
+    def remove() -> None:
         subprocess.run(["docker", "rm", "-f", name], capture_output=True, check=False, timeout=30)
         remove_session_dir(scratch)
+
+    async def cleanup() -> None:
+        await asyncio.to_thread(remove)  # off the event loop: other sessions go on
 
     info = SessionInfo(backend="docker", session_id=session_id, workspace=WORKSPACE, home=HOME, network=config.network,
                        isolated=True, details={"image": config.image, "container": name})

@@ -7,6 +7,7 @@ session says so in the log, loudly.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 import sys
@@ -41,7 +42,7 @@ async def open_local(config: SandboxConfig, home: SandboxHome) -> SupervisedSand
     argv = [sys.executable, "-I", "-S", str(supervisor_path()), supervisor_config_arg(settings)]
 
     async def cleanup() -> None:
-        remove_session_dir(scratch)
+        await asyncio.to_thread(remove_session_dir, scratch)  # off the event loop: other sessions go on
 
     info = SessionInfo(backend="local", session_id=session_id, workspace=str(workspace), home=str(user_home),
                        network=True,
