@@ -117,3 +117,19 @@ def test_a_secret_in_a_late_row_stops_the_export_and_leaves_the_old_file(tmp_pat
                     workers=2)
     assert target.read_text() == "the previous export\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left
+
+
+def test_lines_longer_than_a_chunk_blank_lines_and_no_final_newline(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(export_files, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(export_files, "_CHUNK_BYTES", 64)  # every line is longer than a chunk
+    episodes = corpus()[:9]
+    source = tmp_path / "episodes.jsonl"
+    source.write_text("\n\n".join(e.model_dump_json() for e in episodes) + "\n{torn", encoding="utf-8")
+    expected = export_episodes(episodes, "ise-openai", tmp_path / "one.jsonl", include=set(Termination), environ={})
+    errors: list[LineError] = []
+    summary = export_file(source, "ise-openai", tmp_path / "two.jsonl", on_error=errors.append,
+                          include=set(Termination), environ={}, workers=2)
+    assert summary.written == expected.written == 9
+    assert (tmp_path / "two.jsonl").read_bytes() == (tmp_path / "one.jsonl").read_bytes()
+    assert [e.line for e in errors] == [18]  # numbered as in the file, blank lines counted

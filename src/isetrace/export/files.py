@@ -35,10 +35,6 @@ _CHUNK_BYTES = 4 << 20
 """About this many bytes of lines go to a worker at a time: large enough that handing them over is cheap
 next to the work, small enough that a few chunks in flight per worker keep memory flat."""
 
-Line = tuple[int, bytes]
-"""A line's number in the file (1-based) and its bytes."""
-
-
 def default_workers() -> int:
     """The cores this process may run on."""
     try:
@@ -47,21 +43,38 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def _chunks(path: Path) -> Iterator[list[Line]]:
-    """The file's non-blank lines, numbered, in chunks of about :data:`_CHUNK_BYTES`."""
-    chunk: list[Line] = []
-    size = 0
+Span = tuple[int, int, int]
+"""A chunk of whole lines: the number of its first line (1-based), its offset in the file and its length."""
+
+
+def _spans(path: Path) -> Iterator[Span]:
+    """The file cut into chunks of whole lines of about :data:`_CHUNK_BYTES`. Only the cuts are made here:
+    each chunk's bytes are read where it is turned into rows (a worker reads them itself, so a corpus is
+    not copied through a pipe to reach it)."""
+    number, offset, carry = 1, 0, b""
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
+        while block := handle.read(_CHUNK_BYTES):
+            data = carry + block if carry else block
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:  # a line longer than a chunk: read on until it ends
+                carry = data
                 continue
-            chunk.append((number, raw))
-            size += len(raw)
-            if size >= _CHUNK_BYTES:
-                yield chunk
-                chunk, size = [], 0
-    if chunk:
-        yield chunk
+            yield number, offset, cut
+            number += data.count(b"\n", 0, cut)
+            offset += cut
+            carry = data[cut:]
+    if carry:
+        yield number, offset, len(carry)
+
+
+def _lines(path: Path, span: Span) -> Iterator[tuple[int, bytes]]:
+    """The non-blank lines of ``span``, each with its number in the file."""
+    number, offset, length = span
+    with path.open("rb") as handle:
+        data = os.pread(handle.fileno(), length, offset)
+    for index, raw in enumerate(data.split(b"\n")):
+        if raw.strip():
+            yield number + index, raw
 
 
 KeyOf = Callable[[Episode], Hashable]
@@ -72,11 +85,11 @@ Chunk = tuple[list[Result], bytes]
 """Each line's result, and the chunk's rows packed in the file's own form (:class:`Packed`), in order."""
 
 
-def _results(maker: RowMaker, path: Path, chunk: list[Line], key_of: KeyOf | None) -> Chunk:
-    """What became of each line of ``chunk``, in order, and its rows packed; runs in a worker or here."""
+def _results(maker: RowMaker, path: Path, span: Span, key_of: KeyOf | None) -> Chunk:
+    """What became of each line of ``span``, in order, and its rows packed; runs in a worker or here."""
     results: list[Result] = []
     rows: list[bytes] = []
-    for number, raw in chunk:
+    for number, raw in _lines(path, span):
         record = read_record(Episode, raw.decode("utf-8", errors="replace").strip())
         if isinstance(record, str):
             results.append(LineError(path, number, record))
@@ -120,8 +133,8 @@ def _in_workers(maker: RowMaker, path: Path, workers: int, key_of: KeyOf | None)
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
         pending: deque[concurrent.futures.Future[Chunk]] = deque()
         try:
-            for chunk in _chunks(path):
-                pending.append(pool.submit(_results, maker, path, chunk, key_of))
+            for span in _spans(path):
+                pending.append(pool.submit(_results, maker, path, span, key_of))
                 if len(pending) >= 2 * workers:
                     yield pending.popleft().result()
             while pending:
@@ -159,6 +172,6 @@ def export_file(
     if count > 1 and source.stat().st_size >= PARALLEL_MIN_BYTES:
         chunks = _in_workers(maker, source, count, unique_by)
     else:
-        chunks = (_results(maker, source, chunk, unique_by) for chunk in _chunks(source))
+        chunks = (_results(maker, source, span, unique_by) for span in _spans(source))
     return write_outcomes(maker.fmt, out_path, _reported(chunks, on_error, unique_by is not None),
                           include_given=include is not None)
