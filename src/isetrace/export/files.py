@@ -95,9 +95,12 @@ def _results(maker: RowMaker, path: Path, span: Span, key_of: KeyOf | None) -> C
             results.append(LineError(path, number, record))
             continue
         outcome = maker.row(record)
+        skipped = None
         if isinstance(outcome, bytes):
             rows.append(outcome)
-        results.append((None if key_of is None else key_of(record), None if isinstance(outcome, bytes) else outcome))
+        else:
+            skipped = outcome
+        results.append((None if key_of is None else key_of(record), skipped))
     return results, maker.pack(rows)
 
 
