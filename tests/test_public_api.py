@@ -11,9 +11,9 @@ import isetrace
 def test_exported_names_are_exactly_the_public_api() -> None:
     assert sorted(isetrace.__all__) == sorted([
         "AuthenticationFailed", "ConfigError", "DataError", "EndpointError", "EndpointUnavailable", "Episode",
-        "Intent", "IseError", "LLMReplyError", "LineError", "Message", "MessageMeta", "Persona", "RequestRejected",
-        "RunConfig", "SandboxUnavailable", "Termination", "ToolCall", "ToolResult", "__version__", "append_jsonl",
-        "iter_jsonl", "load_config", "load_jsonl",
+        "Intent", "IseError", "LLMReplyError", "LineError", "Message", "MessageMeta", "OutputError", "Persona",
+        "RequestRejected", "RunConfig", "SandboxUnavailable", "Termination", "ToolCall", "ToolResult", "__version__",
+        "append_jsonl", "iter_jsonl", "load_config", "load_jsonl",
         # the runners, and the building blocks under them
         "run_pipeline", "RunSummary", "run_episode", "simulate_all", "open_endpoints", "Endpoints", "SessionOpener",
         "export_episodes", "ExportSummary", "corpus_stats", "CorpusStats", "Progress",

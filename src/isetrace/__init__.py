@@ -26,6 +26,7 @@ from isetrace.errors import (
     EndpointUnavailable,
     IseError,
     LLMReplyError,
+    OutputError,
     RequestRejected,
     SandboxUnavailable,
 )
@@ -112,6 +113,7 @@ __all__ = [
     "LineError",
     "Message",
     "MessageMeta",
+    "OutputError",
     "Persona",
     "Progress",
     "ReplayModel",

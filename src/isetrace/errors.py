@@ -15,6 +15,7 @@ __all__ = [
     "EndpointUnavailable",
     "IseError",
     "LLMReplyError",
+    "OutputError",
     "RequestRejected",
     "SandboxUnavailable",
     "ToolError",
@@ -35,6 +36,11 @@ class ConfigError(IseError):
 
 class DataError(IseError):
     """An input file is malformed; the message starts with ``file:line:``."""
+
+
+class OutputError(IseError):
+    """A path given for output cannot be written as asked: a directory, a block device, a folder without
+    write permission, a full disk. The message names the path; whatever the path pointed at is unchanged."""
 
 
 class EndpointError(IseError):

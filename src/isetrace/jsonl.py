@@ -8,7 +8,6 @@ replaced atomically and durably: a crash leaves the old file or the new one, nev
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,16 +15,16 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from isetrace.outputs import appending, replace_file
+
 __all__ = [
     "LineError",
     "append_jsonl",
     "describe_validation_error",
-    "fsync_dir",
     "iter_jsonl",
     "load_jsonl",
     "parse_object",
     "read_record",
-    "write_atomic",
     "write_jsonl",
     "write_rows",
 ]
@@ -118,45 +117,23 @@ def append_jsonl(path: Path, records: Iterable[BaseModel]) -> int:
     """Append records as complete lines and make them durable before returning.
 
     Each record is written whole with one ``write`` and the file is fsynced, so a crash leaves at most
-    a torn final line, which readers report rather than trust. Returns how many records were written.
+    a torn final line, which readers report rather than trust. ``path`` is written by the rules of
+    :mod:`isetrace.outputs` (a device or FIFO is written through; a directory is refused with an
+    :class:`~isetrace.errors.OutputError`). Returns how many records were written.
     """
     lines = [record.model_dump_json(exclude_none=False) + "\n" for record in records]
     if not lines:
         return 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write("".join(lines))
-        handle.flush()
-        os.fsync(handle.fileno())
+    with appending(path) as handle:
+        handle.write("".join(lines).encode("utf-8"))
     return len(lines)
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename or a new file in ``path`` durable."""
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that a crash leaves either the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with temporary.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    fsync_dir(path.parent)
 
 
 def write_jsonl(path: Path, records: Sequence[BaseModel]) -> None:
     """Replace ``path`` with ``records`` atomically: readers see the old file or the whole new one."""
-    write_atomic(path, "".join(r.model_dump_json() + "\n" for r in records).encode("utf-8"))
+    replace_file(path, "".join(r.model_dump_json() + "\n" for r in records).encode("utf-8"))
 
 
 def write_rows(path: Path, rows: Sequence[Mapping[str, Any]]) -> None:
     """Replace ``path`` with plain JSON rows (failure and drop reports), atomically (empty when none)."""
-    write_atomic(path, "".join(json.dumps(dict(r), ensure_ascii=False) + "\n" for r in rows).encode("utf-8"))
+    replace_file(path, "".join(json.dumps(dict(r), ensure_ascii=False) + "\n" for r in rows).encode("utf-8"))

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -118,3 +123,56 @@ def test_verified_keeps_only_verified_work(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert [json.loads(line)["session_id"] for line in out.read_text().splitlines()] == ["v"]
     assert f"export ise-openai: 1 rows → {out} (left out 1: not verified 1)" in result.output
+
+
+def test_an_output_that_is_a_device_is_written_through_and_stays_a_device(tmp_path: Path) -> None:
+    """``-o /dev/null`` discards: the export writes into the node and leaves it a device (it used to be
+    replaced by a regular file; as root, the machine's own /dev/null would have been)."""
+    node = tmp_path / "null"
+    try:
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("making a device node needs CAP_MKNOD, which this test process lacks")
+    source = episodes_file(tmp_path)
+    for fmt in ("sharegpt", "hf"):
+        result = CliRunner().invoke(app(), [str(source), "-o", str(node), "-f", fmt, "--include", "all"])
+        assert result.exit_code == 0, result.output
+        assert f"3 rows → {node}" in result.output
+        assert stat.S_ISCHR(node.lstat().st_mode) and node.lstat().st_rdev == os.makedev(1, 3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null", "run"]  # no temporary left beside it
+
+
+def test_an_export_to_stdout_is_the_data_alone_and_the_summary_goes_to_stderr(tmp_path: Path) -> None:
+    source = episodes_file(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "isetrace", "export", str(source), "-o", "/dev/stdout",
+                             "-f", "openai-strict", "--include", "all"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 3 and all(set(row) == {"messages", "tools"} for row in rows)
+    assert "export openai-strict: 3 rows → /dev/stdout (left out 0)" in result.stderr
+
+
+def test_a_parquet_export_streams_into_a_fifo(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    source = episodes_file(tmp_path)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = CliRunner().invoke(app(), [str(source), "-o", str(fifo), "-f", "hf", "--include", "all"])
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert pq.read_table(pa.BufferReader(received[0])).num_rows == 3 and stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+def test_an_empty_source_leaves_an_existing_output_alone(tmp_path: Path) -> None:
+    (tmp_path / "empty.jsonl").touch()
+    out = tmp_path / "out.jsonl"
+    out.write_text("an earlier export\n")
+    result = CliRunner().invoke(app(), [str(tmp_path / "empty.jsonl"), "-o", str(out)])
+    assert result.exit_code == 1
+    assert f"no episodes in {tmp_path / 'empty.jsonl'}; {out} was not written" in result.output
+    assert out.read_text() == "an earlier export\n"

@@ -82,7 +82,9 @@ def test_create_refuses_leftover_episodes_without_a_config(tmp_path: Path, confi
     (tmp_path / "episodes.jsonl").write_text("")
     with pytest.raises(ConfigError, match=r"no config\.hash"):
         RunDir.create(tmp_path, config)
-    with pytest.raises(ConfigError, match="holds no run to resume"):
+    with pytest.raises(ConfigError, match=r"is not a run directory: it has no config\.hash"):
+        RunDir.open_for_resume(tmp_path, config)
+    with pytest.raises(ConfigError, match="missing does not exist: nothing to resume"):
         RunDir.open_for_resume(tmp_path / "missing", config)
 
 

@@ -16,7 +16,7 @@ import typer
 
 from isetrace.cli.console import err, report_skipped
 from isetrace.cli.console import out as console
-from isetrace.cli.inputs import episodes_source
+from isetrace.cli.inputs import episodes_source, output_file
 from isetrace.export.files import PARALLEL_MIN_BYTES, export_file
 from isetrace.export.writer import FORMATS, ExportSummary, get_format
 from isetrace.pipeline.layout import RunPaths
@@ -78,7 +78,8 @@ def export_command(
     episodes: Annotated[Path, typer.Argument(
         help=f"An episodes JSONL file, or a run directory (reads DIR/{RunPaths(Path()).episodes.name}).",
         show_default=False)],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The file to write (replaced only on success).",
+    out: Annotated[Path, typer.Option("--out", "-o", callback=output_file, help="The file to write (replaced only on "
+                                      "success; a device, FIFO or /dev/stdout is written through).",
                                            show_default=False)],
     fmt: Annotated[str, typer.Option("--format", "-f", help=_FORMATS_HELP)] = "ise-openai",
     include: Annotated[list[str] | None, typer.Option(
@@ -105,10 +106,10 @@ def export_command(
     source = episodes_source(episodes)
     summary = export_file(source, form.name, out, on_error=report_skipped, include=wanted, exclude=unwanted,
                           verified_only=verified, environ=os.environ, workers=workers)
+    if summary.written == 0 and summary.skipped == 0:  # and so nothing was written
+        err.print(f"no episodes in {source}; {out} was not written", markup=False, soft_wrap=True)
+        raise typer.Exit(1)
     console.print(export_line(form.name, summary), markup=False, soft_wrap=True)
     kept = left_out_by_default(summary)
     if kept is not None:
         err.print(default_note([form.name], kept, "--include all keeps every one"), markup=False, soft_wrap=True)
-    if summary.written == 0 and summary.skipped == 0:
-        err.print(f"no episodes in {source}", markup=False, soft_wrap=True)
-        raise typer.Exit(1)

@@ -9,7 +9,6 @@ imported, 1 when an input is missing or no log held a conversation, 2 for unusab
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
@@ -17,9 +16,9 @@ from typing import Annotated
 import typer
 
 from isetrace.cli.console import err, out, report_skipped
-from isetrace.cli.inputs import read_intents
+from isetrace.cli.inputs import output_file, read_intents
 from isetrace.importers import ImportReport, import_openclaw
-from isetrace.jsonl import fsync_dir
+from isetrace.outputs import replacing
 from isetrace.records import Episode, Intent
 
 __all__ = ["import_app"]
@@ -55,23 +54,15 @@ def _log_files(paths: list[Path]) -> list[Path]:
 
 
 def _write_streaming(path: Path, episodes: Iterable[Episode]) -> int:
-    """Write ``episodes`` to ``path`` through a temporary file; ``path`` is replaced only when at least one was
-    written (a crash or an empty import leaves the old file). Returns how many were written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    """Write ``episodes`` to ``path`` (:func:`isetrace.outputs.replacing`); a file is replaced only when at
+    least one was written (a crash or an empty import leaves the old file). Returns how many were written."""
     written = 0
-    try:
-        with temporary.open("w", encoding="utf-8") as handle:
-            for episode in episodes:
-                handle.write(episode.model_dump_json() + "\n")
-                written += 1
-            handle.flush()
-            os.fsync(handle.fileno())
-        if written:
-            os.replace(temporary, path)
-            fsync_dir(path.parent)
-    finally:
-        temporary.unlink(missing_ok=True)
+    with replacing(path) as handle:
+        for episode in episodes:
+            handle.write((episode.model_dump_json() + "\n").encode("utf-8"))
+            written += 1
+        if not written:
+            handle.discard()
     return written
 
 
@@ -82,7 +73,7 @@ def _print_report(report: ImportReport, out_file: Path, written: int) -> None:
         _say(f"note: {note}")
     for kind, count in report.kept_aside.most_common():
         _say(f"kept aside {count} × {kind} (first at {report.first_seen[kind]})")
-    for path in report.empty_files:
+    for path in report.empty_files if written else ():  # with nothing imported, the last line says it
         _say(f"no conversation in {path}")
     target = f" → {out_file}" if written else ""
     out.print(f"import openclaw: {report.imported()}{target} ({report.left_out()})", markup=False,
@@ -94,8 +85,9 @@ def import_openclaw_command(
     logs: Annotated[list[Path], typer.Argument(
         help="OpenClaw session logs (JSONL, session format version 3), or directories whose *.jsonl files are "
         "read in name order.", show_default=False, metavar="LOG")],
-    out_file: Annotated[Path, typer.Option("--out", "-o", help="The episodes JSONL file to write (replaced only "
-                                           "when at least one episode was imported).", show_default=False)],
+    out_file: Annotated[Path, typer.Option(
+        "--out", "-o", callback=output_file, show_default=False,
+        help="The episodes JSONL file to write (replaced only when at least one episode was imported).")],
     intents_file: Annotated[Path | None, typer.Option(
         "--intents", help="Intents JSONL (the original ISE layout loads too). A log archived as "
         "intent_<id>__<agent>__<session>.jsonl gets the intent of that id; other logs get the intents no log "

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from isetrace.cli.console import err, out
-from isetrace.cli.inputs import ConfigOption, SetOption, read_intents, resolve_config
+from isetrace.cli.inputs import ConfigOption, SetOption, output_dir, output_file, read_intents, resolve_config
 from isetrace.config import RunConfig
 from isetrace.intents.dedup import DedupResult
 from isetrace.intents.files import IntentFiles
@@ -29,6 +29,7 @@ from isetrace.intents.stage import (
 )
 from isetrace.jsonl import write_jsonl, write_rows
 from isetrace.llm.usage import UsageMeter
+from isetrace.outputs import is_stream, replace_file
 from isetrace.progress import make_progress
 
 if TYPE_CHECKING:
@@ -39,18 +40,26 @@ __all__ = ["intents_app"]
 intents_app = typer.Typer(help="Stage I: sample, render, validate, deduplicate and measure intents.",
                           no_args_is_help=True)
 
-InOption = Annotated[Path, typer.Option("--in", help="Intents JSONL (the original ISE layout loads too).")]
-OutOption = Annotated[Path, typer.Option("--out", help="JSONL file to write.")]
+InOption = Annotated[Path, typer.Option("--in", exists=True, dir_okay=False,
+                                        help="Intents JSONL (the original ISE layout loads too).")]
+OutOption = Annotated[Path, typer.Option("--out", callback=output_file, help="JSONL file to write.")]
 
 
-def _sibling(path: Path, suffix: str) -> Path:
-    return path.with_name(f"{path.stem}.{suffix}.jsonl")
+def _write_beside(path: Path, suffix: str, rows: list[dict[str, Any]]) -> None:
+    """Write ``rows`` to ``OUT.suffix.jsonl`` beside the output file; an output that is a stream (a device,
+    a FIFO, /dev/stdout) has no folder beside it, so the rows are then only counted, and that is said."""
+    if is_stream(path):
+        if rows:
+            err.print(f"note: {len(rows)} {suffix} rows not written: {path} is a stream, with no folder beside it",
+                      markup=False, soft_wrap=True)
+        return
+    write_rows(path.with_name(f"{path.stem}.{suffix}.jsonl"), rows)
 
 
 @intents_app.command("sample")
 def intents_sample(
     out_file: OutOption,
-    count: Annotated[int | None, typer.Option(help="How many (default: intents.count).")] = None,
+    count: Annotated[int | None, typer.Option(min=1, help="How many (default: intents.count).")] = None,
     seed: Annotated[int | None, typer.Option(help="Sampler seed (default: intents.seed).")] = None,
     config: ConfigOption = None,
     overrides: SetOption = None,
@@ -121,8 +130,9 @@ def _report_render(stage: RenderStage, usage: UsageMeter, out_file: Path) -> Non
 @intents_app.command("render")
 def intents_render(
     out_file: OutOption,
-    in_file: Annotated[Path | None, typer.Option("--in", help="Sampled intents (JSONL); else sample now.")] = None,
-    count: Annotated[int | None, typer.Option(help="How many to sample when --in is not given.")] = None,
+    in_file: Annotated[Path | None, typer.Option("--in", exists=True, dir_okay=False,
+                                                 help="Sampled intents (JSONL); else sample now.")] = None,
+    count: Annotated[int | None, typer.Option(min=1, help="How many to sample when --in is not given.")] = None,
     seed: Annotated[int | None, typer.Option(help="Sampler seed when --in is not given.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print the rendered intents.")] = False,
     config: ConfigOption = None,
@@ -134,10 +144,13 @@ def intents_render(
     """
     resolved = resolve_config(config, overrides)
     sampled = read_intents(in_file) if in_file is not None else sample_stage(resolved, count, seed)
+    if not sampled:
+        err.print(f"no intents in {in_file}", markup=False, soft_wrap=True)
+        raise typer.Exit(1)
     stage, usage = _run_rendering(resolved, len(sampled), lambda renderer, on_rendered: render_stage(
         resolved, renderer, sampled, on_done=on_rendered))
     write_jsonl(out_file, stage.kept)
-    write_rows(_sibling(out_file, "failures"), stage.failure_rows())
+    _write_beside(out_file, "failures", stage.failure_rows())
     if not quiet:
         _print_outcomes(stage.outcomes)
     _report_render(stage, usage, out_file)
@@ -164,10 +177,13 @@ def intents_dedup(
     """Drop exact, near- (MinHash LSH) and semantic (embedding cosine) duplicates; OUT.dropped.jsonl says why."""
     resolved = resolve_config(config, overrides)
     intents = read_intents(in_file)
+    if not intents:
+        err.print(f"no intents in {in_file}", markup=False, soft_wrap=True)
+        raise typer.Exit(1)
     use = _embedder(resolved, embedder) if resolved.intents.dedup.semantic else None
     result = dedup_stage(resolved, intents, use)
     write_jsonl(out_file, result.kept)
-    write_rows(_sibling(out_file, "dropped"), dropped_rows(result))
+    _write_beside(out_file, "dropped", dropped_rows(result))
     _print_passes(result)
     out.print(f"kept {len(result.kept)} of {len(intents)} → {out_file}", markup=False)
 
@@ -202,7 +218,8 @@ def _print_report(report: Any) -> None:
 @intents_app.command("stats")
 def intents_stats(
     in_file: InOption,
-    json_file: Annotated[Path | None, typer.Option("--json", help="Also write the full report as JSON.")] = None,
+    json_file: Annotated[Path | None, typer.Option("--json", callback=output_file,
+                                                    help="Also write the full report as JSON.")] = None,
     embedder: Annotated[str | None, typer.Option(help="auto, minilm, tfidf or a model (default: config).")] = None,
     config: ConfigOption = None,
     overrides: SetOption = None,
@@ -216,14 +233,14 @@ def intents_stats(
     report = diversity_stage(resolved, intents, _embedder(resolved, embedder))
     _print_report(report)
     if json_file is not None:
-        json_file.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+        replace_file(json_file, json.dumps(report.as_dict(), indent=2, ensure_ascii=False).encode("utf-8"))
         err.print(f"report → {json_file}", markup=False)
 
 
 @intents_app.command("make")
 def intents_make(
-    out_dir: Annotated[Path, typer.Option("--out-dir", help="Directory for every stage's files.")],
-    count: Annotated[int | None, typer.Option(help="How many to sample (default: intents.count).")] = None,
+    out_dir: Annotated[Path, typer.Option("--out-dir", callback=output_dir, help="Directory for every stage's files.")],
+    count: Annotated[int | None, typer.Option(min=1, help="How many to sample (default: intents.count).")] = None,
     seed: Annotated[int | None, typer.Option(help="Sampler seed (default: intents.seed).")] = None,
     config: ConfigOption = None,
     overrides: SetOption = None,

@@ -15,7 +15,7 @@ from isetrace.cli.stats import print_stats
 from isetrace.errors import AuthenticationFailed
 from isetrace.export import ExportSummary
 from isetrace.pipeline.layout import RunPaths
-from isetrace.pipeline.rundir import STOPPED_BY_REQUEST, RunDir, RunSummary
+from isetrace.pipeline.rundir import STOPPED_BY_REQUEST, RunDir, RunSummary, require_run_directory
 from isetrace.pipeline.stages import STAGES, run_pipeline
 from isetrace.progress import Progress, make_progress
 from isetrace.records import Termination
@@ -96,6 +96,7 @@ def run_command(
     extra += [f"run.executor={executor}"] if executor else []
     extra += [f"run.ray_address={address}"] if address else []
     if resume is not None:
+        require_run_directory(resume)
         if config is None and not extra:
             resolved = RunDir.load_config(resume)
         else:

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from isetrace.cli.console import err, out
-from isetrace.cli.inputs import ConfigOption, SetOption, read_intents, resolve_config
+from isetrace.cli.inputs import ConfigOption, SetOption, output_file, read_intents, resolve_config
 from isetrace.jsonl import append_jsonl
 from isetrace.progress import make_progress
 from isetrace.records import Episode, Termination
@@ -20,8 +20,9 @@ __all__ = ["simulate"]
 
 
 def simulate(
-    intents_file: Annotated[Path, typer.Option("--intents", help="Rendered intents (JSONL; original ISE layout too).")],
-    out_file: Annotated[Path, typer.Option("--out", help="Episode JSONL to append to.")],
+    intents_file: Annotated[Path, typer.Option("--intents", exists=True, dir_okay=False,
+                                               help="Rendered intents (JSONL; original ISE layout too).")],
+    out_file: Annotated[Path, typer.Option("--out", callback=output_file, help="Episode JSONL to append to.")],
     config: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:

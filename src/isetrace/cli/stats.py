@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from isetrace.cli.console import err, out, report_skipped
-from isetrace.cli.inputs import SetOption, episodes_source, resolve_config
+from isetrace.cli.inputs import SetOption, episodes_source, output_file, resolve_config
 from isetrace.config import PricesConfig
 from isetrace.errors import ConfigError
 from isetrace.pipeline.layout import RunPaths
@@ -69,12 +69,14 @@ def stats_command(
     run_dir: Annotated[Path, typer.Argument(help="A run directory (reads DIR/episodes.jsonl), or an episodes JSONL "
                                                  "file.", show_default=False)],
     intents_file: Annotated[Path | None, typer.Option(
-        "--intents", help="The intent pool (JSONL). Default: DIR/intents/intents.jsonl when it exists.")] = None,
+        "--intents", exists=True, dir_okay=False,
+        help="The intent pool (JSONL). Default: DIR/intents/intents.jsonl when it exists.")] = None,
     embedder: Annotated[str, typer.Option(
         help="Embedder for the intents' Vendi score: auto, minilm, tfidf, a local sentence-transformers model, "
         "or none to skip it.")] = "auto",
     json_file: Annotated[Path | None, typer.Option(
-        "--json", help="Write the figures here. Default: DIR/stats/corpus.json for a run directory.")] = None,
+        "--json", callback=output_file,
+        help="Write the figures here. Default: DIR/stats/corpus.json for a run directory.")] = None,
     config: Annotated[str | None, typer.Option(
         "--config", help="The config whose endpoints.ROLE.prices put a cost on the tokens. Default: the run's "
         "config.yaml (DIR's, or the one beside the episodes file), else $ISE_CONFIG.")] = None,
@@ -98,8 +100,6 @@ def stats_command(
     report = stats_report(episodes_path, intents=intents_file, embedder=embedder, json_path=target,
                           on_skipped=report_skipped, prices=prices)
     if report.stats.trajectories == 0:
-        if report.embedder is not None:
-            err.print(f"embeddings: {report.embedder}", markup=False)
         err.print(f"no episodes in {episodes_path}", markup=False, soft_wrap=True)
         raise typer.Exit(1)
     print_stats(report)

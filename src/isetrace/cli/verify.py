@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from isetrace.cli.console import err, out, report_skipped
+from isetrace.cli.inputs import output_file
 from isetrace.pipeline.reverify import reverify_run
 
 __all__ = ["verify_command"]
@@ -22,8 +23,9 @@ def verify_command(
     run_dir: Annotated[Path, typer.Argument(help="A run directory (its config.yaml and episodes.jsonl).",
                                             show_default=False)],
     out_file: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Write the re-verified episodes here. Default: replace DIR/episodes.jsonl "
-        "(atomically, once every episode is done).")] = None,
+        "--out", "-o", callback=output_file,
+        help="Write the re-verified episodes here. Default: replace DIR/episodes.jsonl (atomically, once every "
+        "episode is done).")] = None,
 ) -> None:
     """Verify a run's episodes again: replay each one's tool calls in a fresh session from the run's
     template, hold each closing message against the state at that point, run every intent's checks on the

@@ -39,7 +39,6 @@ Why these choices: Arrow gives every element of a list one type, so
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -48,6 +47,7 @@ from isetrace.errors import ConfigError
 from isetrace.export.episode_parts import system_prompt
 from isetrace.export.openai import to_ise_openai
 from isetrace.export.packed import Packed
+from isetrace.outputs import OutputFile
 from isetrace.records import Episode
 
 __all__ = ["MESSAGE_FIELDS", "ParquetSink", "hf_schema", "pack_rows", "to_hf_row"]
@@ -154,11 +154,12 @@ class ParquetSink:
     :data:`_BATCH_ROWS` rows or :data:`_BATCH_BYTES` bytes.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, handle: OutputFile) -> None:
         pa = _pyarrow()
         self._pa = pa
         self._schema = hf_schema()
-        self._writer = pa.parquet.ParquetWriter(str(path), self._schema, compression="zstd")
+        # a file object, not a path: the target may be a pipe (Parquet asks only where it is, not to seek)
+        self._writer = pa.parquet.ParquetWriter(handle, self._schema, compression="zstd")
         self._lines: list[bytes] = []
         self._tables: list[Any] = []
         self._rows = 0
@@ -205,6 +206,6 @@ class ParquetSink:
         self._writer.close()
 
     def abort(self) -> None:
-        """Stop without finishing; the caller deletes the file."""
+        """Stop without finishing; the opener of the handle leaves the target as it was."""
         self._lines, self._tables = [], []
         self._writer.close()

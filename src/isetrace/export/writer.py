@@ -3,20 +3,20 @@
 The output appears whole or not at all: rows go to a temporary file beside the target, every row is
 scanned for secrets before it is written, and the temporary file replaces the target only when every
 episode has been converted and scanned. A secret, or any other error, deletes the temporary file and
-leaves an existing target untouched.
+leaves an existing target untouched. A target that is a device, a FIFO or ``/dev/stdout`` is written
+through as a stream instead, and a directory is refused (:mod:`isetrace.outputs`).
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-import uuid
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
 import orjson
 
@@ -27,6 +27,7 @@ from isetrace.export.openai import to_ise_openai, to_openai_strict
 from isetrace.export.packed import Packed, pack_lines
 from isetrace.export.secrets import SecretScanner, credential_variables
 from isetrace.export.sharegpt import to_sharegpt
+from isetrace.outputs import OutputFile, replacing
 from isetrace.records import Episode, Termination
 
 __all__ = ["FORMATS", "ExportFormat", "ExportSummary", "Outcome", "Packed", "RowMaker", "Written", "export_episodes",
@@ -50,11 +51,10 @@ class _Sink(Protocol):
 
 
 class _JsonlSink:
-    """One JSON object per line, UTF-8 (orjson's compact form: a corpus is written at the speed it is read),
-    made durable before it is renamed into place."""
+    """One JSON object per line, UTF-8 (orjson's compact form: a corpus is written at the speed it is read)."""
 
-    def __init__(self, path: Path) -> None:
-        self._handle: IO[bytes] = path.open("wb")
+    def __init__(self, handle: OutputFile) -> None:
+        self._handle = handle
 
     def write(self, text: bytes) -> None:
         self._handle.write(text + b"\n")
@@ -67,12 +67,10 @@ class _JsonlSink:
         self._handle.write(pack_lines([line for line, kept in zip(lines, packed.keep, strict=True) if kept]))
 
     def close(self) -> None:
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
-        self._handle.close()
+        """Nothing to finish: every line is whole once written (the handle is its opener's to close)."""
 
     def abort(self) -> None:
-        self._handle.close()
+        """Nothing to undo: the opener of the handle leaves the target as it was."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +81,7 @@ class ExportFormat:
     description: str
     convert: Callable[[Episode], dict[str, Any]]
     """Episode → row; raises :class:`~isetrace.export.Unrepresentable` for an episode it cannot express."""
-    open_sink: Callable[[Path], _Sink] = field(repr=False)
+    open_sink: Callable[[OutputFile], _Sink] = field(repr=False)
     default_include: frozenset[Termination] | None = None
     """The terminations kept when the caller names none; ``None`` keeps every episode. Training formats
     keep :data:`TRAINING_INCLUDE`; the ISE format keeps all, each row with its ``status``."""
@@ -220,15 +218,13 @@ class RowMaker:
 
 def write_outcomes(fmt: str, out_path: Path, outcomes: Iterable[Written], *, include_given: bool) -> ExportSummary:
     """Write the rows among ``outcomes`` to ``out_path`` in format ``fmt``, whole or not at all, and count the
-    rest by reason; ``include_given`` says whether the caller chose what to keep (else the format did)."""
+    rest by reason; ``include_given`` says whether the caller chose what to keep (else the format did).
+    With no outcome at all (no episodes), ``out_path`` is left as it was."""
     form = get_format(fmt)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    temp_path = out_path.with_name(f".{out_path.name}.{uuid.uuid4().hex[:12]}.tmp")
-    temp_path.open("x").close()  # ours alone, with the umask's permissions (mkstemp would make it 0600)
     skipped: Counter[str] = Counter()
     written = 0
-    try:
-        sink = form.open_sink(temp_path)
+    with replacing(out_path) as handle:
+        sink = form.open_sink(handle)
         try:
             for outcome in outcomes:
                 if isinstance(outcome, str):
@@ -243,9 +239,8 @@ def write_outcomes(fmt: str, out_path: Path, outcomes: Iterable[Written], *, inc
             sink.abort()
             raise
         sink.close()
-        os.replace(temp_path, out_path)
-    finally:
-        temp_path.unlink(missing_ok=True)
+        if not written and not skipped:  # no episodes at all: nothing to say, so an older file stays
+            handle.discard()
     return ExportSummary(written=written, skipped_by_reason=dict(skipped), path=out_path,
                          kept_by_default=None if include_given else form.default_include)
 

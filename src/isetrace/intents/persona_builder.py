@@ -31,6 +31,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from isetrace.errors import OutputError
+from isetrace.outputs import replace_file
 from isetrace.records import Persona
 
 _SOURCES = "persona_sources"
@@ -337,20 +339,34 @@ def personas_to_jsonl(personas: Sequence[Persona]) -> str:
     return "".join(json.dumps(p.model_dump(), ensure_ascii=False) + "\n" for p in personas)
 
 
+def _count(text: str) -> int:
+    """``--count``: a whole number of personas, at least one."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not at least 1")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m isetrace.intents.persona_builder``: write the personas file."""
     parser = argparse.ArgumentParser(prog="python -m isetrace.intents.persona_builder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     builtin = Path(str(resources.files("isetrace.intents") / "library" / "personas.jsonl"))
     parser.add_argument("--out", default=str(builtin), help="where to write ('-' for stdout; default: %(default)s)")
-    parser.add_argument("--count", type=int, default=965, help="how many personas (default: %(default)s)")
+    parser.add_argument("--count", type=_count, default=965, help="how many personas (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     args = parser.parse_args(argv)
     text = personas_to_jsonl(build_personas(args.count, args.seed))
     if args.out == "-":
         sys.stdout.write(text)
     else:
-        Path(args.out).write_text(text, encoding="utf-8")
+        try:
+            replace_file(Path(args.out), text.encode("utf-8"))
+        except OutputError as exc:
+            parser.error(str(exc))
     return 0
 
 

@@ -24,6 +24,7 @@ from isetrace.intents.sampler import sample_intents
 from isetrace.intents.soundness import drop_vacuous_checks
 from isetrace.intents.validate import validate_intents
 from isetrace.jsonl import load_jsonl, write_jsonl, write_rows
+from isetrace.outputs import replace_file
 from isetrace.records import Intent
 
 if TYPE_CHECKING:
@@ -150,14 +151,14 @@ async def make_intents(config: RunConfig, files: IntentFiles, renderer: ChatMode
     render = await render_stage(config, renderer, sampled, on_done=on_rendered)
     soundness = await drop_vacuous_checks(render.kept, config)
     render.kept = soundness.intents
-    files.checks.write_text(json.dumps(soundness.as_dict(), indent=2), encoding="utf-8")
+    replace_file(files.checks, json.dumps(soundness.as_dict(), indent=2).encode("utf-8"))
     write_jsonl(files.rendered, render.kept)
     write_rows(files.failures, render.failure_rows())
     dedup = dedup_stage(config, render.kept, embedder)
     write_rows(files.dropped, dropped_rows(dedup))
     report = diversity_stage(config, dedup.kept, embedder) if dedup.kept else None
     if report is not None:
-        files.stats.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+        replace_file(files.stats, json.dumps(report.as_dict(), indent=2, ensure_ascii=False).encode("utf-8"))
     write_jsonl(files.intents, dedup.kept)
     return IntentsMade(sampled, render, dedup, report)
 
@@ -187,6 +188,6 @@ async def given_intents(config: RunConfig, files: IntentFiles) -> list[Intent]:
     write_rows(files.failures, failures)
     soundness = await drop_vacuous_checks(list(kept.values()), config)
     if any(intent.checks for intent in kept.values()):
-        files.checks.write_text(json.dumps(soundness.as_dict(), indent=2), encoding="utf-8")
+        replace_file(files.checks, json.dumps(soundness.as_dict(), indent=2).encode("utf-8"))
     write_jsonl(files.intents, soundness.intents)  # last: its file marks a finished stage
     return soundness.intents

@@ -19,6 +19,7 @@ from isetrace.pipeline.rundir import (
     TornTail,
     config_diff,
     episode_key,
+    require_run_directory,
     session_key,
 )
 
@@ -34,5 +35,6 @@ __all__ = [
     "TornTail",
     "config_diff",
     "episode_key",
+    "require_run_directory",
     "session_key",
 ]

@@ -15,7 +15,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from isetrace.jsonl import LineError, describe_validation_error, fsync_dir
+from isetrace.jsonl import LineError, describe_validation_error
+from isetrace.outputs import fsync_dir
 from isetrace.pipeline.done import RunKey
 
 __all__ = ["RepairReport", "Scan", "TornTail", "cut_tail", "scan_records"]

@@ -11,7 +11,7 @@ import yaml
 
 from isetrace.config import MASK, RunConfig, config_hash, masked_view
 from isetrace.errors import ConfigError
-from isetrace.jsonl import write_atomic
+from isetrace.outputs import replace_file
 from isetrace.pipeline.layout import RunPaths
 
 __all__ = ["config_diff", "masked_keys", "read_config_data", "refresh_config", "store_config"]
@@ -62,8 +62,8 @@ _CONFIG_HEADER = "# The resolved configuration of this run, secrets masked. Writ
 def store_config(paths: RunPaths, config: RunConfig) -> None:
     """Write config.yaml, then config.hash: the hash is written last, so it marks a complete config."""
     text = _CONFIG_HEADER + yaml.safe_dump(masked_view(config), sort_keys=False, allow_unicode=True)
-    write_atomic(paths.config, text.encode("utf-8"))
-    write_atomic(paths.config_hash, f"{config_hash(config)}\n".encode())
+    replace_file(paths.config, text.encode("utf-8"))
+    replace_file(paths.config_hash, f"{config_hash(config)}\n".encode())
 
 
 def refresh_config(paths: RunPaths, config: RunConfig) -> None:

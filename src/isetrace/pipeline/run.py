@@ -13,7 +13,6 @@ import asyncio
 import datetime as dt
 import json
 import logging
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -23,6 +22,7 @@ from isetrace.intents.stage import given_intents, make_intents
 from isetrace.jsonl import load_jsonl
 from isetrace.llm.endpoints import Endpoints
 from isetrace.llm.usage import UsageMeter
+from isetrace.outputs import appending
 from isetrace.pipeline.rundir import EpisodeFailure, RunDir
 from isetrace.progress import Progress
 from isetrace.records import Episode, Intent, Termination, session_key
@@ -61,10 +61,8 @@ def record_usage(run: RunDir, usage: UsageMeter, stage: str) -> None:
     if not any(role.attempts or role.calls for role in usage.roles.values()):
         return
     row = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "stage": stage, "roles": usage.as_dict()}
-    with run.paths.usage.open("a", encoding="utf-8") as sink:
-        sink.write(json.dumps(row, ensure_ascii=False) + "\n")
-        sink.flush()
-        os.fsync(sink.fileno())
+    with appending(run.paths.usage) as sink:
+        sink.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
 @dataclass

@@ -38,7 +38,8 @@ from pydantic import BaseModel, ValidationError
 
 from isetrace.config import RunConfig, config_hash, masked_view
 from isetrace.errors import ConfigError
-from isetrace.jsonl import LineError, append_jsonl, describe_validation_error, iter_jsonl, write_atomic
+from isetrace.jsonl import LineError, append_jsonl, describe_validation_error, iter_jsonl
+from isetrace.outputs import replace_file
 from isetrace.pipeline._lock import RunLock
 from isetrace.pipeline._repair import RepairReport, TornTail, cut_tail, scan_records
 from isetrace.pipeline._stored_config import (
@@ -69,6 +70,7 @@ __all__ = [
     "TornTail",
     "config_diff",
     "episode_key",
+    "require_run_directory",
     "session_key",
 ]
 
@@ -114,6 +116,21 @@ class RunSummary:
     def read(cls, path: str | os.PathLike[str]) -> RunSummary:
         """The counts of the run directory at ``path``, read without taking its lock."""
         return _summarize(RunPaths(Path(path)))
+
+
+def require_run_directory(path: Path) -> RunPaths:
+    """The paths of the run directory ``path``; a :class:`ConfigError` saying what ``path`` is instead (missing,
+    a file, a folder without a run's ``config.hash``) and what a run directory holds."""
+    paths = RunPaths(path)
+    expected = (f"a run directory is the run.dir an earlier ise run made, holding {paths.config.name}, "
+                f"{paths.config_hash.name} and {paths.episodes.name}")
+    if not path.exists():
+        raise ConfigError(f"{path} does not exist: nothing to resume ({expected})")
+    if not path.is_dir():
+        raise ConfigError(f"{path} is not a run directory but a file ({expected})")
+    if not paths.config_hash.is_file():  # the commit mark: written last when a run starts
+        raise ConfigError(f"{path} is not a run directory: it has no {paths.config_hash.name} ({expected})")
+    return paths
 
 
 # --------------------------------------------------------------------------------------------- RunDir
@@ -177,11 +194,7 @@ class RunDir:
         old one kept as ``config.previous.yaml``. Episodes keep the hash they were made under. A config
         that differs only in what the hash ignores (prices, concurrency…) is recorded as the run's.
         """
-        paths = RunPaths(Path(path))
-        if not paths.config_hash.is_file():
-            raise ConfigError(
-                f"{paths.root} holds no run to resume (no {paths.config_hash.name}); start a new run there instead"
-            )
+        paths = require_run_directory(Path(path))
         lock = RunLock.acquire(paths.lock)
         try:
             stored = paths.config_hash.read_text(encoding="utf-8").strip()
@@ -218,7 +231,7 @@ class RunDir:
                 f"file), or force the new one (--force; the old one is kept as {paths.config_previous.name})."
             )
         if paths.config.exists():
-            write_atomic(paths.config_previous, paths.config.read_bytes())
+            replace_file(paths.config_previous, paths.config.read_bytes())
         store_config(paths, config)
         log.warning("run directory %s: configuration changed by force (hash %s → %s):\n  %s",
                     paths.root, stored, wanted, listing)
@@ -230,7 +243,7 @@ class RunDir:
         Raises :class:`ConfigError` when the stored config holds masked secrets (they are never
         stored): such a run must be resumed with its original config file.
         """
-        paths = RunPaths(Path(path))
+        paths = require_run_directory(Path(path))
         data = read_config_data(paths.config)
         masked = masked_keys(data)
         if masked:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from isetrace.jsonl import LineError, iter_jsonl, load_jsonl
+from isetrace.outputs import replace_file
 from isetrace.records import Episode, Intent
 from isetrace.stats.corpus import CorpusStats, corpus_stats
 
@@ -72,6 +73,5 @@ def stats_report(
     stats = corpus_stats(iter_jsonl(episodes, Episode, skipped), intents=pool, embedder=use, prices=prices)
     target = json_path if stats.trajectories else None
     if target is not None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(stats.as_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        replace_file(target, (json.dumps(stats.as_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return StatsReport(stats, use.name if use is not None else None, target)
