@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import annotated_types
 import pytest
+from pydantic import BaseModel
 
 from isetrace.config import (
     DEFAULT_EXPORTS,
@@ -217,3 +222,38 @@ def test_prices_do_not_change_what_a_run_makes_so_not_its_hash() -> None:
     assert masked_view(priced)["endpoints"]["agent"]["prices"] == {"prompt": 0.15, "completion": 0.6,
                                                                    "cached_prompt": None}
     assert config_hash(load_config("offline", ["endpoints.agent.temperature=0.1"], environ={})) != config_hash(base)
+
+
+def _numbers(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Every int or float setting under ``model``, with its dotted path and its pydantic field (a mapping of
+    numbers, like worlds.faults.rates, has a validator of its own)."""
+    for name, field in model.model_fields.items():
+        if typing.get_origin(field.annotation) is dict:
+            continue
+        kinds = typing.get_args(field.annotation) or (field.annotation,)
+        for kind in kinds:
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                yield from _numbers(kind, f"{prefix}{name}.")
+        if any(kind in (int, float) for kind in kinds):
+            yield f"{prefix}{name}", field
+
+
+UNBOUNDED = {"intents.seed", "simulate.seed", "worlds.faults.seed"}
+"""Seeds: any whole number is one."""
+
+
+def test_every_count_size_and_limit_in_the_config_has_a_lower_bound() -> None:
+    found = dict(_numbers(RunConfig))
+    assert len(found) > 40 and set(found) >= UNBOUNDED  # the walk reached the nested sections
+    unbounded = [path for path, field in found.items() if path not in UNBOUNDED
+                 and not any(isinstance(rule, annotated_types.Ge | annotated_types.Gt) for rule in field.metadata)]
+    assert not unbounded
+
+
+@pytest.mark.parametrize("setting", ["intents.count=0", "intents.count=-1", "run.concurrency=0",
+                                     "simulate.max_user_turns=0", "sandbox.limits.output_bytes=0",
+                                     "sandbox.limits.timeout_s=inf", "endpoints.agent.timeout_s=nan",
+                                     "worlds.faults.rates={timeout: 2}"])
+def test_a_count_or_size_that_makes_no_sense_is_refused_naming_the_setting(setting: str) -> None:
+    with pytest.raises(ConfigError, match=setting.partition("=")[0].rpartition(".")[0] or setting):
+        load_config("offline", [setting])

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from isetrace.cli.console import err, out
-from isetrace.cli.inputs import ConfigOption, SetOption, resolve_config
+from isetrace.cli.inputs import ConfigOption, SetOption, positive, resolve_config
 from isetrace.config import SandboxConfig
 from isetrace.registry import known
 from isetrace.sandbox import SandboxHome, default_home, open_sandbox
@@ -51,7 +51,8 @@ def sandbox_run(
     backend: BackendOption = None,
     template: Annotated[str | None, typer.Option(help="Template to start from (default: config).")] = None,
     network: NetworkOption = None,
-    timeout: Annotated[float | None, typer.Option(help="Seconds before the command is killed.")] = None,
+    timeout: Annotated[float | None, typer.Option(callback=positive,
+                                                  help="Seconds before the command is killed.")] = None,
     config: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:

@@ -18,7 +18,7 @@ scripted_app = typer.Typer(help="The offline scripted OpenAI-compatible endpoint
 
 @scripted_app.command("serve")
 def scripted_serve(
-    port: Annotated[int, typer.Option(help="Port to listen on (0 picks a free one).")] = 8000,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on (0 picks a free one).")] = 8000,
     host: Annotated[str, typer.Option(help="Address to bind; keep it on loopback.")] = "127.0.0.1",
     fault: Annotated[list[str] | None, typer.Option(
         help="Inject a fault: KIND=RATE (e.g. rate_limit=0.2). Kinds: rate_limit, server_error, slow, "
@@ -26,7 +26,7 @@ def scripted_serve(
         "report_drift, stream_cut.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the fault dice.")] = 0,
     latency_ms: Annotated[int, typer.Option(
-        help="Time every reply takes from its request's arrival (the policy's own work counts within it).")] = 0,
+        min=0, help="Time every reply takes from its request's arrival (the policy's own work counts within it).")] = 0,
 ) -> None:
     """Serve the scripted OpenAI-compatible endpoint until interrupted (Ctrl-C)."""
     rules: dict[str, float] = {}
@@ -53,3 +53,5 @@ def scripted_serve(
         asyncio.run(serve())
     except KeyboardInterrupt:
         err.print("stopped", markup=False)
+    except OSError as exc:  # the address is taken, or not this machine's
+        raise IseError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None

@@ -53,7 +53,9 @@ OFFLINE_HINT = "configs/offline.yaml"
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, validate_default=True)
+    # no infinite or NaN numbers: every number here is a count, a size, a limit, a rate or a price
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, validate_default=True,
+                              allow_inf_nan=False)
 
 
 class PricesConfig(_Section):

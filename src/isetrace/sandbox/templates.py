@@ -80,10 +80,14 @@ class SandboxHome:
         """Make the home's directories, once per instance (every session start asks)."""
         if self._prepared:
             return
-        self._prepared = True
         for directory in (self.root, self.templates, self.sessions):
-            directory.mkdir(parents=True, exist_ok=True)
-            directory.chmod(0o755)
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+                directory.chmod(0o755)
+            except OSError as exc:
+                raise ConfigError(f"cannot use {directory} as the sandbox's home (sandbox.home): "
+                                  f"{exc.strerror or exc}") from None
+        self._prepared = True
 
     def _give_to_sandbox(self, path: Path) -> None:
         """Make a tree usable by every session: readable everywhere, owned by TEMPLATE_UID when we are root."""
