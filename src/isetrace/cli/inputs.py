@@ -68,11 +68,7 @@ def resolve_config(config: str | None, overrides: list[str] | None) -> RunConfig
 
 
 def read_intents(path: Path) -> list[Intent]:
-    """The valid intents of a JSONL file, each bad line reported; exits 1 when there is no such file."""
-    if not path.is_file():
-        err.print(f"no intents file at {path}" + (" (a directory)" if path.is_dir() else ""), markup=False,
-                  soft_wrap=True)
-        raise typer.Exit(1)
+    """The valid intents of a JSONL file, each bad line reported (the options naming one check that it exists)."""
     intents, errors = load_jsonl(path, Intent)
     for error in errors:
         report_skipped(error)
